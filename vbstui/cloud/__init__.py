@@ -1,0 +1,1 @@
+"""Talks to the cloud: authentication, API clients, models and error explanations."""
