@@ -1,0 +1,254 @@
+"""IAM password authentication, token reuse and single-flight re-authentication."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+
+import httpx
+
+from vbstui.cloud import http
+from vbstui.cloud.endpoints import check_url
+from vbstui.cloud.errors import ApiError, AuthenticationError, ResponseFormatError
+from vbstui.cloud.models import as_str, as_time
+from vbstui.cloud.secret import Secret
+from vbstui.cloud.settings import ConnectionSettings
+
+MAX_MARGIN = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Token:
+    value: Secret
+    expires_at: datetime
+    issued_at: datetime | None
+    project_id: str
+    project_name: str
+    user_name: str
+    catalog: list[Any] = field(repr=False, default_factory=list)
+
+    def margin(self) -> timedelta:
+        """Refresh this long before expiry: 5 minutes, or a tenth of a short token's life."""
+        if self.issued_at is None:
+            return MAX_MARGIN
+        return min(MAX_MARGIN, (self.expires_at - self.issued_at) / 10)
+
+    def usable(self, now: datetime) -> bool:
+        return now < self.expires_at - self.margin()
+
+    def to_cache(self) -> dict[str, Any]:
+        return {
+            "value": self.value.reveal(),
+            "expires_at": self.expires_at.isoformat(),
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
+            "project_id": self.project_id,
+            "project_name": self.project_name,
+            "user_name": self.user_name,
+            "catalog": self.catalog,
+        }
+
+    @classmethod
+    def from_cache(cls, data: Any) -> Token | None:
+        if not isinstance(data, dict) or not isinstance(data.get("value"), str):
+            return None
+        expires = as_time(data.get("expires_at"))
+        if expires is None or not data.get("project_id"):
+            return None
+        return cls(
+            value=Secret(data["value"]),
+            expires_at=expires,
+            issued_at=as_time(data.get("issued_at")),
+            project_id=as_str(data.get("project_id")),
+            project_name=as_str(data.get("project_name")),
+            user_name=as_str(data.get("user_name")),
+            catalog=data.get("catalog") if isinstance(data.get("catalog"), list) else [],
+        )
+
+
+class TokenStore(Protocol):
+    """Somewhere a still-valid token can be kept between runs (see vbstui.tokencache)."""
+
+    def load(self) -> Token | None: ...
+
+    def save(self, token: Token) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+PasswordSource = Callable[[], Awaitable[Secret]]
+
+
+def _auth_body(settings: ConnectionSettings, password: Secret) -> dict[str, Any]:
+    domain: dict[str, str] = (
+        {"id": settings.user_domain_id} if settings.user_domain_id
+        else {"name": settings.user_domain_name or ""}
+    )
+    project: dict[str, str] = (
+        {"id": settings.project_id} if settings.project_id
+        else {"name": settings.project_name or ""}
+    )
+    return {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": settings.username, "password": password.reveal(),
+                             "domain": domain}
+                },
+            },
+            "scope": {"project": project},
+        }
+    }
+
+
+def _tokens_url(auth_url: str) -> str:
+    base = auth_url.rstrip("/")
+    if base.endswith("/auth/tokens"):
+        return base
+    if not base.endswith("/v3"):
+        base += "/v3"
+    return base + "/auth/tokens"
+
+
+class TokenProvider:
+    """Hands out a valid token; at most one token request is in flight at a time."""
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        password: PasswordSource,
+        *,
+        store: TokenStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._password = password
+        self._store = store
+        self._clock = clock
+        self._token: Token | None = None
+        self._lock = asyncio.Lock()
+        self._client: httpx.AsyncClient | None = None
+        self.requests_made = 0  # token requests sent; tests and `doctor` read it
+        self.source = "none"  # where the current token came from: "iam" or "cache"
+
+    def bind(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), tz=timezone.utc)
+
+    @property
+    def current(self) -> Token | None:
+        return self._token
+
+    async def token(self) -> Token:
+        token = self._token
+        if token is not None and token.usable(self._now()):
+            return token
+        async with self._lock:
+            token = self._token
+            if token is not None and token.usable(self._now()):
+                return token
+            if token is None and self._store is not None:
+                cached = await asyncio.to_thread(self._store.load)
+                if cached is not None and cached.usable(self._now()):
+                    self._token, self.source = cached, "cache"
+                    return cached
+            return await self._fetch()
+
+    async def refresh_after_rejection(self, rejected: Token) -> Token:
+        """Called on 401: replace the token unless another caller already did."""
+        async with self._lock:
+            current = self._token
+            if current is not None and current.value != rejected.value and current.usable(
+                self._now()
+            ):
+                return current
+            if self._store is not None:
+                await asyncio.to_thread(self._store.clear)
+            return await self._fetch()
+
+    def forget(self) -> None:
+        self._token = None
+
+    async def _fetch(self) -> Token:
+        if self._client is None:
+            raise RuntimeError("TokenProvider.bind() was not called")
+        settings = self._settings
+        url = check_url(
+            _tokens_url(settings.auth_url), allow_http=settings.allow_http, what="the IAM URL"
+        )
+        password = await self._password()
+        self.requests_made += 1
+        try:
+            response = await http.send(
+                self._client, "POST", url, json_body=_auth_body(settings, password),
+                timeout=settings.timeouts.for_reads(), ok=(200, 201), authenticated=False,
+            )
+        except ApiError as exc:
+            if exc.status == 401:
+                raise AuthenticationError(
+                    status=401, code=exc.code,
+                    message="IAM refused the credentials: check user name, password, "
+                    "user domain and project",
+                    method="POST", path=exc.path, request_id=exc.request_id,
+                ) from None
+            raise
+        token = self._parse(response)
+        self._token, self.source = token, "iam"
+        if self._store is not None:
+            await asyncio.to_thread(self._store.save, token)
+        return token
+
+    def _parse(self, response: httpx.Response) -> Token:
+        value = response.headers.get("x-subject-token")
+        if not value:
+            raise ResponseFormatError("IAM answered without an X-Subject-Token header")
+        body = http.json_object(response, expect_key="token")
+        data = body["token"] if isinstance(body["token"], dict) else {}
+        expires = as_time(data.get("expires_at"))
+        if expires is None:
+            # A token without a readable expiry: assume the documented 24 h.
+            expires = self._now() + timedelta(hours=24)
+        project = data.get("project") if isinstance(data.get("project"), dict) else {}
+        user = data.get("user") if isinstance(data.get("user"), dict) else {}
+        project_id = as_str(project.get("id")) or (self._settings.project_id or "")
+        if not project_id:
+            raise ResponseFormatError("the IAM token is not scoped to a project")
+        catalog = data.get("catalog")
+        return Token(
+            value=Secret(value),
+            expires_at=expires,
+            issued_at=as_time(data.get("issued_at")),
+            project_id=project_id,
+            project_name=as_str(project.get("name")) or (self._settings.project_name or ""),
+            user_name=as_str(user.get("name")),
+            catalog=catalog if isinstance(catalog, list) else [],
+        )
+
+
+class TokenAuth(httpx.Auth):
+    """Adds `X-Auth-Token`; on 401 re-authenticates once (single-flight) and resends once."""
+
+    requires_response_body = False
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self._provider = provider
+
+    def sync_auth_flow(self, request: httpx.Request) -> Any:
+        raise RuntimeError("vbstui uses httpx.AsyncClient only")
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self._provider.token()
+        request.headers["X-Auth-Token"] = token.value.reveal()
+        response = yield request
+        if response.status_code == 401:
+            fresh = await self._provider.refresh_after_rejection(token)
+            request.headers["X-Auth-Token"] = fresh.value.reveal()
+            yield request

@@ -1,0 +1,368 @@
+"""Volumes, backups, jobs and quotas, parsed leniently.
+
+Real responses are messier than the documentation: fields go missing or come
+as `null`, numbers arrive as strings, timestamps lack a zone, and some fields
+are JSON encoded inside a string.  Parsing here never raises on an odd value:
+it keeps what it can, defaults the rest, and keeps the raw JSON for the user.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+BACKUPABLE_STATUSES = frozenset({"available", "in-use"})
+JOB_FINISHED = frozenset({"SUCCESS", "FAIL"})
+
+
+def as_str(value: Any, default: str = "") -> str:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, bool)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+            return int(number) if math.isfinite(number) else None
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+    return None
+
+
+def as_time(value: Any) -> datetime | None:
+    """ISO 8601 with or without zone, 'Z' or offset, any fraction; naive means UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python 3.10's fromisoformat wants exactly 3 or 6 fraction digits.
+    head, dot, rest = text.partition(".")
+    if dot:
+        digits = ""
+        while rest and rest[0].isdigit():
+            digits, rest = digits + rest[0], rest[1:]
+        text = f"{head}.{(digits + '000000')[:6]}{rest}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A mapping, or a JSON string holding one (as `service_metadata` is)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+@dataclass(frozen=True)
+class Attachment:
+    server_id: str
+    device: str
+    host_name: str
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Attachment:
+        data = raw if isinstance(raw, Mapping) else {}
+        return cls(
+            server_id=as_str(data.get("server_id")),
+            device=as_str(data.get("device")),
+            host_name=as_str(data.get("host_name")),
+        )
+
+
+@dataclass(frozen=True)
+class Volume:
+    """An EVS disk."""
+
+    id: str
+    name: str
+    status: str
+    size_gb: int | None
+    volume_type: str
+    availability_zone: str
+    attachments: tuple[Attachment, ...]
+    bootable: bool | None
+    created_at: datetime | None
+    description: str
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Volume:
+        data = dict(raw) if isinstance(raw, Mapping) else {}
+        return cls(
+            id=as_str(data.get("id")),
+            name=as_str(data.get("name")),
+            status=as_str(data.get("status"), "unknown").lower(),
+            size_gb=as_int(data.get("size")),
+            volume_type=as_str(data.get("volume_type")),
+            availability_zone=as_str(data.get("availability_zone")),
+            attachments=tuple(Attachment.from_api(a) for a in as_list(data.get("attachments"))),
+            bootable=as_bool(data.get("bootable")),
+            created_at=as_time(data.get("created_at")),
+            description=as_str(data.get("description")),
+            raw=data,
+        )
+
+    @property
+    def backupable(self) -> bool:
+        return self.status in BACKUPABLE_STATUSES
+
+    @property
+    def attached_to(self) -> str:
+        return ", ".join(a.server_id for a in self.attachments if a.server_id)
+
+    def why_not_backupable(self) -> str | None:
+        if self.backupable:
+            return None
+        return (
+            f"disk '{self.name or self.id}' is '{self.status}': a backup can be made only of a "
+            "disk that is 'available' or 'in-use'"
+            + (
+                " (a backup of it is already running)"
+                if self.status == "backing-up"
+                else " — wait until its current operation finishes"
+                if self.status
+                in ("creating", "attaching", "detaching", "extending", "restoring-backup",
+                    "downloading", "uploading", "rollbacking")
+                else ""
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A VBS backup (native OpenStack shape)."""
+
+    id: str
+    name: str
+    status: str
+    volume_id: str
+    size_gb: int | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    description: str
+    incremental: bool | None
+    fail_reason: str
+    availability_zone: str
+    service_metadata: dict[str, Any]
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Backup:
+        data = dict(raw) if isinstance(raw, Mapping) else {}
+        description, inc = _parse_description(data.get("description"))
+        metadata = as_dict(data.get("service_metadata"))
+        incremental = as_bool(data.get("is_incremental"))
+        if inc is not None:
+            incremental = inc
+        elif "Type" in metadata and as_int(metadata.get("Type")) in (0, 1):
+            incremental = as_int(metadata.get("Type")) == 1
+        return cls(
+            id=as_str(data.get("id")),
+            name=as_str(data.get("name")),
+            status=as_str(data.get("status"), "unknown").lower(),
+            volume_id=as_str(data.get("volume_id")),
+            size_gb=as_int(data.get("size")),
+            created_at=as_time(data.get("created_at")),
+            updated_at=as_time(data.get("updated_at")),
+            description=description,
+            incremental=incremental,
+            fail_reason=as_str(data.get("fail_reason")),
+            availability_zone=as_str(data.get("availability_zone")),
+            service_metadata=metadata,
+            raw=data,
+        )
+
+
+def _parse_description(value: Any) -> tuple[str, bool | None]:
+    """VBS stores `{"DESC": text, "INC": 0|1}` as a JSON string in `description`."""
+    if value is None:
+        return "", None
+    if isinstance(value, Mapping):
+        decoded: Any = value
+    elif isinstance(value, str):
+        stripped = value.strip()
+        if not stripped.startswith("{"):
+            return value, None
+        try:
+            decoded = json.loads(stripped)
+        except ValueError:
+            return value, None
+    else:
+        return as_str(value), None
+    if not isinstance(decoded, Mapping):
+        return as_str(value), None
+    inc = as_int(decoded.get("INC"))
+    return as_str(decoded.get("DESC")), (None if inc not in (0, 1) else inc == 1)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A VBS job (create, restore, delete), from `GET /v1/{project_id}/jobs/{id}`."""
+
+    job_id: str
+    status: str
+    job_type: str
+    begin_time: datetime | None
+    end_time: datetime | None
+    error_code: str
+    fail_reason: str
+    entities: dict[str, Any]
+    sub_jobs: tuple[Job, ...]
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, raw: Any, job_id: str = "") -> Job:
+        data = dict(raw) if isinstance(raw, Mapping) else {}
+        return cls(
+            job_id=as_str(data.get("job_id")) or job_id,
+            status=as_str(data.get("status"), "UNKNOWN").upper(),
+            job_type=as_str(data.get("job_type")),
+            begin_time=as_time(data.get("begin_time")),
+            end_time=as_time(data.get("end_time")),
+            error_code=as_str(data.get("error_code")),
+            fail_reason=as_str(data.get("fail_reason")),
+            entities=as_dict(data.get("entities")),
+            sub_jobs=tuple(Job.from_api(s) for s in as_list(data.get("sub_jobs"))),
+            raw=data,
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in JOB_FINISHED
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCESS"
+
+    @property
+    def backup_id(self) -> str:
+        found = as_str(self.entities.get("backup_id"))
+        if not found:
+            found = next((s.backup_id for s in self.sub_jobs if s.backup_id), "")
+        return found
+
+    @property
+    def failure_code(self) -> str:
+        """The error code of the job or, when it has none, of its first failed sub-job."""
+        if self.error_code:
+            return self.error_code
+        return next((s.failure_code for s in self.sub_jobs if s.failure_code), "")
+
+
+@dataclass(frozen=True)
+class QuotaResource:
+    type: str
+    used: int | None
+    reserved: int | None
+    quota: int | None
+
+    @property
+    def unlimited(self) -> bool:
+        return self.quota is not None and self.quota < 0
+
+    @property
+    def remaining(self) -> int | None:
+        if self.quota is None or self.used is None or self.unlimited:
+            return None
+        return self.quota - self.used - (self.reserved or 0)
+
+
+@dataclass(frozen=True)
+class Quota:
+    resources: dict[str, QuotaResource]
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Quota:
+        data = dict(raw) if isinstance(raw, Mapping) else {}
+        quotas = data.get("quotas")
+        resources_raw = as_list(quotas.get("resources")) if isinstance(quotas, Mapping) else []
+        resources: dict[str, QuotaResource] = {}
+        for item in resources_raw:
+            if not isinstance(item, Mapping):
+                continue
+            # The reference itself spells one type "backup_ gigabytes".
+            kind = "".join(as_str(item.get("type")).split())
+            if kind:
+                resources[kind] = QuotaResource(
+                    type=kind,
+                    used=as_int(item.get("used")),
+                    reserved=as_int(item.get("reserved")),
+                    quota=as_int(item.get("quota")),
+                )
+        return cls(resources=resources, raw=data)
+
+    @property
+    def backups(self) -> QuotaResource | None:
+        return self.resources.get("backups")
+
+    @property
+    def gigabytes(self) -> QuotaResource | None:
+        return self.resources.get("backup_gigabytes")
+
+    def shortfall(self, *, backups: int, gigabytes: int) -> list[str]:
+        """Why `backups` more backups totalling `gigabytes` GB would exceed the quota."""
+        problems: list[str] = []
+        count = self.backups
+        if count is not None and count.remaining is not None and backups > count.remaining:
+            problems.append(
+                f"backup quota: {count.used} of {count.quota} used, "
+                f"{max(count.remaining, 0)} left, {backups} requested"
+            )
+        size = self.gigabytes
+        if size is not None and size.remaining is not None and gigabytes > size.remaining:
+            problems.append(
+                f"capacity quota: {size.used} of {size.quota} GB used, "
+                f"{max(size.remaining, 0)} GB left, about {gigabytes} GB requested"
+            )
+        return problems

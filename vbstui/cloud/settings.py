@@ -1,0 +1,50 @@
+"""What the cloud layer needs to know to reach one project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Per-phase timeouts.  httpx's default of 5 s everywhere is too short for a
+    create, and a premature read timeout turns into "did it happen or not?"."""
+
+    connect: float = 10.0
+    read: float = 30.0
+    write: float = 30.0
+    pool: float = 10.0
+    mutate_read: float = 120.0  # create / restore / delete may take long to answer
+
+    def for_reads(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+    def for_mutations(self) -> httpx.Timeout:
+        return httpx.Timeout(
+            connect=self.connect, read=self.mutate_read, write=self.write, pool=self.pool
+        )
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """One project of one cloud: where IAM is, who we are, and how to talk TLS."""
+
+    auth_url: str
+    username: str
+    user_domain_name: str | None = None
+    user_domain_id: str | None = None
+    project_name: str | None = None
+    project_id: str | None = None
+    region: str | None = None
+    vbs_endpoint: str | None = None  # overrides the token catalog
+    evs_endpoint: str | None = None
+    ca_bundle: str | None = None  # file or directory; None means the system trust store
+    insecure: bool = False  # skip TLS verification (only ever set explicitly)
+    allow_http: bool = False  # plain http to a non-loopback host
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+    def describe_scope(self) -> str:
+        project = self.project_name or self.project_id or "?"
+        return f"{self.username}@{self.user_domain_name or self.user_domain_id or '?'}/{project}"

@@ -1,0 +1,279 @@
+"""Profiles: the TOML config file, plus OpenStack's clouds.yaml and OS_* variables.
+
+A broken file is reported with its path, the line and what is wrong, never with
+a traceback.  Files that hold a secret must be private to the user, the way
+OpenSSH insists on private keys (see `vbstui.filecheck`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from vbstui import paths
+from vbstui.cloud.secret import Secret
+from vbstui.cloud.settings import ConnectionSettings, Timeouts
+from vbstui.errors import ConfigError
+from vbstui.filecheck import check_private_file
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEMO_PROFILE = "demo"
+
+PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "auth_url": str,
+    "region": str,
+    "username": str,
+    "user_domain_name": str,
+    "user_domain_id": str,
+    "project_name": str,
+    "project_id": str,
+    "password": str,
+    "cacert": str,
+    "insecure": bool,
+    "allow_http": bool,
+    "endpoints": dict,
+    "timeouts": dict,
+}
+ENDPOINT_KEYS = ("vbs", "evs")
+TIMEOUT_KEYS = ("connect", "read", "write", "pool", "mutate_read")
+TOP_KEYS = ("default_profile", "profiles", "jobs", "ui")
+JOBS_KEYS: dict[str, type | tuple[type, ...]] = {
+    "bulk_concurrency": int,
+    "poll_max_seconds": (int, float),
+}
+UI_KEYS: dict[str, type | tuple[type, ...]] = {"mouse": bool, "theme": str}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    auth_url: str
+    username: str
+    region: str | None = None
+    user_domain_name: str | None = None
+    user_domain_id: str | None = None
+    project_name: str | None = None
+    project_id: str | None = None
+    vbs_endpoint: str | None = None
+    evs_endpoint: str | None = None
+    cacert: str | None = None
+    insecure: bool = False
+    allow_http: bool = False
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    password: Secret | None = field(default=None, repr=False)  # only from a private file
+    password_origin: str | None = None  # e.g. "config file", "clouds.yaml", "secure.yaml"
+    origin: str = "config"  # where the profile came from: config file, clouds.yaml, env, demo
+    env_password_allowed: bool = False  # OS_PASSWORD counts only for OS_*/clouds.yaml profiles
+
+    @property
+    def project(self) -> str:
+        return self.project_name or self.project_id or "?"
+
+    def connection(self, *, ca_bundle: str | None = None) -> ConnectionSettings:
+        return ConnectionSettings(
+            auth_url=self.auth_url,
+            username=self.username,
+            user_domain_name=self.user_domain_name,
+            user_domain_id=self.user_domain_id,
+            project_name=self.project_name,
+            project_id=self.project_id,
+            region=self.region,
+            vbs_endpoint=self.vbs_endpoint,
+            evs_endpoint=self.evs_endpoint,
+            ca_bundle=ca_bundle if ca_bundle is not None else self.cacert,
+            insecure=self.insecure,
+            allow_http=self.allow_http,
+            timeouts=self.timeouts,
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    bulk_concurrency: int = 4
+    poll_max_seconds: float = 15.0
+    mouse: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    profiles: dict[str, Profile]
+    default_profile: str | None = None
+    settings: Settings = field(default_factory=Settings)
+
+    def choose(self, requested: str | None) -> Profile:
+        """`--profile`, else VBSTUI_PROFILE, else default_profile, else the only profile."""
+        name = requested or os.environ.get("VBSTUI_PROFILE") or self.default_profile
+        if name is None:
+            if len(self.profiles) == 1:
+                return next(iter(self.profiles.values()))
+            where = self.path or paths.config_file()
+            if not self.profiles:
+                raise ConfigError(
+                    f"no profile configured: create {where} (see config.example.toml), "
+                    "use --os-cloud NAME / --env for OpenStack settings, or try --demo"
+                )
+            raise ConfigError(
+                f"several profiles in {where} ({', '.join(sorted(self.profiles))}): choose one "
+                "with --profile NAME, VBSTUI_PROFILE or default_profile"
+            )
+        if name not in self.profiles:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ConfigError(f"no profile named {name!r} (known: {known})")
+        return self.profiles[name]
+
+
+def _line_of(text: str, table: str | None, key: str) -> int | None:
+    """Best-effort line number of `key` inside `[table]` for messages."""
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = line.strip("[]").strip()
+            continue
+        bare = line.split("=", 1)[0].strip().strip('"').strip("'")
+        if "=" in line and bare == key and (table is None or current == table):
+            return number
+        if line.startswith(f"[{table}.{key}]") or (table is None and line == f"[{key}]"):
+            return number
+    return None
+
+
+class _Checker:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def fail(self, table: str | None, key: str, problem: str) -> ConfigError:
+        line = _line_of(self.text, table, key)
+        where = f"{self.path}, line {line}" if line else str(self.path)
+        dotted = f"{table}.{key}" if table else key
+        return ConfigError(f"{where}: {dotted}: {problem}")
+
+    def typed(self, table: str, data: Mapping[str, Any],
+              schema: Mapping[str, type | tuple[type, ...]]) -> None:
+        for key, value in data.items():
+            if key not in schema:
+                known = ", ".join(schema)
+                raise self.fail(table, key, f"unknown setting (known: {known})")
+            expected = schema[key]
+            if isinstance(value, bool) and expected in (int, (int, float)):
+                raise self.fail(table, key, "must be a number, not true/false")
+            if not isinstance(value, expected):
+                names = (
+                    " or ".join(t.__name__ for t in expected) if isinstance(expected, tuple)
+                    else expected.__name__
+                )
+                names = names.replace("str", "a string").replace("bool", "true or false")
+                names = names.replace("dict", "a table").replace("int", "a whole number")
+                raise self.fail(table, key, f"must be {names}")
+
+
+def _profile_from_table(checker: _Checker, name: str, table: Mapping[str, Any]) -> Profile:
+    where = f"profiles.{name}"
+    checker.typed(where, table, PROFILE_KEYS)
+    for required in ("auth_url", "username"):
+        if not table.get(required):
+            raise checker.fail("profiles", name, f"'{required}' is required")
+    if not (table.get("project_name") or table.get("project_id")):
+        raise checker.fail("profiles", name, "'project_name' or 'project_id' is required")
+    if not (table.get("user_domain_name") or table.get("user_domain_id")):
+        raise checker.fail("profiles", name, "'user_domain_name' or 'user_domain_id' is required")
+    endpoints = table.get("endpoints", {})
+    checker.typed(f"{where}.endpoints", endpoints, dict.fromkeys(ENDPOINT_KEYS, str))
+    timeouts_table = table.get("timeouts", {})
+    checker.typed(f"{where}.timeouts", timeouts_table, dict.fromkeys(TIMEOUT_KEYS, (int, float)))
+    for key, value in timeouts_table.items():
+        if value <= 0:
+            raise checker.fail(f"{where}.timeouts", key, "must be more than 0 seconds")
+    password = table.get("password")
+    return Profile(
+        name=name,
+        auth_url=table["auth_url"],
+        username=table["username"],
+        region=table.get("region"),
+        user_domain_name=table.get("user_domain_name"),
+        user_domain_id=table.get("user_domain_id"),
+        project_name=table.get("project_name"),
+        project_id=table.get("project_id"),
+        vbs_endpoint=endpoints.get("vbs"),
+        evs_endpoint=endpoints.get("evs"),
+        cacert=table.get("cacert"),
+        insecure=table.get("insecure", False),
+        allow_http=table.get("allow_http", False),
+        timeouts=replace(Timeouts(), **{k: float(v) for k, v in timeouts_table.items()}),
+        password=Secret(password) if password else None,
+        password_origin="config file" if password else None,
+        origin=f"config file {checker.path}",
+    )
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    checker = _Checker(path, text)
+    for key in data:
+        if key not in TOP_KEYS:
+            raise checker.fail(None, key, f"unknown setting (known: {', '.join(TOP_KEYS)})")
+    default = data.get("default_profile")
+    if default is not None and not isinstance(default, str):
+        raise checker.fail(None, "default_profile", "must be a string")
+    profiles_table = data.get("profiles", {})
+    if not isinstance(profiles_table, dict):
+        raise checker.fail(None, "profiles", "must be a table of [profiles.NAME] sections")
+    profiles: dict[str, Profile] = {}
+    for name, table in profiles_table.items():
+        if not isinstance(table, dict):
+            raise checker.fail("profiles", name, "must be a [profiles.NAME] table")
+        profiles[name] = _profile_from_table(checker, name, table)
+    if default is not None and default not in profiles:
+        raise checker.fail(None, "default_profile", f"no profile named {default!r}")
+    jobs = data.get("jobs", {})
+    ui = data.get("ui", {})
+    if not isinstance(jobs, dict):
+        raise checker.fail(None, "jobs", "must be a table")
+    if not isinstance(ui, dict):
+        raise checker.fail(None, "ui", "must be a table")
+    checker.typed("jobs", jobs, JOBS_KEYS)
+    checker.typed("ui", ui, UI_KEYS)
+    concurrency = jobs.get("bulk_concurrency", Settings.bulk_concurrency)
+    if not 1 <= concurrency <= 32:
+        raise checker.fail("jobs", "bulk_concurrency", "must be between 1 and 32")
+    settings = Settings(
+        bulk_concurrency=concurrency,
+        poll_max_seconds=float(jobs.get("poll_max_seconds", Settings.poll_max_seconds)),
+        mouse=ui.get("mouse", True),
+    )
+    return Config(path=path, profiles=profiles, default_profile=default, settings=settings)
+
+
+def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
+    """Read the config file; a missing default file is an empty config, a missing
+    explicit one (`--config`, VBSTUI_CONFIG) is an error."""
+    if path is None:
+        explicit = explicit or bool(os.environ.get("VBSTUI_CONFIG"))
+        path = paths.config_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: config file not found") from None
+        return Config(path=None, profiles={})
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    config = parse_config(text, path)
+    if any(p.password for p in config.profiles.values()):
+        check_private_file(path, holds="a password")
+    return config

@@ -1,0 +1,162 @@
+"""From command-line choices to a profile, a credential and a `CloudSession`.
+
+Shared by the headless commands and the TUI so both pick profiles, passwords,
+CA bundles and the demo simulator the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vbstui import paths
+from vbstui.cloud.client import CloudSession
+from vbstui.cloud.retry import RetryHook
+from vbstui.cloud.secret import Secret
+from vbstui.config import DEMO_PROFILE, Config, Profile, load_config
+from vbstui.errors import ConfigError
+from vbstui.journal import Journal
+from vbstui.secrets import Credential, KeyringAccess, find_credential, no_credential_help
+
+DEMO_AUTH_URL = "http://demo.localhost/v3"
+DEMO_PASSWORD = "vbstui-demo"  # noqa: S105 - the simulator's public demo account
+
+
+@dataclass
+class Choices:
+    """The global options that decide what to connect to."""
+
+    config_path: str | None = None
+    profile: str | None = None
+    demo: bool = False
+    os_cloud: str | None = None
+    use_env: bool = False
+    clouds_from_cwd: bool = False
+
+
+@dataclass
+class Target:
+    """A chosen profile, ready to be connected (password still to be found)."""
+
+    profile: Profile
+    config: Config
+    demo: bool = False
+    sim_app: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """Profile first, then the environment variables people already set for OpenStack."""
+        if self.profile.cacert:
+            return self.profile.cacert
+        for name in ("OS_CACERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+            value = os.environ.get(name)
+            if value:
+                return value
+        return None
+
+
+def demo_profile() -> Profile:
+    return Profile(
+        name=DEMO_PROFILE,
+        auth_url=DEMO_AUTH_URL,
+        username="demo",
+        region="eu-de",
+        user_domain_name="OTC-EU-DE-DEMO",
+        project_name="eu-de_demo",
+        origin="built-in demo simulator",
+    )
+
+
+def _demo_sim_app() -> Any:
+    from vbstui.sim import SimConfig, create_app  # noqa: PLC0415 - only in demo mode
+
+    volumes = int(os.environ.get("VBSTUI_DEMO_VOLUMES", "120"))
+    job_seconds = float(os.environ.get("VBSTUI_DEMO_JOB_SECONDS", "6"))
+    return create_app(SimConfig(volumes=volumes, job_seconds=job_seconds))
+
+
+def choose_target(choices: Choices) -> Target:
+    """Pick the profile; raises `ConfigError` with a message the user can act on."""
+    if choices.demo:
+        profile = demo_profile()
+        return Target(profile=profile, config=Config(path=None, profiles={}), demo=True,
+                      sim_app=_demo_sim_app())
+    explicit = choices.config_path is not None
+    config = load_config(Path(choices.config_path).expanduser() if explicit else None,
+                         explicit=explicit)
+    if choices.os_cloud or (os.environ.get("OS_CLOUD") and not choices.profile
+                            and not choices.use_env):
+        from vbstui.openstack import profile_from_clouds_yaml  # noqa: PLC0415
+
+        name = choices.os_cloud or os.environ["OS_CLOUD"]
+        return Target(profile=profile_from_clouds_yaml(name, include_cwd=choices.clouds_from_cwd),
+                      config=config)
+    if choices.use_env:
+        from vbstui.openstack import profile_from_environment  # noqa: PLC0415
+
+        return Target(profile=profile_from_environment(), config=config)
+    return Target(profile=config.choose(choices.profile), config=config)
+
+
+PasswordPrompt = Callable[[Profile, str | None], Awaitable[Secret | None]]
+
+
+async def find_password(target: Target, keyring: KeyringAccess,
+                        prompt: PasswordPrompt | None = None) -> Credential:
+    """Environment, private file, keyring, then (if given) a prompt; else a clear error."""
+    if target.demo:
+        return Credential(Secret(DEMO_PASSWORD), "demo (built-in simulator)")
+    lookup = await find_credential(target.profile, keyring)
+    if lookup.credential is not None:
+        return lookup.credential
+    if prompt is not None:
+        typed = await prompt(target.profile, lookup.keyring_problem)
+        if typed:
+            return Credential(typed, "typed in (kept in memory for this session)")
+    from vbstui.errors import CredentialError  # noqa: PLC0415
+
+    raise CredentialError(no_credential_help(target.profile, lookup.keyring_problem))
+
+
+def open_session(target: Target, credential: Credential, *,
+                 on_retry: RetryHook | None = None, use_token_cache: bool = True,
+                 max_connections: int = 20) -> CloudSession:
+    """The one `CloudSession` for this run."""
+    transport = None
+    store = None
+    if target.demo:
+        import httpx  # noqa: PLC0415
+
+        transport = httpx.ASGITransport(app=target.sim_app)
+    elif use_token_cache:
+        from vbstui.tokencache import TokenCache  # noqa: PLC0415
+
+        store = TokenCache.for_profile(target.profile)
+
+    async def password() -> Secret:
+        return credential.password
+
+    return CloudSession(
+        target.profile.connection(ca_bundle=target.ca_bundle),
+        password,
+        token_store=store,
+        transport=transport,
+        on_retry=on_retry,
+        max_connections=max_connections,
+    )
+
+
+def open_journal(target: Target) -> Journal:
+    """The job journal; in demo mode it lives in memory, like the simulator."""
+    if target.demo:
+        return Journal(None)
+    try:
+        return Journal(paths.state_dir() / "jobs.sqlite3")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot open the job journal in {paths.state_dir()}: {exc.strerror or exc}"
+        ) from None

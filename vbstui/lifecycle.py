@@ -1,0 +1,177 @@
+"""Headless restore and delete: preconditions checked and explained before sending."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+
+from vbstui import cli
+from vbstui.cloud.client import CloudSession
+from vbstui.cloud.models import Backup, Volume
+from vbstui.commands import (
+    Context,
+    _event_printer,
+    _exit_for,
+    _follow_all,
+    _out,
+    _refuse_if_readonly,
+    _settle_unknown,
+    _stderr,
+)
+from vbstui.connect import open_journal
+from vbstui.jobs import JobTracker, Phase, PollSchedule, TrackedJob
+from vbstui.textsafe import visible
+
+DELETABLE = ("available", "error")
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    backup: Backup
+    volume: Volume
+
+
+def restore_problems(backup: Backup | None, volume: Volume | None) -> list[str]:
+    """Why a restore would be refused, checked before anything is sent."""
+    problems: list[str] = []
+    if backup is None:
+        problems.append("the backup does not exist")
+        return problems
+    if backup.status != "available":
+        problems.append(f"the backup is '{backup.status}': only an 'available' backup can be "
+                        "restored")
+    if volume is None:
+        problems.append("the target disk does not exist")
+        return problems
+    if volume.status != "available":
+        hint = (" — stop the server and detach the disk first (VBS restores only detached "
+                "disks)" if volume.status == "in-use" else "")
+        problems.append(f"the disk is '{volume.status}', it must be 'available'{hint}")
+    if backup.size_gb is not None and volume.size_gb is not None and (
+        volume.size_gb < backup.size_gb
+    ):
+        problems.append(f"the disk ({volume.size_gb} GB) is smaller than the backup "
+                        f"({backup.size_gb} GB): pick a disk at least as large")
+    return problems
+
+
+async def load_restore_plan(session: CloudSession, backup_id: str, volume_id: str | None
+                            ) -> tuple[Backup | None, Volume | None]:
+    backup = await session.vbs.get_backup(backup_id)
+    target = volume_id or (backup.volume_id if backup else None)
+    volume = await session.evs.get_volume(target) if target else None
+    return backup, volume
+
+
+def _confirm(question: str, expected: str) -> bool:
+    """Ask on the terminal; refuse (False) without one."""
+    if not sys.stdin.isatty():
+        return False
+    _stderr(question)
+    try:
+        answer = input(f"Type {expected!r} to confirm: ").strip()
+    except EOFError:
+        return False
+    return answer == expected
+
+
+async def cmd_backup_restore(ctx: Context) -> int:
+    args = ctx.args
+    _refuse_if_readonly(args, "restore a backup")
+    session = await ctx.connect()
+    backup, volume = await load_restore_plan(session, args.backup_id, args.volume)
+    problems = restore_problems(backup, volume)
+    if problems:
+        for problem in problems:
+            _stderr(f"cannot restore: {problem}")
+        _stderr("nothing was sent")
+        return cli.EXIT_FAILED
+    assert backup is not None and volume is not None
+    if not args.yes:
+        disk = volume.name or volume.id
+        ok = await asyncio.to_thread(
+            _confirm,
+            f"Restore backup '{visible(backup.name)}' ({backup.id}) onto disk '{visible(disk)}' "
+            f"({volume.id}, {volume.size_gb} GB)?\nALL DATA ON THAT DISK WILL BE OVERWRITTEN.",
+            disk,
+        )
+        if not ok:
+            _stderr("not confirmed (use --yes in scripts); nothing was sent")
+            return cli.EXIT_USAGE
+    journal = open_journal(ctx.target)
+    tracker = JobTracker(session, profile=ctx.target.profile.name, journal=journal,
+                         listener=_event_printer,
+                         poll=PollSchedule(maximum=ctx.target.config.settings.poll_max_seconds))
+    try:
+        job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
+                                      volume_name=volume.name)
+        await tracker.submit_restore(job)
+        await _settle_unknown(tracker, job)
+        timed_out = False
+        if args.wait:
+            timed_out = not await _follow_all(tracker, [job], args.timeout, 1)
+    finally:
+        journal.close()
+    if args.json:
+        _out(job.outcome())
+    elif job.job_id:
+        print(job.job_id)
+    return _exit_for([job], timed_out)
+
+
+async def cmd_backup_delete(ctx: Context) -> int:
+    args = ctx.args
+    _refuse_if_readonly(args, "delete backups")
+    ids = list(dict.fromkeys(args.backup_ids))
+    session = await ctx.connect()
+    found = await asyncio.gather(*(session.vbs.get_backup(i) for i in ids))
+    refused: list[str] = []
+    targets: list[Backup] = []
+    for backup_id, backup in zip(ids, found, strict=True):
+        if backup is None:
+            refused.append(f"{backup_id}: no such backup")
+        elif backup.status not in DELETABLE:
+            refused.append(f"{backup_id} ({visible(backup.name)}): status '{backup.status}' — "
+                           "only 'available' or 'error' backups can be deleted")
+        else:
+            targets.append(backup)
+    for line in refused:
+        _stderr(f"cannot delete: {line}")
+    if refused:
+        _stderr("nothing was sent")
+        return cli.EXIT_FAILED
+    if not args.yes:
+        listing = "\n".join(f"  {b.id}  {visible(b.name)}  ({b.size_gb} GB)" for b in targets)
+        ok = await asyncio.to_thread(
+            _confirm, f"Delete {len(targets)} backup(s)? This cannot be undone.\n{listing}",
+            "delete",
+        )
+        if not ok:
+            _stderr("not confirmed (use --yes in scripts); nothing was sent")
+            return cli.EXIT_USAGE
+    journal = open_journal(ctx.target)
+    tracker = JobTracker(session, profile=ctx.target.profile.name, journal=journal,
+                         listener=_event_printer, request_slots=asyncio.Semaphore(4),
+                         poll=PollSchedule(maximum=ctx.target.config.settings.poll_max_seconds))
+    try:
+        jobs: list[TrackedJob] = [
+            tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id)
+            for b in targets
+        ]
+        await asyncio.gather(*(tracker.submit_delete(j) for j in jobs))
+        timed_out = False
+        if args.wait:
+            timed_out = not await _follow_all(tracker, jobs, args.timeout, 4)
+    finally:
+        journal.close()
+    if args.json:
+        _out({"jobs": [j.outcome() for j in jobs]})
+    else:
+        for job in jobs:
+            state = "deleted" if job.phase is Phase.SUCCESS else job.phase.value
+            _stderr(f"{job.backup_id}: {state}" + (f" ({visible(job.message)})"
+                                                  if job.message else ""))
+    if any(j.phase is Phase.REFUSED for j in jobs):
+        return cli.EXIT_FAILED
+    return _exit_for(jobs, timed_out)
