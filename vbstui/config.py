@@ -138,11 +138,11 @@ def _line_of(text: str, table: str | None, key: str) -> int | None:
         line = raw.strip()
         if line.startswith("[") and line.endswith("]"):
             current = line.strip("[]").strip()
+            if current == (f"{table}.{key}" if table else key):
+                return number
             continue
         bare = line.split("=", 1)[0].strip().strip('"').strip("'")
         if "=" in line and bare == key and (table is None or current == table):
-            return number
-        if line.startswith(f"[{table}.{key}]") or (table is None and line == f"[{key}]"):
             return number
     return None
 

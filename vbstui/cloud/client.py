@@ -141,22 +141,24 @@ class CloudSession:
         Cinder often puts an internal host name into the next link, so only its
         query (marker/offset/limit) is taken and sent to the endpoint we trust."""
         query = dict(params)
-        seen_markers: set[str] = set()
+        seen_ids: set[str] = set()
         for _ in range(MAX_PAGES):
             data = await self.read(url, params=query)
             raw_items = data.get(items_key)
             if raw_items is not None and not isinstance(raw_items, list):
                 raise ResponseFormatError(f"'{items_key}' in the answer is not a list")
             items = as_list(raw_items)
-            yield Page(items=items, total=as_int(data.get("count")))
+            fresh = [i for i in items if not (isinstance(i, dict) and i.get("id") in seen_ids)]
+            seen_ids.update(i["id"] for i in fresh if isinstance(i, dict) and isinstance(
+                i.get("id"), str))
+            yield Page(items=fresh, total=as_int(data.get("count")))
             next_query = _next_query(data.get(links_key))
             if next_query is None or not items:
                 return
-            marker = next_query.get("marker") or f"offset={next_query.get('offset')}"
-            if marker in seen_markers:
-                log.warning("the server repeated a paging marker; stopping")
+            if len(fresh) < len(items):
+                # A correct server never repeats an item; a broken one could page forever.
+                log.warning("the server's paging repeated items; stopped after %d", len(seen_ids))
                 return
-            seen_markers.add(marker)
             query = {**params, **next_query}
         log.warning("stopped paging after %d pages", MAX_PAGES)
 

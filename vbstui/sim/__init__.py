@@ -1,0 +1,14 @@
+"""Embedded simulator of Open Telekom Cloud IAM + EVS + VBS (an ASGI application).
+
+Used in-process for `vbstui --demo` and served on loopback by `vbstui sim`. It never
+imports the client (`vbstui.cloud`) or Textual: it is an independent model of the
+server, so client bugs cannot hide behind shared code.
+"""
+
+from vbstui.sim.app import create_app
+from vbstui.sim.clock import ManualClock
+from vbstui.sim.config import SimConfig
+from vbstui.sim.faults import FaultSpec
+from vbstui.sim.state import SimState
+
+__all__ = ["FaultSpec", "ManualClock", "SimConfig", "SimState", "create_app"]

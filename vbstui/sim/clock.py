@@ -1,0 +1,32 @@
+"""A hand-driven clock, so tests and demos can move simulated time without sleeping."""
+
+from __future__ import annotations
+
+import threading
+
+
+class ManualClock:
+    """Callable clock returning wall seconds that only change when `advance` is called.
+
+    Pass an instance as `SimConfig(clock=...)`. It is safe to advance it from one
+    thread while a served simulator reads it from another.
+    """
+
+    def __init__(self, start: float = 1_767_225_600.0) -> None:
+        # Default start: 2026-01-01T00:00:00Z, a fixed point so output is reproducible.
+        self._now = float(start)
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> float:
+        """Move time forward by `seconds` (never backwards) and return the new time."""
+        if seconds < 0:
+            raise ValueError("a clock cannot go backwards")
+        with self._lock:
+            self._now += seconds
+            return self._now
+
+    def __repr__(self) -> str:
+        return f"ManualClock({self._now!r})"

@@ -1,0 +1,112 @@
+"""Outer layer of every request: request id, counters, and injected faults.
+
+Faults run here, around the real endpoints, so they look like what sits in front of
+a real service: a throttling or failing gateway (not processed), a gateway that lost
+the backend's answer (502/504: processed, answer replaced), or a dropped connection
+(processed, no answer at all).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+import anyio
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vbstui.sim.drop import drop_connection
+from vbstui.sim.envelopes import (
+    REQUEST_ID_KEY,
+    compute_fault,
+    gateway_error,
+    gateway_html,
+    service_unavailable,
+)
+from vbstui.sim.faults import PROCESSED_ERRORS
+from vbstui.sim.state import SimState
+
+CREATE_ROUTE = "POST /v2/{project_id}/cloudbackups"
+AUTH_ROUTE = "POST /v3/auth/tokens"
+THROTTLED = ("The throttling threshold has been reached: policy user over ratelimit, "
+             "limit:100, time:1 minute")
+
+
+class SimMiddleware:
+    def __init__(self, app: ASGIApp, sim: SimState, routes: Sequence[BaseRoute]) -> None:
+        self.app = app
+        self.sim = sim
+        self.routes = routes
+
+    def _route(self, scope: Scope) -> str:
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                return f"{scope['method']} {getattr(route, 'path', '?')}"
+        return f"{scope['method']} (no route)"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = secrets.token_hex(16)
+        scope[REQUEST_ID_KEY] = rid
+        send = _with_request_id(send, rid)
+        path: str = scope["path"]
+        if path.startswith("/_sim/"):
+            await self.app(scope, receive, send)
+            return
+        route = self._route(scope)
+        is_create, is_token = route == CREATE_ROUTE, route == AUTH_ROUTE
+        stats = self.sim.stats
+        with self.sim.lock:
+            stats.enter(route, is_create=is_create, is_token=is_token)
+        try:
+            await self._faulty(scope, receive, send, rid, is_token)
+        finally:
+            with self.sim.lock:
+                stats.leave(is_create=is_create)
+
+    async def _faulty(self, scope: Scope, receive: Receive, send: Send, rid: str,
+                      is_token: bool) -> None:
+        decision = self.sim.decide_fault(scope["method"], scope["path"], is_auth=is_token)
+        if decision.latency > 0:
+            await anyio.sleep(decision.latency)
+        outcome = decision.outcome
+        if outcome is None:
+            await self.app(scope, receive, send)
+            return
+        if outcome == "drop" or outcome in PROCESSED_ERRORS:
+            await self.app(scope, receive, _discard)
+        if outcome == "drop":
+            await drop_connection(scope, receive)
+            return
+        await _fault_response(int(outcome), rid, self.sim.faults.retry_after)(
+            scope, receive, send)
+
+
+def _fault_response(status: int, rid: str, retry_after: int) -> Response:
+    if status == 429:
+        return gateway_error(429, "APIGW.0308", THROTTLED, rid,
+                             headers={"Retry-After": str(retry_after)})
+    if status in PROCESSED_ERRORS:
+        return gateway_html(status)
+    if status == 503:
+        return service_unavailable()
+    return compute_fault()
+
+
+async def _discard(message: Message) -> None:
+    """Swallow the real answer of a request whose response the fault replaces."""
+
+
+def _with_request_id(send: Send, rid: str) -> Send:
+    header = (b"x-request-id", rid.encode())
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), header]
+        await send(message)
+
+    return sending

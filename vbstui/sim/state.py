@@ -1,0 +1,439 @@
+"""The simulated cloud's live state and every operation on it.
+
+Time only moves when someone looks: each public method first applies the scheduled
+events (job leaves INIT, job ends, deleted backup disappears) whose time has come,
+so the simulator behaves the same in-process and served, with no background task.
+All public methods are synchronous and take one lock, so a served instance can be
+inspected from another thread.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from vbstui.sim.config import SimConfig
+from vbstui.sim.envelopes import VbsError
+from vbstui.sim.faults import FaultSpec
+from vbstui.sim.generate import generate_world
+from vbstui.sim.ids import IdFactory
+from vbstui.sim.injector import CREATE_FAILURES, RESTORE_FAILURES, FaultDecision, FaultInjector
+from vbstui.sim.models import (
+    BACKUPABLE,
+    CREATE_JOB,
+    DELETABLE,
+    INIT_SHARE,
+    RESTORE_JOB,
+    Backup,
+    Job,
+    Volume,
+)
+from vbstui.sim.rules import CreateRequest
+from vbstui.sim.serialize import JsonDict, backup_json, job_json, volume_json
+from vbstui.sim.stats import Stats
+from vbstui.sim.timefmt import cinder_time
+from vbstui.sim.tokens import Token, TokenCheck, TokenStore
+
+MAX_BACKUPS_PER_VOLUME = 20
+_RUNNING, _DONE, _GONE = "running", "done", "gone"
+
+
+class NotFound(Exception):
+    """The addressed resource does not exist (any more)."""
+
+
+class Refused(Exception):
+    """The resource exists but is in a state that forbids the operation."""
+
+
+class BadMarker(Exception):
+    """A paging marker that names no item of the list."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[JsonDict]
+    count: int
+    more: bool
+    last_id: str | None
+
+
+@dataclass(frozen=True)
+class _PendingCreate:
+    request: CreateRequest
+    inc: int
+
+
+class SimState:
+    """One simulated project: disks, backups, jobs, tokens, faults and counters."""
+
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.clock = config.clock
+        self.lock = threading.RLock()
+        self.started_at = self.clock()
+        world = generate_world(config, self.started_at)
+        self.volumes: list[Volume] = world.volumes
+        self._position = {v.id: i for i, v in enumerate(self.volumes)}
+        self._volumes_by_id = {v.id: v for v in self.volumes}
+        self._status_counts: Counter[str] = Counter(v.status for v in self.volumes)
+        self.backups: dict[str, Backup] = {}
+        self._per_volume: Counter[str] = Counter()
+        self._used_gb = 0
+        for backup in world.backups:
+            self._add_backup(backup)
+        self.jobs: dict[str, Job] = {}
+        self._pending: dict[str, _PendingCreate] = {}
+        self._running_create: dict[str, str] = {}
+        self._events: list[tuple[float, int, str, str]] = []
+        self._seq = 0
+        for job in world.jobs:
+            self._register(job)
+        for when, backup_id in world.deletions:
+            self._schedule(when, _GONE, backup_id)
+        self.near_limit = world.near_limit
+        self.odd_names = world.odd_names
+        self.seeded_jobs = [job.id for job in world.jobs]
+        # Runtime ids come from their own stream so requests never disturb generation.
+        self._ids = IdFactory(random.Random(f"vbstui-sim/{config.seed}/runtime"))
+        self.tokens = TokenStore()
+        self.stats = Stats()
+        self._injector = FaultInjector(config.faults, config.seed)
+
+    # -- time ---------------------------------------------------------------------------
+
+    def now(self) -> float:
+        with self.lock:
+            return self._advance()
+
+    def _advance(self) -> float:
+        now = self.clock()
+        while self._events and self._events[0][0] <= now:
+            when, _, kind, target = heapq.heappop(self._events)
+            if kind == _RUNNING:
+                self._job_running(self.jobs[target], when)
+            elif kind == _DONE:
+                self._job_done(self.jobs[target], when)
+            else:
+                self._remove_backup(target)
+        return now
+
+    def _schedule(self, when: float, kind: str, target: str) -> None:
+        self._seq += 1
+        heapq.heappush(self._events, (when, self._seq, kind, target))
+
+    def _register(self, job: Job) -> None:
+        self.jobs[job.id] = job
+        if job.job_type == CREATE_JOB:
+            self._running_create[job.volume_id] = job.id
+            if job.backup_id is None:
+                self._schedule(job.running_at, _RUNNING, job.id)
+        self._schedule(job.end, _DONE, job.id)
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    def _set_status(self, volume: Volume, status: str, when: float) -> None:
+        self._status_counts[volume.status] -= 1
+        self._status_counts[status] += 1
+        volume.status = status
+        volume.updated_at = cinder_time(when)
+
+    def _add_backup(self, backup: Backup) -> None:
+        self.backups[backup.id] = backup
+        self._per_volume[backup.volume_id] += 1
+        self._used_gb += backup.size
+
+    def _remove_backup(self, backup_id: str) -> None:
+        backup = self.backups.pop(backup_id, None)
+        if backup is not None:
+            self._per_volume[backup.volume_id] -= 1
+            self._used_gb -= backup.size
+
+    def _job_running(self, job: Job, when: float) -> None:
+        pending = self._pending.pop(job.id)
+        volume = self._volumes_by_id[job.volume_id]
+        request = pending.request
+        backup = Backup(
+            id=self._ids.uuid(), name=request.name, volume_id=volume.id, size=volume.size,
+            status="creating", created_at=when, updated_at=when,
+            availability_zone=volume.availability_zone, volume_type=volume.volume_type,
+            bootable=volume.bootable, snapshot_id=job.snapshot_id,
+            backupurl=self._ids.uuid(), desc=request.description, inc=pending.inc,
+            tags=request.tags, progress_window=(when, job.end),
+        )
+        self._add_backup(backup)
+        job.backup_id = backup.id
+
+    def _job_done(self, job: Job, when: float) -> None:
+        volume = self._volumes_by_id[job.volume_id]
+        backup = self.backups.get(job.backup_id or "")
+        if job.job_type == CREATE_JOB:
+            self._running_create.pop(job.volume_id, None)
+            if backup is not None:
+                backup.status = "error" if job.fails else "available"
+                backup.fail_reason = job.fail_reason
+                backup.updated_at = when
+            self._set_status(volume, volume.resume_status or "available", when)
+        else:
+            if backup is not None:
+                backup.status = "available"
+                backup.updated_at = when
+            self._set_status(volume, "error_restoring" if job.fails else "available", when)
+        volume.resume_status = None
+
+    # -- faults -------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> FaultSpec:
+        return self._injector.spec
+
+    def set_faults(self, spec: FaultSpec) -> None:
+        """Replace the fault settings (and restart the fault generator from its seed)."""
+        with self.lock:
+            self._injector = FaultInjector(spec, self.config.seed)
+
+    def decide_fault(self, method: str, path: str, *, is_auth: bool) -> FaultDecision:
+        with self.lock:
+            decision = self._injector.decide(method, path, is_auth=is_auth)
+            if decision.outcome is not None:
+                self.stats.faults[str(decision.outcome)] += 1
+            return decision
+
+    # -- tokens -------------------------------------------------------------------------
+
+    def issue_token(self, project_id: str | None) -> Token:
+        with self.lock:
+            return self.tokens.issue(project_id, self.clock(), self.config.token_lifetime)
+
+    def check_token(self, value: str | None) -> tuple[TokenCheck, Token | None]:
+        with self.lock:
+            return self.tokens.check(value, self.clock(), self._injector.spec.token_expiry)
+
+    # -- volumes ------------------------------------------------------------------------
+
+    def volume_page(self, base: str, *, name: str | None, status: str | None,
+                    marker: str | None, offset: int, limit: int) -> Page:
+        with self.lock:
+            self._advance()
+            volumes = self.volumes
+            if name is None and status is None:
+                matching, count = volumes, len(volumes)
+                start = 0 if marker is None else self._marker_position(marker) + 1
+            else:
+                matching = [v for v in volumes if (name is None or v.name == name)
+                            and (status is None or v.status == status)]
+                count = len(matching)
+                start = 0
+                if marker is not None:
+                    after = self._marker_position(marker)
+                    start = next((i for i, v in enumerate(matching)
+                                  if self._position[v.id] > after), count)
+            start += offset
+            chunk = matching[start:start + limit]
+            pid, uid = self.config.project_id, self.config.user_id
+            items = [volume_json(v, base, pid, uid) for v in chunk]
+            return Page(items, count, start + limit < count, chunk[-1].id if chunk else None)
+
+    def _marker_position(self, marker: str) -> int:
+        try:
+            return self._position[marker]
+        except KeyError:
+            raise BadMarker(marker) from None
+
+    def volume_view(self, base: str, volume_id: str) -> JsonDict:
+        with self.lock:
+            self._advance()
+            volume = self._volumes_by_id.get(volume_id)
+            if volume is None:
+                raise NotFound(volume_id)
+            return volume_json(volume, base, self.config.project_id, self.config.user_id)
+
+    # -- backups ------------------------------------------------------------------------
+
+    def backup_page(self, base: str, *, volume_id: str | None, name: str | None,
+                    status: str | None, marker: str | None, offset: int,
+                    limit: int) -> Page:
+        with self.lock:
+            now = self._advance()
+            ordered = sorted(self.backups.values(), key=lambda b: (b.created_at, b.id),
+                             reverse=True)
+            start = 0
+            if marker is not None:
+                ids = [b.id for b in ordered]
+                if marker not in ids:
+                    raise BadMarker(marker)
+                marker_key = (self.backups[marker].created_at, marker)
+                ordered = [b for b in ordered if (b.created_at, b.id) < marker_key]
+            matching = [b for b in ordered if (volume_id is None or b.volume_id == volume_id)
+                        and (name is None or b.name == name)
+                        and (status is None or b.status == status)]
+            start += offset
+            chunk = matching[start:start + limit]
+            pid = self.config.project_id
+            items = [backup_json(b, base, pid, now) for b in chunk]
+            more = start + limit < len(matching)
+            return Page(items, len(matching), more, chunk[-1].id if chunk else None)
+
+    def backup_view(self, base: str, backup_id: str) -> JsonDict:
+        with self.lock:
+            now = self._advance()
+            backup = self.backups.get(backup_id)
+            if backup is None:
+                raise NotFound(backup_id)
+            return backup_json(backup, base, self.config.project_id, now)
+
+    def delete_backup(self, backup_id: str) -> None:
+        """Start deleting; the backup disappears `delete_seconds` later."""
+        with self.lock:
+            now = self._advance()
+            backup = self.backups.get(backup_id)
+            if backup is None:
+                raise NotFound(backup_id)
+            if backup.status not in DELETABLE:
+                raise Refused(backup.status)
+            backup.status = "deleting"
+            backup.updated_at = now
+            self._schedule(now + self.config.delete_seconds, _GONE, backup_id)
+            if self.config.delete_seconds == 0:
+                self._advance()
+
+    def quota_view(self) -> JsonDict:
+        with self.lock:
+            self._advance()
+            reserved = [self._volumes_by_id[self.jobs[j].volume_id].size for j in self._pending]
+            return {"quotas": {"resources": [
+                {"type": "backups", "used": len(self.backups), "reserved": len(reserved),
+                 "quota": self.config.backup_quota},
+                {"type": "backup_gigabytes", "used": self._used_gb, "reserved": sum(reserved),
+                 "quota": self.config.capacity_quota_gb},
+            ]}}
+
+    # -- jobs ---------------------------------------------------------------------------
+
+    def create_backup(self, request: CreateRequest) -> str:
+        """Check the disk and quotas, start a create job and return its id."""
+        with self.lock:
+            now = self._advance()
+            volume = self._volumes_by_id.get(request.volume_id)
+            if volume is None:
+                raise VbsError("VolumeBackup.0021",
+                               "The EVS disk does not exist or has been deleted.", 404)
+            if volume.id in self._running_create:
+                raise VbsError("VolumeBackup.0013",
+                               "The previous backup creation task is not complete.")
+            if volume.status not in BACKUPABLE:
+                raise VbsError("VolumeBackup.0012",
+                               f"The disk status is {volume.status}, not available or in-use.")
+            if self._per_volume[volume.id] >= MAX_BACKUPS_PER_VOLUME:
+                raise VbsError("VolumeBackup.0040", "The number of backups for the disk has "
+                               f"reached the upper limit ({MAX_BACKUPS_PER_VOLUME}).")
+            self._check_quota(volume)
+            failure = self._injector.job_failure(CREATE_FAILURES)
+            span = self.config.job_seconds
+            job = Job(
+                id=self._ids.hex32(), job_type=CREATE_JOB, volume_id=volume.id,
+                backup_name=request.name, snapshot_id=request.snapshot_id or self._ids.uuid(),
+                begin=now, running_at=now + INIT_SHARE * span, end=now + span,
+            )
+            if failure is not None:
+                job.error_code, job.fail_reason = failure
+            has_base = any(b.volume_id == volume.id and b.status == "available"
+                           for b in self.backups.values())
+            inc = 1 if has_base and not request.full_backup else 0
+            self._pending[job.id] = _PendingCreate(request, inc)
+            volume.resume_status = volume.status
+            self._set_status(volume, "backing-up", now)
+            self._register(job)
+            self.stats.created[volume.id, request.name] += 1
+            return job.id
+
+    def _check_quota(self, volume: Volume) -> None:
+        reserved = [self._volumes_by_id[self.jobs[j].volume_id].size for j in self._pending]
+        quota = self.config.backup_quota
+        if quota != -1 and len(self.backups) + len(reserved) + 1 > quota:
+            raise VbsError("VolumeBackup.0080",
+                           "The quota for the number of backups has been used up.")
+        capacity = self.config.capacity_quota_gb
+        if capacity != -1 and self._used_gb + sum(reserved) + volume.size > capacity:
+            raise VbsError("VolumeBackup.0081",
+                           "The quota for the capacity of backups has been used up.")
+
+    def restore_backup(self, backup_id: str, volume_id: str) -> str:
+        """Check backup and target disk, start a restore job and return its id."""
+        with self.lock:
+            now = self._advance()
+            backup = self.backups.get(backup_id)
+            volume = self._volumes_by_id.get(volume_id)
+            if backup is None or volume is None:
+                raise VbsError("VolumeBackup.0111", "The disk to be restored or the backup "
+                               "used to restore the disk does not exist.", 404)
+            if backup.status != "available":
+                raise VbsError("VolumeBackup.0089",
+                               f"The disk backup status is {backup.status}, not available.")
+            if volume.id in self._running_create or volume.status == "backing-up":
+                raise VbsError("VolumeBackup.0206", "A backup is being created for the disk.")
+            if volume.status == "error":
+                raise VbsError("VolumeBackup.0202", "The disk status is error.")
+            if volume.status != "available":
+                raise VbsError("VolumeBackup.0205", f"The disk status is {volume.status}; "
+                               "stop the server and detach the disk before restoring.")
+            if volume.size < backup.size:
+                raise VbsError("VolumeBackup.0209", "The capacity of the disk must be greater "
+                               "than or equal to that of the backup.")
+            failure = self._injector.job_failure(RESTORE_FAILURES)
+            span = self.config.job_seconds
+            job = Job(
+                id=self._ids.hex32(), job_type=RESTORE_JOB, volume_id=volume.id,
+                backup_name=backup.name, snapshot_id=backup.snapshot_id or "",
+                begin=now, running_at=now + INIT_SHARE * span, end=now + span,
+                backup_id=backup.id,
+            )
+            if failure is not None:
+                job.error_code, job.fail_reason = failure
+            backup.status = "restoring"
+            backup.updated_at = now
+            volume.resume_status = "available"
+            self._set_status(volume, "restoring-backup", now)
+            self._register(job)
+            return job.id
+
+    def job_view(self, job_id: str) -> JsonDict:
+        with self.lock:
+            now = self._advance()
+            job = self.jobs.get(job_id)
+            if job is None:
+                raise NotFound(job_id)
+            return job_json(job, now)
+
+    # -- introspection ------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The same document `GET /_sim/state` serves."""
+        with self.lock:
+            now = self._advance()
+            job_states = Counter(job.status(now) for job in self.jobs.values())
+            near = [
+                {"volume_id": vid, "name": self._volumes_by_id[vid].name,
+                 "status": self._volumes_by_id[vid].status, "backups": self._per_volume[vid]}
+                for vid in self.near_limit
+            ]
+            return {
+                "project_id": self.config.project_id,
+                "region": self.config.region,
+                "clock": now,
+                "volumes": len(self.volumes),
+                "volumes_by_status": {k: n for k, n in self._status_counts.items() if n},
+                "backups": len(self.backups),
+                "backups_by_status": dict(Counter(b.status for b in self.backups.values())),
+                "backup_gigabytes": self._used_gb,
+                "jobs": dict(job_states),
+                "near_limit": near,
+                "odd_name_volumes": list(self.odd_names),
+                "seeded_jobs": list(self.seeded_jobs),
+                "faults": self._injector.spec.to_text(),
+                **self.stats.as_dict(),
+            }

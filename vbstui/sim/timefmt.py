@@ -1,0 +1,29 @@
+"""The three timestamp styles the real services use, reproduced on purpose.
+
+EVS and Cinder-style backups print microseconds without a zone, the job API prints
+milliseconds with a `Z`, Keystone prints microseconds with a `Z`. Clients must cope
+with all three, so the simulator does not normalise them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+def cinder_time(ts: float) -> str:
+    """`2016-05-25T02:42:10.856332` (UTC, no zone suffix)."""
+    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def job_time(ts: float) -> str:
+    """`2016-01-28T16:14:09.466Z`."""
+    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def keystone_time(ts: float) -> str:
+    """`2015-11-09T01:42:57.527363Z`."""
+    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
