@@ -8,7 +8,7 @@ import time
 
 from vbstui.sim.config import SimConfig
 from vbstui.sim.faults import KNOWN_KEYS, FaultSpec
-from vbstui.sim.server import DEFAULT_HOST, DEFAULT_PORT, SimServer, is_loopback, serve
+from vbstui.sim.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback, serve
 
 _DEFAULTS = SimConfig.__dataclass_fields__
 
@@ -131,8 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     return 0
 
-
-__all__ = ["SimServer", "build_parser", "main"]
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))

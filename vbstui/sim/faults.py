@@ -59,6 +59,10 @@ class FaultSpec:
     auth: bool = False
 
     def __post_init__(self) -> None:
+        # Accept any iterables from callers but keep the spec hashable and canonical.
+        object.__setattr__(self, "methods", frozenset(m.upper() for m in self.methods))
+        object.__setattr__(self, "paths", tuple(self.paths))
+        object.__setattr__(self, "latency", (float(self.latency[0]), float(self.latency[1])))
         low, high = self.latency
         if low < 0 or high < low:
             raise ValueError(f"fault 'latency': bad range {low}-{high} (need 0 <= min <= max)")

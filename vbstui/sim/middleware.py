@@ -59,14 +59,11 @@ class SimMiddleware:
             return
         route = self._route(scope)
         is_create, is_token = route == CREATE_ROUTE, route == AUTH_ROUTE
-        stats = self.sim.stats
-        with self.sim.lock:
-            stats.enter(route, is_create=is_create, is_token=is_token)
+        self.sim.request_started(route, is_create=is_create, is_token=is_token)
         try:
             await self._faulty(scope, receive, send, rid, is_token)
         finally:
-            with self.sim.lock:
-                stats.leave(is_create=is_create)
+            self.sim.request_finished(is_create=is_create)
 
     async def _faulty(self, scope: Scope, receive: Receive, send: Send, rid: str,
                       is_token: bool) -> None:

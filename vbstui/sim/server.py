@@ -49,7 +49,10 @@ def is_loopback(host: str) -> bool:
 
 
 def base_url_for(host: str, port: int) -> str:
-    shown = f"[{host}]" if ":" in host else host
+    """URL a local client can use; a wildcard bind is reached through loopback."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
     return f"http://{shown}:{port}"
 
 

@@ -106,10 +106,6 @@ class SimState:
 
     # -- time ---------------------------------------------------------------------------
 
-    def now(self) -> float:
-        with self.lock:
-            return self._advance()
-
     def _advance(self) -> float:
         now = self.clock()
         while self._events and self._events[0][0] <= now:
@@ -185,7 +181,15 @@ class SimState:
             self._set_status(volume, "error_restoring" if job.fails else "available", when)
         volume.resume_status = None
 
-    # -- faults -------------------------------------------------------------------------
+    # -- requests and faults ------------------------------------------------------------
+
+    def request_started(self, route: str, *, is_create: bool, is_token: bool) -> None:
+        with self.lock:
+            self.stats.enter(route, is_create=is_create, is_token=is_token)
+
+    def request_finished(self, *, is_create: bool) -> None:
+        with self.lock:
+            self.stats.leave(is_create=is_create)
 
     @property
     def faults(self) -> FaultSpec:
@@ -261,21 +265,20 @@ class SimState:
             now = self._advance()
             ordered = sorted(self.backups.values(), key=lambda b: (b.created_at, b.id),
                              reverse=True)
-            start = 0
             if marker is not None:
-                ids = [b.id for b in ordered]
-                if marker not in ids:
+                anchor = self.backups.get(marker)
+                if anchor is None:
                     raise BadMarker(marker)
-                marker_key = (self.backups[marker].created_at, marker)
-                ordered = [b for b in ordered if (b.created_at, b.id) < marker_key]
+                # Items after the marker in the newest-first order.
+                key = (anchor.created_at, anchor.id)
+                ordered = [b for b in ordered if (b.created_at, b.id) < key]
             matching = [b for b in ordered if (volume_id is None or b.volume_id == volume_id)
                         and (name is None or b.name == name)
                         and (status is None or b.status == status)]
-            start += offset
-            chunk = matching[start:start + limit]
+            chunk = matching[offset:offset + limit]
             pid = self.config.project_id
             items = [backup_json(b, base, pid, now) for b in chunk]
-            more = start + limit < len(matching)
+            more = offset + limit < len(matching)
             return Page(items, len(matching), more, chunk[-1].id if chunk else None)
 
     def backup_view(self, base: str, backup_id: str) -> JsonDict:
