@@ -525,6 +525,8 @@ async def run_command(args: argparse.Namespace) -> int:
     except CloudError as exc:
         _stderr(f"vbstui: {visible(exc.describe())}")
         return cli.EXIT_FAILED
+    except BrokenPipeError:
+        raise
     except Exception as exc:  # the user gets a line, the log file gets the traceback
         log.exception("unexpected failure")
         _stderr(f"vbstui: internal error: {type(exc).__name__}: {visible(str(exc), limit=300)} "

@@ -159,9 +159,14 @@ class PollSchedule:
 
 @dataclass(frozen=True)
 class ReconcilePolicy:
-    """How long to look for a backup after an ambiguous failure before calling it unknown."""
+    """How long to look for a backup after an ambiguous failure before calling it unknown.
+
+    While the disk shows `backing-up` something is running on it, so we keep looking
+    for up to `window`; when the disk shows no activity and no backup appeared within
+    `quiet_window`, waiting longer is unlikely to tell more."""
 
     window: float = 90.0
+    quiet_window: float = 20.0
     interval: float = 3.0
 
 
@@ -313,17 +318,24 @@ class JobTracker:
         if job.kind is not Kind.CREATE:
             return await self._reconcile_restore(job)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.reconcile_policy.window
+        started = loop.time()
+        deadline = started + self.reconcile_policy.window
+        quiet_deadline = started + self.reconcile_policy.quiet_window
         while True:
+            disk_busy = False
             try:
                 found = await self._call(
                     lambda: self.session.vbs.list_backups(
                         volume_id=job.volume_id, name=job.backup_name
                     )
                 )
+                if not [b for b in found if b.id not in job.known_backup_ids]:
+                    volume = await self._call(lambda: self.session.evs.get_volume(job.volume_id))
+                    disk_busy = volume is not None and volume.status == "backing-up"
             except CloudError as exc:
                 self._emit(job, f"still looking: {exc.message}", Severity.WARNING)
                 found = []
+                disk_busy = True  # we could not see: do not conclude early
             new = [b for b in found if b.id and b.id not in job.known_backup_ids]
             if new:
                 newest = max(new, key=lambda b: b.created_at.timestamp() if b.created_at else 0)
@@ -339,7 +351,8 @@ class JobTracker:
                     Severity.WARNING,
                 )
                 return job
-            if loop.time() >= deadline:
+            now = loop.time()
+            if now >= deadline or (not disk_busy and now >= quiet_deadline):
                 job.phase = Phase.UNKNOWN
                 job.message = (
                     "outcome unknown: the request may or may not have created the backup; "

@@ -193,3 +193,23 @@ class ValidationFailed(Exception):
 
 def format_problems(problems: Mapping[str, list[str]]) -> list[str]:
     return [f"{name}: {msg}" for name, msgs in problems.items() for msg in msgs]
+
+
+def _sanitize_name_part(text: str) -> str:
+    cleaned = "".join(c if c in NAME_CHARS else "-" for c in text)
+    while "--" in cleaned:
+        cleaned = cleaned.replace("--", "-")
+    return cleaned.strip("-_")
+
+
+def suggest_name(volume_name: str, stamp: str, *, max_length: int = NAME_MAX) -> str:
+    """A valid, unique-by-time backup name such as `db-prod-01-20261127-101500`.
+
+    `stamp` is the UTC time as `YYYYmmdd-HHMMSS`; the disk part is trimmed so the
+    stamp always survives, and a name that would start with 'auto' gets a prefix."""
+    base = _sanitize_name_part(volume_name) or "disk"
+    if base.startswith("auto"):
+        base = f"bk-{base}"
+    room = max_length - len(stamp) - 1
+    base = base[:room].rstrip("-_") or "bk"
+    return f"{base}-{stamp}"
