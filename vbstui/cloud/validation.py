@@ -116,7 +116,8 @@ def validate_tags(tags: Sequence[tuple[str, str]]) -> list[str]:
         for problem in validate_tag_key(key) + validate_tag_value(value):
             problems.append(f"tag {index}: {problem}")
         if key in seen:
-            problems.append(f"tag {index}: duplicate key '{key}'")
+            shown = "".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in key)
+            problems.append(f"tag {index}: duplicate key '{shown}'")
         seen.add(key)
     return problems
 
