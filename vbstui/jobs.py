@@ -236,13 +236,21 @@ class JobTracker:
                             known_backup_ids: list[str] | None = None) -> TrackedJob:
         """Journal, then send the create request; ends RUNNING, REFUSED or UNKNOWN."""
         request = _request_from(job)
-        job.project_id = job.project_id or await self.session.project_id()
+        try:
+            job.project_id = job.project_id or await self.session.project_id()
+        except CloudError as exc:
+            self._refused(job, exc)
+            return job
         if known_backup_ids is None:
             # What already exists under this disk and name, so a later search can
             # tell our backup from an older namesake.
-            existing = await self._call(
-                lambda: self.session.vbs.list_backups(volume_id=job.volume_id, name=job.backup_name)
-            )
+            try:
+                existing = await self._call(lambda: self.session.vbs.list_backups(
+                    volume_id=job.volume_id, name=job.backup_name))
+            except CloudError as exc:
+                exc.message = f"{exc.message} (before sending; nothing was sent)"
+                self._refused(job, exc)
+                return job
             known_backup_ids = [b.id for b in existing]
         job.known_backup_ids = list(known_backup_ids)
         job.phase = Phase.SUBMITTING

@@ -1,0 +1,445 @@
+"""The three views of the main screen: volumes, backups and jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from vbstui.cloud.models import Backup, Quota, Volume
+from vbstui.jobs import Phase, TrackedJob
+from vbstui.textsafe import visible
+from vbstui.ui.widgets.jobspanel import PHASE_STYLE, job_state
+from vbstui.ui.widgets.vtable import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from vbstui.ui.app import VbsApp
+
+BUSY = {"creating", "backing-up", "attaching", "detaching", "extending", "restoring-backup",
+        "downloading", "uploading", "rollbacking", "deleting", "restoring"}
+
+
+def _volume_status_style(volume: Volume) -> str:
+    if volume.backupable:
+        return "good"
+    if volume.status in BUSY:
+        return "busy"
+    if "error" in volume.status:
+        return "bad"
+    return "warn"
+
+
+def volume_status(volume: Volume) -> str:
+    # The ⊘ reads without colour too: this disk cannot be backed up right now.
+    return volume.status if volume.backupable else f"⊘ {volume.status}"
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+VOLUME_COLUMNS: list[Column[Volume]] = [
+    Column("name", "NAME", 28, lambda v: v.name or "(no name)"),
+    Column("id", "ID", 10, lambda v: v.id[:8], sort_key=lambda v: v.id),
+    Column("status", "STATUS", 18, volume_status, sort_key=lambda v: v.status,
+           style=_volume_status_style),
+    Column("size", "SIZE", 8, lambda v: f"{v.size_gb} GB" if v.size_gb is not None else "?",
+           sort_key=lambda v: v.size_gb if v.size_gb is not None else -1, align_right=True),
+    Column("type", "TYPE", 6, lambda v: v.volume_type),
+    Column("az", "AZ", 10, lambda v: v.availability_zone),
+    Column("server", "ATTACHED TO", 36, lambda v: v.attached_to or "—"),
+]
+
+
+def _backup_status_style(backup: Backup) -> str:
+    if backup.status == "available":
+        return "good"
+    if "error" in backup.status:
+        return "bad"
+    return "busy" if backup.status in BUSY else "warn"
+
+
+def backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
+    return [
+        Column("name", "NAME", 30, lambda b: b.name or "(no name)"),
+        Column("id", "ID", 10, lambda b: b.id[:8], sort_key=lambda b: b.id),
+        Column("status", "STATUS", 15, lambda b: b.status, style=_backup_status_style),
+        Column("size", "SIZE", 8,
+               lambda b: f"{b.size_gb} GB" if b.size_gb is not None else "?",
+               sort_key=lambda b: b.size_gb if b.size_gb is not None else -1,
+               align_right=True),
+        Column("created", "CREATED", 16, lambda b: _when(b.created_at),
+               sort_key=lambda b: b.created_at.timestamp() if b.created_at else 0),
+        Column("kind", "TYPE", 11, lambda b: "incremental" if b.incremental
+               else "full" if b.incremental is False else "?"),
+        Column("disk", "DISK", 28, lambda b: disk_name(b.volume_id)),
+    ]
+
+
+def _job_when(job: TrackedJob) -> str:
+    return datetime.fromtimestamp(job.submitted_at).strftime("%m-%d %H:%M:%S")
+
+
+JOB_HISTORY_COLUMNS: list[Column[TrackedJob]] = [
+    Column("submitted", "SUBMITTED", 14, _job_when, sort_key=lambda j: j.submitted_at),
+    Column("state", "STATUS", 22, job_state, style=lambda j: PHASE_STYLE.get(j.phase, "")),
+    Column("kind", "ACTION", 7, lambda j: j.kind.value),
+    Column("profile", "PROFILE", 10, lambda j: j.profile),
+    Column("disk", "DISK", 22, lambda j: j.volume_name or j.volume_id),
+    Column("backup", "BACKUP", 28, lambda j: j.backup_name or j.backup_id),
+    Column("job", "JOB ID", 33, lambda j: j.job_id or "—"),
+    Column("result", "RESULT", 40, lambda j: j.backup_id if j.phase is Phase.SUCCESS
+           else j.message),
+]
+
+
+class TableView(Vertical):
+    """A table with a filter line above it; the common keys of every view."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("r", "refresh", "Refresh"),
+        Binding("y", "raw", "Raw JSON"),
+        *(Binding(str(n), f"sort({n})", f"Sort by column {n}", show=False)
+          for n in range(1, 8)),
+    ]
+    DEFAULT_CSS = """
+    TableView { height: 1fr; }
+    TableView > .view-bar { height: 1; }
+    TableView .view-bar Input { width: 40; height: 1; border: none; padding: 0 1;
+                                display: none; }
+    TableView .view-bar Input.-active { display: block; }
+    TableView .view-bar .summary { width: 1fr; padding: 0 1; color: $text-muted; }
+    """
+    view_name = "view"
+
+    def __init__(self, table: VirtualTable[Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.table = table
+
+    @property
+    def vbs_app(self) -> VbsApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="view-bar"):
+            yield Input(placeholder="filter: name, id, status", classes="filter")
+            yield Static("", classes="summary")
+        yield self.table
+
+    def summarize(self, text: str | Text) -> None:
+        self.query_one(".summary", Static).update(text if isinstance(text, Text) else Text(text))
+
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    def action_filter(self) -> None:
+        field = self.query_one(".filter", Input)
+        field.add_class("-active")
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one(".filter", Input)
+        if field.value:
+            field.value = ""
+        field.remove_class("-active")
+        self.table.focus()
+
+    @on(Input.Changed, ".filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value)
+        self.after_filter()
+
+    @on(Input.Submitted, ".filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value:
+            self.query_one(".filter", Input).remove_class("-active")
+        self.table.focus()
+
+    def after_filter(self) -> None:
+        """Views refresh their summary line here."""
+
+    def action_sort(self, number: int) -> None:
+        if 1 <= number <= len(self.table.columns):
+            self.table.sort_by(self.table.columns[number - 1].key)
+
+    def action_refresh(self) -> None:
+        self.vbs_app.refresh_view(self.view_name)
+
+    def action_raw(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        self.vbs_app.show_raw(self.raw_title(row), self.raw_of(row))
+
+    def raw_title(self, row: Any) -> str:
+        return self.view_name
+
+    def raw_of(self, row: Any) -> Any:
+        return getattr(row, "raw", row)
+
+
+class VolumesView(TableView):
+    view_name = "volumes"
+    BINDINGS = [
+        Binding("b", "backup", "Back up"),
+        Binding("enter", "backup", "Back up", show=False),
+        Binding("space", "mark", "Mark"),
+        Binding("v", "mark_range", "Mark range", show=False),
+        Binding("asterisk", "mark_all", "Mark all"),
+        Binding("u", "unmark", "Unmark all", show=False),
+        Binding("B", "backups_of_disk", "Backups of disk"),
+    ]
+
+    def __init__(self) -> None:
+        table: VirtualTable[Volume] = VirtualTable(
+            VOLUME_COLUMNS, row_key=lambda v: v.id,
+            search_text=lambda v: f"{v.name} {v.id} {v.status}", markable=True,
+            empty_text="no disks (yet)", id="volumes-table")
+        super().__init__(table, id="volumes-view")
+        self.loading_text = ""
+        self._last_mark: int | None = None
+
+    def raw_title(self, row: Volume) -> str:
+        return f"disk {row.name or row.id}"
+
+    def after_filter(self) -> None:
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        table = self.table
+        text = Text(f"{len(table.rows)} of {len(table.all_rows)} disks"
+                    if table.filter_text else f"{len(table.all_rows)} disks")
+        if table.marked:
+            text.append(f" · {len(table.marked)} marked", style="bold")
+        if self.loading_text:
+            text.append(f" · {self.loading_text}", style="italic")
+        self.summarize(text)
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        self.action_backup()
+
+    def action_backup(self) -> None:
+        marked = self.table.marked_rows()
+        current = self.table.current
+        volumes = marked or ([current] if current is not None else [])
+        if volumes:
+            self.vbs_app.open_backup_form(volumes)
+
+    def action_mark(self) -> None:
+        self.table.toggle_mark()
+        if self.table.current is not None and self.table.row_key(
+                self.table.current) in self.table.marked:
+            self._last_mark = self.table.cursor
+        self.table.action_cursor_down()
+        self.update_summary()
+
+    def action_mark_range(self) -> None:
+        start = self._last_mark if self._last_mark is not None else self.table.cursor
+        low, high = sorted((start, self.table.cursor))
+        self.table.mark_rows(self.table.rows[low:high + 1])
+        self._last_mark = self.table.cursor
+        self.update_summary()
+
+    def action_mark_all(self) -> None:
+        self.table.mark_all_visible()
+        self.update_summary()
+
+    def action_unmark(self) -> None:
+        self.table.clear_marks()
+        self._last_mark = None
+        self.update_summary()
+
+    def action_backups_of_disk(self) -> None:
+        volume = self.table.current
+        if volume is not None:
+            self.vbs_app.show_backups(volume_id=volume.id)
+
+
+class BackupsView(TableView):
+    view_name = "backups"
+    BINDINGS = [
+        Binding("R", "restore", "Restore"),
+        Binding("ctrl+d", "delete", "Delete"),
+        Binding("space", "mark", "Mark"),
+        Binding("asterisk", "mark_all", "Mark all", show=False),
+        Binding("u", "unmark", "Unmark all", show=False),
+        Binding("a", "toggle_scope", "All / this disk"),
+    ]
+    DEFAULT_CSS = """
+    BackupsView > .quota { height: 1; padding: 0 1; }
+    BackupsView > .quota.-warn { color: $warning; text-style: bold; }
+    """
+
+    def __init__(self) -> None:
+        table: VirtualTable[Backup] = VirtualTable(
+            backup_columns(self._disk_name), row_key=lambda b: b.id,
+            search_text=lambda b: f"{b.name} {b.id} {b.status} {b.volume_id}",
+            markable=True, empty_text="no backups", id="backups-table")
+        super().__init__(table, id="backups-view")
+        self.volume_filter: str | None = None
+        self.loading_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("quota: loading…", classes="quota")
+        yield from super().compose()
+
+    def _disk_name(self, volume_id: str) -> str:
+        volume = self.vbs_app.volume_by_id(volume_id)
+        if volume is not None and volume.name:
+            return volume.name
+        return volume_id[:8] if volume_id else "?"
+
+    def raw_title(self, row: Backup) -> str:
+        return f"backup {row.name or row.id}"
+
+    def after_filter(self) -> None:
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        table = self.table
+        scope = "all backups"
+        if self.volume_filter:
+            scope = f"backups of disk {self._disk_name(self.volume_filter)}"
+        text = Text(f"{len(table.rows)} of {len(table.all_rows)} {scope}"
+                    if table.filter_text else f"{len(table.all_rows)} {scope}")
+        if table.marked:
+            text.append(f" · {len(table.marked)} marked", style="bold")
+        if self.loading_text:
+            text.append(f" · {self.loading_text}", style="italic")
+        self.summarize(text)
+
+    def show_quota(self, quota: Quota | None, problem: str | None = None) -> None:
+        line = self.query_one(".quota", Static)
+        if quota is None:
+            line.update(Text(f"quota: {problem or 'unknown'}"))
+            return
+        parts = []
+        warn = False
+        for label, resource, unit in (("backups", quota.backups, ""),
+                                      ("capacity", quota.gigabytes, " GB")):
+            if resource is None:
+                continue
+            if resource.unlimited:
+                parts.append(f"{label}: {resource.used}{unit} used of unlimited")
+            else:
+                remaining = resource.remaining
+                parts.append(f"{label}: {resource.used}{unit} of {resource.quota}{unit} used"
+                             + (f" ({remaining}{unit} left)" if remaining is not None else ""))
+                if resource.quota and resource.used is not None and (
+                        resource.used >= 0.9 * resource.quota):
+                    warn = True
+        line.set_class(warn, "-warn")
+        line.update(Text(("⚠ " if warn else "") + "quota — " + " · ".join(parts)))
+
+    def action_restore(self) -> None:
+        backup = self.table.current
+        if backup is not None:
+            self.vbs_app.start_restore(backup)
+
+    def action_delete(self) -> None:
+        backups = self.table.marked_rows()
+        if not backups and self.table.current is not None:
+            backups = [self.table.current]
+        if backups:
+            self.vbs_app.start_delete(backups)
+
+    def action_mark(self) -> None:
+        self.table.toggle_mark()
+        self.table.action_cursor_down()
+        self.update_summary()
+
+    def action_mark_all(self) -> None:
+        self.table.mark_all_visible()
+        self.update_summary()
+
+    def action_unmark(self) -> None:
+        self.table.clear_marks()
+        self.update_summary()
+
+    def action_toggle_scope(self) -> None:
+        if self.volume_filter:
+            self.vbs_app.show_backups(volume_id=None)
+        else:
+            current = self.table.current
+            if current is not None and current.volume_id:
+                self.vbs_app.show_backups(volume_id=current.volume_id)
+
+
+class JobsView(TableView):
+    view_name = "jobs"
+    BINDINGS = [
+        Binding("enter", "details", "Details"),
+        Binding("c", "check_again", "Check again"),
+        Binding("S", "submit_again", "Submit again"),
+        Binding("x", "give_up", "Give up"),
+    ]
+
+    def __init__(self) -> None:
+        table: VirtualTable[TrackedJob] = VirtualTable(
+            JOB_HISTORY_COLUMNS, row_key=lambda j: j.local_id,
+            empty_text="no jobs in the journal yet", id="jobs-table")
+        super().__init__(table, id="jobs-view")
+
+    def raw_title(self, row: TrackedJob) -> str:
+        return f"job {row.job_id or row.local_id}"
+
+    def raw_of(self, row: TrackedJob) -> Any:
+        return row.outcome() | {"journal": row.to_record()}
+
+    def update_summary(self) -> None:
+        jobs = self.table.all_rows
+        running = sum(1 for j in jobs if not j.finished)
+        self.summarize(f"{len(jobs)} jobs in the journal · {running} not finished")
+
+    def after_filter(self) -> None:
+        self.update_summary()
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        self.action_details()
+
+    def action_details(self) -> None:
+        self.action_raw()
+
+    def _unknown_job(self) -> TrackedJob | None:
+        job = self.table.current
+        if job is None:
+            return None
+        if job.phase is not Phase.UNKNOWN:
+            self.app.notify("only jobs whose outcome is unknown need a decision",
+                            severity="information")
+            return None
+        return job
+
+    def action_check_again(self) -> None:
+        job = self._unknown_job()
+        if job is not None:
+            self.vbs_app.resolve_unknown(job, "check")
+
+    def action_submit_again(self) -> None:
+        job = self._unknown_job()
+        if job is not None:
+            self.vbs_app.resolve_unknown(job, "resubmit")
+
+    def action_give_up(self) -> None:
+        job = self._unknown_job()
+        if job is not None:
+            self.vbs_app.resolve_unknown(job, "cancel")
+
+
+def describe_volume(volume: Volume) -> Text:
+    text = Text(visible(volume.name or volume.id), style="bold")
+    text.append(f" ({volume.id}, {volume.size_gb or '?'} GB, {volume.status})")
+    return text
