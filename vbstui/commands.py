@@ -27,6 +27,7 @@ from vbstui.cloud.validation import BackupRequest, ValidationFailed, format_prob
 from vbstui.connect import Choices, Target, choose_target, find_password, open_journal, open_session
 from vbstui.errors import ConfigError, CredentialError
 from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
+from vbstui.journal import Journal
 from vbstui.secrets import KeyringAccess
 from vbstui.textsafe import visible
 
@@ -104,9 +105,19 @@ class Context:
         return self.session
 
     def _on_retry(self, exc: CloudError, attempt: int, delay: float) -> None:
-        if not getattr(self.args, "json", False) or True:
-            _stderr(f"{_stamp()} ! {visible(exc.message)}; retrying in {delay:.1f} s "
-                    f"(attempt {attempt + 1})")
+        _stderr(f"{_stamp()} ! {visible(exc.message)}; retrying in {delay:.1f} s "
+                f"(attempt {attempt + 1})")
+
+    def tracker(self, journal: Journal, *, slots: asyncio.Semaphore | None = None
+                ) -> JobTracker:
+        """The job tracker for this command, with the configured timings."""
+        assert self.session is not None, "connect() first"
+        settings = self.target.config.settings
+        return JobTracker(
+            self.session, profile=self.target.profile.name, journal=journal,
+            listener=_event_printer, poll=settings.poll_schedule(),
+            reconcile=settings.reconcile_policy(), request_slots=slots,
+        )
 
     async def close(self) -> None:
         if self.session is not None:
@@ -294,13 +305,10 @@ async def cmd_backup_create(ctx: Context) -> int:
     concurrency = args.concurrency or config.bulk_concurrency
     if not 1 <= concurrency <= 64:
         raise UsageError("--concurrency must be between 1 and 64")
-    session = await ctx.connect(max_connections=max(concurrency, 4))
+    await ctx.connect(max_connections=max(concurrency, 4))
     journal = open_journal(ctx.target)
     slots = asyncio.Semaphore(concurrency) if len(requests) > 1 else None
-    tracker = JobTracker(
-        session, profile=ctx.target.profile.name, journal=journal, listener=_event_printer,
-        poll=PollSchedule(maximum=config.poll_max_seconds), request_slots=slots,
-    )
+    tracker = ctx.tracker(journal, slots=slots)
     try:
         jobs = [tracker.new_backup_job(r) for r in requests]
 
@@ -359,7 +367,7 @@ async def cmd_job_show(ctx: Context) -> int:
     args = ctx.args
     session = await ctx.connect()
     job = await session.vbs.get_job(args.job_id)
-    schedule = PollSchedule(maximum=ctx.target.config.settings.poll_max_seconds).delays()
+    schedule = ctx.target.config.settings.poll_schedule().delays()
 
     async def wait_for_end() -> Job:
         nonlocal job
@@ -418,11 +426,7 @@ async def cmd_jobs(ctx: Context) -> int:
         if unfinished_records:
             session = await ctx.connect()
             project_id = await session.project_id()
-            listener = _event_printer
-            tracker = JobTracker(
-                session, profile=ctx.target.profile.name, journal=journal, listener=listener,
-                poll=PollSchedule(maximum=ctx.target.config.settings.poll_max_seconds),
-            )
+            tracker = ctx.tracker(journal)
             tracker_jobs = tracker.unfinished(project_id)
             if args.wait:
                 try:

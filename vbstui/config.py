@@ -19,6 +19,7 @@ from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings, Timeouts
 from vbstui.errors import ConfigError
 from vbstui.filecheck import check_private_file
+from vbstui.jobs import PollSchedule, ReconcilePolicy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,8 +49,10 @@ TOP_KEYS = ("default_profile", "profiles", "jobs", "ui")
 JOBS_KEYS: dict[str, type | tuple[type, ...]] = {
     "bulk_concurrency": int,
     "poll_max_seconds": (int, float),
+    "reconcile_seconds": (int, float),
+    "reconcile_quiet_seconds": (int, float),
 }
-UI_KEYS: dict[str, type | tuple[type, ...]] = {"mouse": bool, "theme": str}
+UI_KEYS: dict[str, type | tuple[type, ...]] = {"mouse": bool}
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,18 @@ class Profile:
 class Settings:
     bulk_concurrency: int = 4
     poll_max_seconds: float = 15.0
+    reconcile_seconds: float = 90.0  # look this long for a backup after a lost answer
+    reconcile_quiet_seconds: float = 20.0  # ... or this long while the disk shows no activity
     mouse: bool = True
+
+    def reconcile_policy(self) -> ReconcilePolicy:
+        return ReconcilePolicy(window=self.reconcile_seconds,
+                               quiet_window=min(self.reconcile_quiet_seconds,
+                                                self.reconcile_seconds),
+                               interval=min(3.0, max(0.5, self.reconcile_quiet_seconds / 6)))
+
+    def poll_schedule(self) -> PollSchedule:
+        return PollSchedule(maximum=self.poll_max_seconds)
 
 
 @dataclass(frozen=True)
@@ -249,9 +263,15 @@ def parse_config(text: str, path: Path) -> Config:
     concurrency = jobs.get("bulk_concurrency", Settings.bulk_concurrency)
     if not 1 <= concurrency <= 32:
         raise checker.fail("jobs", "bulk_concurrency", "must be between 1 and 32")
+    for key in ("poll_max_seconds", "reconcile_seconds", "reconcile_quiet_seconds"):
+        if key in jobs and jobs[key] <= 0:
+            raise checker.fail("jobs", key, "must be more than 0 seconds")
     settings = Settings(
         bulk_concurrency=concurrency,
         poll_max_seconds=float(jobs.get("poll_max_seconds", Settings.poll_max_seconds)),
+        reconcile_seconds=float(jobs.get("reconcile_seconds", Settings.reconcile_seconds)),
+        reconcile_quiet_seconds=float(
+            jobs.get("reconcile_quiet_seconds", Settings.reconcile_quiet_seconds)),
         mouse=ui.get("mouse", True),
     )
     return Config(path=path, profiles=profiles, default_profile=default, settings=settings)

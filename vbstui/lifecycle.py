@@ -11,7 +11,6 @@ from vbstui.cloud.client import CloudSession
 from vbstui.cloud.models import Backup, Volume
 from vbstui.commands import (
     Context,
-    _event_printer,
     _exit_for,
     _follow_all,
     _out,
@@ -20,7 +19,7 @@ from vbstui.commands import (
     _stderr,
 )
 from vbstui.connect import open_journal
-from vbstui.jobs import JobTracker, Phase, PollSchedule, TrackedJob
+from vbstui.jobs import Phase, TrackedJob
 from vbstui.textsafe import visible
 
 DELETABLE = ("available", "error")
@@ -100,9 +99,7 @@ async def cmd_backup_restore(ctx: Context) -> int:
             _stderr("not confirmed (use --yes in scripts); nothing was sent")
             return cli.EXIT_USAGE
     journal = open_journal(ctx.target)
-    tracker = JobTracker(session, profile=ctx.target.profile.name, journal=journal,
-                         listener=_event_printer,
-                         poll=PollSchedule(maximum=ctx.target.config.settings.poll_max_seconds))
+    tracker = ctx.tracker(journal)
     try:
         job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
                                       volume_name=volume.name)
@@ -151,9 +148,7 @@ async def cmd_backup_delete(ctx: Context) -> int:
             _stderr("not confirmed (use --yes in scripts); nothing was sent")
             return cli.EXIT_USAGE
     journal = open_journal(ctx.target)
-    tracker = JobTracker(session, profile=ctx.target.profile.name, journal=journal,
-                         listener=_event_printer, request_slots=asyncio.Semaphore(4),
-                         poll=PollSchedule(maximum=ctx.target.config.settings.poll_max_seconds))
+    tracker = ctx.tracker(journal, slots=asyncio.Semaphore(4))
     try:
         jobs: list[TrackedJob] = [
             tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id)

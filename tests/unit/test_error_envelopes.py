@@ -44,7 +44,7 @@ async def test_cinder_envelope_and_404_type() -> None:
     assert exc.code is None  # Cinder's numeric "code" is just the HTTP status
     assert exc.server_message == "Backup x could not be found."
     exc = await call_get_job(answering(
-        400, '{"badRequest": {"code": 400, "message": "Invalid backup: status must be available"}}'))
+        400, '{"badRequest": {"code": 400, "message": "Invalid backup: must be available"}}'))
     assert exc.server_message.startswith("Invalid backup")
 
 

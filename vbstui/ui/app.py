@@ -58,7 +58,7 @@ class VbsApp(App[int]):
         self.target = target
         self.readonly = readonly
         self.keyring = keyring or KeyringAccess()
-        self.poll = poll or PollSchedule(maximum=target.config.settings.poll_max_seconds)
+        self.poll = poll or target.config.settings.poll_schedule()
         self.bulk_concurrency = bulk_concurrency or target.config.settings.bulk_concurrency
         self.session: CloudSession | None = None
         self.tracker: JobTracker | None = None
@@ -233,6 +233,7 @@ class VbsApp(App[int]):
         assert self.session is not None
         return JobTracker(self.session, profile=self.target.profile.name,
                           journal=self.journal, listener=self._on_job_event, poll=self.poll,
+                          reconcile=self.target.config.settings.reconcile_policy(),
                           request_slots=slots)
 
     async def _close_session(self) -> None:
