@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from typing import Any
 
 from rich.text import Text
@@ -53,8 +54,10 @@ class VbsApp(App[int]):
 
     def __init__(self, target: Target, *, readonly: bool = False,
                  keyring: KeyringAccess | None = None, poll: PollSchedule | None = None,
-                 bulk_concurrency: int | None = None) -> None:
+                 bulk_concurrency: int | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.target = target
         self.readonly = readonly
         self.keyring = keyring or KeyringAccess()
@@ -123,6 +126,7 @@ class VbsApp(App[int]):
 
     def main_ready(self) -> None:
         """Called by the main screen once its widgets exist."""
+        self.log_pane.clock = lambda: self.clock().astimezone()
         self.update_status()
         if self.target.demo:
             self.say("demo mode: a built-in simulator plays the cloud (user demo, project "
@@ -402,7 +406,8 @@ class VbsApp(App[int]):
             shortfall = self.quota.shortfall(backups=len(volumes), gigabytes=gigabytes)
             if shortfall:
                 warning = "this would exceed the quota: " + "; ".join(shortfall)
-        self.push_screen(BackupForm(volumes, quota_warning=warning), self._form_done)
+        self.push_screen(BackupForm(volumes, quota_warning=warning, now=self.clock()),
+                         self._form_done)
 
     def _form_done(self, result: FormResult | None) -> None:
         if result is None or self.tracker is None:

@@ -80,6 +80,7 @@ def backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
         Column("kind", "TYPE", 11, lambda b: "incremental" if b.incremental
                else "full" if b.incremental is False else "?"),
         Column("disk", "DISK", 28, lambda b: disk_name(b.volume_id)),
+        Column("description", "DESCRIPTION", 40, lambda b: b.description),
     ]
 
 
@@ -285,7 +286,7 @@ class BackupsView(TableView):
     def __init__(self) -> None:
         table: VirtualTable[Backup] = VirtualTable(
             backup_columns(self._disk_name), row_key=lambda b: b.id,
-            search_text=lambda b: f"{b.name} {b.id} {b.status} {b.volume_id}",
+            search_text=lambda b: f"{b.name} {b.id} {b.status} {b.volume_id} {b.description}",
             markable=True, empty_text="no backups", id="backups-table")
         super().__init__(table, id="backups-view")
         self.volume_filter: str | None = None

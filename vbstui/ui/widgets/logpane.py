@@ -7,6 +7,7 @@ control characters made visible: never parsed as markup, never sent raw.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
@@ -41,6 +42,7 @@ class LogPane(RichLog):
         super().__init__(max_lines=5000, wrap=True, markup=False, highlight=False,
                          auto_scroll=True, **kwargs)  # type: ignore[arg-type]
         self.history: list[tuple[Severity, str]] = []  # plain copies, for tests and export
+        self.clock: Callable[[], datetime] = datetime.now
 
     def add(self, message: str, severity: Severity = Severity.INFO) -> None:
         text = visible(message, limit=MAX_LINE)
@@ -48,7 +50,7 @@ class LogPane(RichLog):
         if len(self.history) > 5000:
             del self.history[:1000]
         mark, style = TAGS[severity]
-        line = Text(datetime.now().strftime("%H:%M:%S"), style="dim")
+        line = Text(self.clock().strftime("%H:%M:%S"), style="dim")
         line.append(mark, style=style)
         if WORDS[severity]:
             line.append(WORDS[severity], style=style)
