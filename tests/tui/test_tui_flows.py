@@ -95,7 +95,8 @@ async def test_backup_form_live_validation_submit_and_success_in_log() -> None:
 
 
 async def test_double_submit_sends_one_request() -> None:
-    app = make_app(demo_target(volumes=20, job_seconds=0.5, faults="latency=0.3,paths=cloudbackups"))
+    slow_create = "latency=0.3,paths=cloudbackups"
+    app = make_app(demo_target(volumes=20, job_seconds=0.5, faults=slow_create))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app, 20)
         await move_to(pilot, app, first_backupable(app))
