@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
@@ -400,12 +401,22 @@ class VbsApp(App[int]):
             if len(blocked) == len(volumes):
                 return
             volumes = [v for v in volumes if v.backupable]
+        self._open_form(volumes)
+
+    @work(exclusive=True, group="form", exit_on_error=False, description="opening the form")
+    async def _open_form(self, volumes: list[Volume]) -> None:
         warning = None
+        if self.session is not None:
+            # A fresh look at the quota, so the form can warn before anything is sent.
+            # No warning is better than no form: the server still checks.
+            with contextlib.suppress(CloudError, asyncio.TimeoutError):
+                self.quota = await asyncio.wait_for(self.session.vbs.get_quota(), 5)
         if self.quota is not None:
             gigabytes = sum(v.size_gb or 0 for v in volumes)
             shortfall = self.quota.shortfall(backups=len(volumes), gigabytes=gigabytes)
             if shortfall:
                 warning = "this would exceed the quota: " + "; ".join(shortfall)
+                self.say(f"warning: {warning}", Severity.WARNING)
         self.push_screen(BackupForm(volumes, quota_warning=warning, now=self.clock()),
                          self._form_done)
 
