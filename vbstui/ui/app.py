@@ -43,6 +43,10 @@ from vbstui.ui.widgets.vtable import VirtualTable
 log = logging.getLogger("vbstui.ui")
 
 
+class LoginCancelled(Exception):
+    """The user closed the login modal: there is nothing to show without credentials."""
+
+
 class VbsApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "vbstui"
@@ -144,12 +148,12 @@ class VbsApp(App[int]):
         self.set_busy("connecting…")
         try:
             session = await self._open_session()
+        except LoginCancelled:
+            self.exit(3, return_code=3, message="vbstui: login cancelled")
+            return
         except CredentialError as exc:
             self.say(str(exc), Severity.ERROR)
             self.set_busy("not connected")
-            return
-        if session is None:
-            self.exit(3, message="vbstui: not logged in")
             return
         await self._close_session()
         self.session = session
@@ -170,7 +174,7 @@ class VbsApp(App[int]):
         self._load_history()
         self._resume_jobs(project_id)
 
-    async def _open_session(self) -> CloudSession | None:
+    async def _open_session(self) -> CloudSession:
         """Find a password (asking if needed), authenticate, retry on a refused password."""
         error: str | None = None
         credential: Credential | None = None
@@ -187,7 +191,7 @@ class VbsApp(App[int]):
                 self.say(f"login failed: {exc.message}", Severity.ERROR)
                 result = await self._login_modal(error)
                 if result is None:
-                    return None
+                    raise LoginCancelled from None
                 credential = Credential(result.password,
                                         "typed in (kept in memory for this session)")
                 self._remember = result.store_in_keyring
@@ -207,7 +211,7 @@ class VbsApp(App[int]):
         self._keyring_problem = keyring_problem
         result = await self._login_modal(None)
         if result is None:
-            return None
+            raise LoginCancelled
         self._remember = result.store_in_keyring
         return result.password
 

@@ -1,0 +1,112 @@
+"""Credentials in the TUI: the login modal, the keyring and its failures, against a served
+simulator over a real socket."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import Checkbox, Input, Static
+from tuikit import SIZE, MemoryKeyring, loaded, log_text, make_app, type_text, wait_until
+
+from vbstui.config import Config, Profile
+from vbstui.connect import Target
+from vbstui.secrets import KeyringAccess
+from vbstui.sim import SimConfig
+from vbstui.sim.server import SimServer
+from vbstui.ui.screens.login import LoginScreen
+
+PASSWORD = "tui-login-Pa55"
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    server = SimServer(SimConfig(volumes=15, job_seconds=1, password=PASSWORD), port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    server.ready.wait(10)
+    yield server.base_url
+    server.stop()
+    thread.join(10)
+
+
+def target_for(url: str) -> Target:
+    profile = Profile(name="lab", auth_url=f"{url}/v3", username="demo", region="eu-de",
+                      user_domain_name="OTC-EU-DE-DEMO", project_name="eu-de_demo")
+    return Target(profile=profile, config=Config(path=None, profiles={"lab": profile}))
+
+
+class Hanging(MemoryKeyring):
+    def get_password(self, service: str, user: str) -> str | None:
+        time.sleep(30)
+        return None
+
+
+async def test_login_modal_wrong_then_right_password_stored_in_keyring(served: str) -> None:
+    keyring = MemoryKeyring()
+    app = make_app(target_for(served), keyring=KeyringAccess(keyring))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen)
+                         and bool(app.screen.query("#password")), what="login modal")
+        password = app.screen.query_one("#password", Input)
+        assert password.password  # masked
+        await type_text(pilot, "wrong-one")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen)
+                         and "IAM refused" in str(app.screen.query_one("#login-error",
+                                                                      Static).render()),
+                         what="refusal shown in the modal")
+        await wait_until(pilot, lambda: bool(app.screen.query("#remember")), what="modal ready")
+        app.screen.query_one("#remember", Checkbox).value = True
+        app.screen.query_one("#password", Input).focus()
+        await type_text(pilot, PASSWORD)
+        await pilot.press("enter")
+        await loaded(pilot, app, 15)
+        assert "typed in" in app.credential_source
+        await wait_until(pilot, lambda: keyring.store.get(("vbstui", "lab")) == PASSWORD,
+                         what="stored in keyring")
+        assert "password stored in the OS keyring" in log_text(app)
+        assert PASSWORD not in log_text(app)
+    # Next start: the keyring answers, no modal.
+    app = make_app(target_for(served), keyring=KeyringAccess(keyring))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, 15)
+        assert app.credential_source == "OS keyring (memory)"
+
+
+async def test_hanging_keyring_falls_back_to_the_modal_in_time(served: str) -> None:
+    app = make_app(target_for(served), keyring=KeyringAccess(Hanging(), timeout=0.5))
+    async with app.run_test(size=SIZE) as pilot:
+        started = time.monotonic()
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=5,
+                         what="login modal")
+        assert time.monotonic() - started < 3
+        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "did not answer in time" in text
+        assert not app.screen.query(Checkbox)  # no offer to store where storing cannot work
+        await type_text(pilot, PASSWORD)
+        await pilot.press("enter")
+        await loaded(pilot, app, 15)
+
+
+async def test_environment_password_needs_no_modal(served: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VBSTUI_PASSWORD", PASSWORD)
+    app = make_app(target_for(served))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, 15)
+        assert app.credential_source == "environment (VBSTUI_PASSWORD)"
+        status = str(app.main.query_one("#status-line").render())
+        assert "profile lab" in status and "eu-de_demo" in status
+        assert "VBSTUI_PASSWORD" in status
+
+
+async def test_cancelled_login_exits_cleanly(served: str) -> None:
+    app = make_app(target_for(served), keyring=KeyringAccess(MemoryKeyring()))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), what="login modal")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not app.is_running, what="exit")
+    assert app.return_value == 3 and app.return_code == 3
