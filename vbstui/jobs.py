@@ -183,6 +183,7 @@ class JobTracker:
         request_slots: asyncio.Semaphore | None = None,
         submit_attempts: int = 4,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.session = session
         self.profile = profile
@@ -193,6 +194,7 @@ class JobTracker:
         self.slots = request_slots
         self.submit_attempts = submit_attempts
         self._sleep = sleep
+        self._clock = clock
         self._rng = random.Random()
 
     # -- plumbing -------------------------------------------------------------------
@@ -217,7 +219,7 @@ class JobTracker:
 
     def _finish(self, job: TrackedJob, phase: Phase) -> None:
         job.phase = phase
-        job.finished_at = time.time()
+        job.finished_at = self._clock()
         self._save(job)
 
     # -- create -----------------------------------------------------------------------
@@ -230,6 +232,7 @@ class JobTracker:
             volume_name=volume_name,
             backup_name=request.name,
             request=asdict(request),
+            submitted_at=self._clock(),
         )
 
     async def submit_backup(self, job: TrackedJob, *, name_max: int = 64,
@@ -422,6 +425,7 @@ class JobTracker:
         return TrackedJob(
             kind=Kind.RESTORE, profile=self.profile, volume_id=volume_id,
             volume_name=volume_name, backup_id=backup_id, backup_name=backup_name,
+            submitted_at=self._clock(),
         )
 
     async def submit_restore(self, job: TrackedJob) -> TrackedJob:
@@ -437,7 +441,7 @@ class JobTracker:
                        ) -> TrackedJob:
         return TrackedJob(
             kind=Kind.DELETE, profile=self.profile, volume_id=volume_id,
-            backup_id=backup_id, backup_name=backup_name,
+            backup_id=backup_id, backup_name=backup_name, submitted_at=self._clock(),
         )
 
     async def submit_delete(self, job: TrackedJob) -> TrackedJob:

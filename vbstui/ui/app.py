@@ -243,7 +243,7 @@ class VbsApp(App[int]):
         return JobTracker(self.session, profile=self.target.profile.name,
                           journal=self.journal, listener=self._on_job_event, poll=self.poll,
                           reconcile=self.target.config.settings.reconcile_policy(),
-                          request_slots=slots)
+                          request_slots=slots, clock=lambda: self.clock().timestamp())
 
     async def _close_session(self) -> None:
         if self.session is not None:

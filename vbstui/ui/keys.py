@@ -19,6 +19,7 @@ KEYMAP: dict[str, list[tuple[str, str]]] = {
         ("j / k / ↑ / ↓", "move"),
         ("g / G / home / end", "first / last row"),
         ("ctrl+f / ctrl+b", "page down / up"),
+        ("h / l / ← / →", "scroll the columns left / right"),
         ("/", "filter as you type (name, id, status); esc clears"),
         ("1 … 7", "sort by column 1 … 7 (again: reverse)"),
         ("y", "raw JSON of the selected row"),

@@ -46,15 +46,16 @@ def _when(value: datetime | None) -> str:
 
 
 VOLUME_COLUMNS: list[Column[Volume]] = [
-    Column("name", "NAME", 28, lambda v: v.name or "(no name)"),
-    Column("id", "ID", 10, lambda v: v.id[:8], sort_key=lambda v: v.id),
-    Column("status", "STATUS", 18, volume_status, sort_key=lambda v: v.status,
+    Column("name", "NAME", 26, lambda v: v.name or "(no name)"),
+    Column("id", "ID", 8, lambda v: v.id[:8], sort_key=lambda v: v.id),
+    Column("status", "STATUS", 17, volume_status, sort_key=lambda v: v.status,
            style=_volume_status_style),
     Column("size", "SIZE", 8, lambda v: f"{v.size_gb} GB" if v.size_gb is not None else "?",
            sort_key=lambda v: v.size_gb if v.size_gb is not None else -1, align_right=True),
     Column("type", "TYPE", 6, lambda v: v.volume_type),
-    Column("az", "AZ", 10, lambda v: v.availability_zone),
-    Column("server", "ATTACHED TO", 36, lambda v: v.attached_to or "—"),
+    Column("az", "AZ", 8, lambda v: v.availability_zone),
+    Column("server", "ATTACHED TO", 13,
+           lambda v: ", ".join(a.server_id[:8] for a in v.attachments if a.server_id) or "—"),
 ]
 
 

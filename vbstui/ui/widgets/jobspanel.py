@@ -29,10 +29,12 @@ def job_state(job: TrackedJob) -> str:
         word = {Phase.SUBMITTING: "SUBMITTING", Phase.RECONCILING: "CHECKING"}.get(
             job.phase, job.status or "RUNNING")
         return f"{frame} {word}"
+    # The short code (0017) fits the column; the log has the full code and its meaning.
+    code = job.error_code.removeprefix("VolumeBackup.")
     if job.phase is Phase.FAILED:
-        return f"✗ FAIL {job.error_code}".rstrip()
+        return f"✗ FAIL {code}".rstrip()
     if job.phase is Phase.REFUSED:
-        return f"✗ REFUSED {job.error_code}".rstrip()
+        return f"✗ REFUSED {code}".rstrip()
     if job.phase is Phase.UNKNOWN:
         return "? UNKNOWN"
     if job.phase is Phase.SUCCESS:
@@ -41,15 +43,15 @@ def job_state(job: TrackedJob) -> str:
 
 
 JOB_COLUMNS: list[Column[TrackedJob]] = [
-    Column("state", "STATUS", 18, job_state, sort_key=lambda j: j.phase.value,
+    Column("state", "STATUS", 16, job_state, sort_key=lambda j: j.phase.value,
            style=lambda j: PHASE_STYLE.get(j.phase, "")),
-    Column("elapsed", "TIME", 7, _elapsed, sort_key=lambda j: j.elapsed, align_right=True),
+    Column("elapsed", "TIME", 6, _elapsed, sort_key=lambda j: j.elapsed, align_right=True),
     Column("disk", "DISK", 20, lambda j: j.volume_name or j.volume_id),
-    Column("backup", "BACKUP", 24, lambda j: j.backup_name or j.backup_id),
-    Column("job", "JOB ID", 32, lambda j: j.job_id or "—"),
-    Column("kind", "ACTION", 7, lambda j: j.kind.value),
-    Column("result", "RESULT", 40, lambda j: j.backup_id if j.phase is Phase.SUCCESS
+    Column("backup", "BACKUP", 26, lambda j: j.backup_name or j.backup_id),
+    Column("result", "RESULT", 24, lambda j: j.backup_id if j.phase is Phase.SUCCESS
            else j.message),
+    Column("kind", "ACTION", 7, lambda j: j.kind.value),
+    Column("job", "JOB ID", 32, lambda j: j.job_id or "—"),
 ]
 
 

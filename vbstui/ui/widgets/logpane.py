@@ -55,7 +55,7 @@ class LogPane(RichLog):
         if WORDS[severity]:
             line.append(WORDS[severity], style=style)
         line.append(text, style="red" if severity is Severity.ERROR else "")
-        self.write(line)
+        self.write(line, expand=True)  # wrap at the pane width, not the console default
 
     def plain_lines(self) -> list[str]:
         return [text for _severity, text in self.history]

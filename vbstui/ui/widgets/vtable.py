@@ -59,6 +59,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     VirtualTable {
         height: 1fr;
         background: $surface;
+        overflow-x: hidden;  /* a scrollbar would cost a row; ← / → scroll instead */
     }
     VirtualTable > .vtable--header { text-style: bold; background: $panel; }
     VirtualTable > .vtable--cursor { background: $block-cursor-background;
@@ -81,6 +82,8 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         Binding("home,g", "first", "First", show=False),
         Binding("end,G", "last", "Last", show=False),
         Binding("enter", "select", "Select", show=False),
+        Binding("left,h", "scroll_columns(-8)", "Scroll left", show=False),
+        Binding("right,l", "scroll_columns(8)", "Scroll right", show=False),
     ]
 
     cursor = reactive(0, always_update=True, init=False)
@@ -344,6 +347,9 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
 
     def action_last(self) -> None:
         self._move_to(len(self._rows) - 1)
+
+    def action_scroll_columns(self, delta: int) -> None:
+        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False)
 
     def action_select(self) -> None:
         if self.current is not None:

@@ -1,0 +1,98 @@
+"""SVG snapshots of the main screens (pytest-textual-snapshot; --snapshot-update to accept).
+
+Everything that varies is pinned: the simulator's seed, the app's clock (log
+timestamps, suggested names, job times), the terminal size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from tuikit import demo_target, loaded, make_app, sim_state, type_text, wait_until
+
+from vbstui.jobs import Phase
+from vbstui.sim import FaultSpec
+from vbstui.ui.screens.backup_form import BackupForm
+from vbstui.ui.screens.help import HelpScreen
+
+SIZE = (120, 34)
+
+
+def snapshot_app() -> Any:
+    return make_app(demo_target(volumes=40, job_seconds=0.3))
+
+
+async def to_backupable(pilot: Pilot[Any], app: Any, skip: int = 0) -> None:
+    near = {v["volume_id"] for v in sim_state(app)["near_limit"]}
+    rows = app.volumes_view.table.rows
+    indexes = [i for i, v in enumerate(rows) if v.backupable and v.id not in near]
+    await pilot.press("g")
+    for _ in range(indexes[skip]):
+        await pilot.press("j")
+
+
+def test_volumes_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = snapshot_app()
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await loaded(pilot, app, 40)
+        await pilot.press("j", "j", "space", "j", "space")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_backup_form_with_errors(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = snapshot_app()
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await loaded(pilot, app, 40)
+        await to_backupable(pilot, app)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, BackupForm)
+                         and bool(app.screen.query("#name")), what="form")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "auto/nightly")
+        await pilot.press("tab")
+        await type_text(pilot, "<script>")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await type_text(pilot, "env/prod")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_jobs_and_log_with_success_and_failure(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = snapshot_app()
+
+    async def submit(pilot: Pilot[Any], skip: int) -> None:
+        await to_backupable(pilot, app, skip)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, BackupForm)
+                         and bool(app.screen.query("#name")), what="form")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, BackupForm), what="closed")
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await loaded(pilot, app, 40)
+        await submit(pilot, 0)
+        await wait_until(pilot, lambda: all(j.finished for j in app.jobs.values()),
+                         what="first job done")
+        app.target.sim_app.state.sim.set_faults(FaultSpec.parse("job_fail=1.0"))
+        await submit(pilot, 1)
+        await wait_until(pilot, lambda: len(app.jobs) == 2 and all(
+            j.finished for j in app.jobs.values()), what="second job done")
+        assert sorted(j.phase.value for j in app.jobs.values()) == [
+            Phase.FAILED.value, Phase.SUCCESS.value]
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = snapshot_app()
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await loaded(pilot, app, 40)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
