@@ -11,15 +11,30 @@ from textual.pilot import Pilot
 from tuikit import demo_target, loaded, make_app, sim_state, type_text, wait_until
 
 from vbstui.jobs import Phase
-from vbstui.sim import FaultSpec
+from vbstui.sim import FaultSpec, ManualClock
 from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.help import HelpScreen
 
 SIZE = (120, 34)
 
 
+JOB_SECONDS = 10.0
+
+
 def snapshot_app() -> Any:
-    return make_app(demo_target(volumes=40, job_seconds=0.3))
+    """The simulator's clock only moves when a test moves it, so the world is frozen."""
+    return make_app(demo_target(volumes=40, job_seconds=JOB_SECONDS, clock=ManualClock()))
+
+
+async def run_job_to_the_end(pilot: Pilot[Any], app: Any) -> None:
+    """Move the simulated time through INIT, RUNNING and the end, one observed step each."""
+    clock = app.target.sim_app.state.sim.clock
+    job = next(j for j in app.jobs.values() if not j.finished)
+    await wait_until(pilot, lambda: job.status == "INIT" and job.polls >= 1, what="INIT seen")
+    clock.advance(JOB_SECONDS / 2)
+    await wait_until(pilot, lambda: job.status == "RUNNING", what="RUNNING seen")
+    clock.advance(JOB_SECONDS)
+    await wait_until(pilot, lambda: job.finished, what="job finished")
 
 
 async def to_backupable(pilot: Pilot[Any], app: Any, skip: int = 0) -> None:
@@ -75,12 +90,11 @@ def test_jobs_and_log_with_success_and_failure(snap_compare) -> None:  # type: i
     async def ready(pilot: Pilot[Any]) -> None:
         await loaded(pilot, app, 40)
         await submit(pilot, 0)
-        await wait_until(pilot, lambda: all(j.finished for j in app.jobs.values()),
-                         what="first job done")
+        await run_job_to_the_end(pilot, app)
         app.target.sim_app.state.sim.set_faults(FaultSpec.parse("job_fail=1.0"))
         await submit(pilot, 1)
-        await wait_until(pilot, lambda: len(app.jobs) == 2 and all(
-            j.finished for j in app.jobs.values()), what="second job done")
+        await wait_until(pilot, lambda: len(app.jobs) == 2, what="second job")
+        await run_job_to_the_end(pilot, app)
         assert sorted(j.phase.value for j in app.jobs.values()) == [
             Phase.FAILED.value, Phase.SUCCESS.value]
 

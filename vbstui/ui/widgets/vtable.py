@@ -59,7 +59,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     VirtualTable {
         height: 1fr;
         background: $surface;
-        overflow-x: hidden;  /* a scrollbar would cost a row; ← / → scroll instead */
+        scrollbar-size-horizontal: 0;  /* a scrollbar would cost a row; ← / → scroll */
     }
     VirtualTable > .vtable--header { text-style: bold; background: $panel; }
     VirtualTable > .vtable--cursor { background: $block-cursor-background;
