@@ -22,6 +22,7 @@ from e2ekit import (
     SimProcess,
     assert_no_traceback,
     cli_for,
+    wait_until,
     write_config,
 )
 
@@ -292,6 +293,30 @@ def test_token_cache_readable_by_others_is_ignored(cli: Cli, sim: SimProcess) ->
     result = cli.run("quota", "--json")
     assert result.rc == 0, result
     assert token_requests(sim) == before + 1  # not trusted: authenticated again
+
+
+def test_revoked_cached_token_is_replaced_once(tmp_path: Path, sims: Any) -> None:
+    """The server drops tokens after 1 s although `expires_at` promises a day: the next
+    run gets a 401 with the cached token, authenticates once, and caches the new token."""
+    revoking = sims("--job-seconds", "1", "--password", SECRET, "--faults", "token_expiry=1",
+                    name="revoking")
+    cli = cli_for(tmp_path / "cli", revoking, password=SECRET)
+    assert cli.run("quota", "--json").rc == 0
+    [cache] = cli.token_files()
+    old = json.loads(cache.read_text())["value"]
+    wait_until(lambda: revoking.http.get(
+        f"/v2/{revoking.ids()['project_id']}/cloudbackups/quota",
+        headers={"X-Auth-Token": old}).status_code == 401, timeout=10,
+        what="the cached token is revoked")
+    before = token_requests(revoking)
+    result = cli.run("quota", "--json")
+    assert result.rc == 0, result
+    assert token_requests(revoking) == before + 1
+    new = json.loads(cache.read_text())["value"]
+    assert new != old
+    again = cli.run("volumes", "--json")
+    assert again.rc == 0, again
+    assert token_requests(revoking) == before + 1  # the replacement was cached
 
 
 # -- doctor and secrets in output and logs ---------------------------------------------------
