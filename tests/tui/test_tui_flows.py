@@ -268,3 +268,22 @@ async def test_readonly_refuses_backups() -> None:
         assert not isinstance(app.screen, BackupForm)
         assert "read-only mode" in log_text(app)
         assert sim_state(app)["create_backup_posts"] == 0
+
+
+async def test_a_burst_of_keys_edits_in_the_order_typed() -> None:
+    """Over a laggy link keys arrive in bursts; a backspace must not land late."""
+    from textual import events
+
+    app = make_app(demo_target(volumes=20))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, 20)
+        await move_to(pilot, app, first_backupable(app))
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, BackupForm)
+                         and app.screen.query_one("#name", Input).has_focus, what="form")
+        burst = [("ctrl+u", None), *[(c, c) for c in "nightlx"], ("backspace", None),
+                 ("y", "y"), ("left", None), ("left", None), ("backspace", None)]
+        for key, char in burst:  # posted at once, as a terminal delivers a burst
+            app.post_message(events.Key(key, char))
+        await wait_until(pilot, lambda: app.screen.query_one("#name", Input).value == "nighly",
+                         timeout=5, what="the burst applied in order")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,6 +18,7 @@ from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.jobs import Phase, TrackedJob
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.jobspanel import PHASE_STYLE, job_state
+from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.vtable import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -106,7 +108,9 @@ class TableView(Vertical):
     """A table with a filter line above it; the common keys of every view."""
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
+        # priority: the app handles '/' before it queues the next keys for the table,
+        # so a fast typist's (or a laggy link's) burst "/name" lands in the filter.
+        Binding("slash", "filter", "Filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("r", "refresh", "Refresh"),
         Binding("y", "raw", "Raw JSON"),
@@ -117,8 +121,8 @@ class TableView(Vertical):
     TableView { height: 1fr; }
     TableView > .view-bar { height: 1; }
     TableView .view-bar Input { width: 40; height: 1; border: none; padding: 0 1;
-                                display: none; }
-    TableView .view-bar Input.-active { display: block; }
+                                background: $surface; }
+    TableView .view-bar Input:focus { background: $boost; }
     TableView .view-bar .summary { width: 1fr; padding: 0 1; color: $text-muted; }
     """
     view_name = "view"
@@ -133,7 +137,10 @@ class TableView(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="view-bar"):
-            yield Input(placeholder="filter: name, id, status", classes="filter")
+            # Always laid out (not display:none), so '/' can move focus there at once and
+            # the keys typed right after it are not lost.
+            yield OrderedInput(placeholder="/ filter: name, id, status", classes="filter",
+                        compact=True)
             yield Static("", classes="summary")
         yield self.table
 
@@ -145,8 +152,12 @@ class TableView(Vertical):
 
     def action_filter(self) -> None:
         field = self.query_one(".filter", Input)
+        if field.has_focus:
+            raise SkipAction  # a '/' typed into the filter itself is just a character
         field.add_class("-active")
-        field.focus()
+        # At once, not via focus(): over SSH the keys typed after '/' arrive in the same
+        # burst and must land in the field, not in the table.
+        self.screen.set_focus(field)
 
     def action_clear_filter(self) -> None:
         field = self.query_one(".filter", Input)

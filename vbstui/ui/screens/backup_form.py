@@ -28,6 +28,7 @@ from vbstui.cloud.validation import (
     validate_tag_value,
 )
 from vbstui.textsafe import visible
+from vbstui.ui.widgets.ordered_input import OrderedInput
 
 INCREMENTAL_HELP = "off: incremental (blocks changed since the last backup); on: full copy"
 
@@ -65,10 +66,10 @@ class TagRow(Horizontal):
         self._value = value
 
     def compose(self) -> ComposeResult:
-        yield Input(self._key, placeholder="key (1-36)", classes="tag-key", compact=True,
-                    validators=[RuleValidator(validate_tag_key)])
-        yield Input(self._value, placeholder="value (0-43)", classes="tag-value", compact=True,
-                    validators=[RuleValidator(validate_tag_value)])
+        yield OrderedInput(self._key, placeholder="key (1-36)", classes="tag-key", compact=True,
+                           validators=[RuleValidator(validate_tag_key)])
+        yield OrderedInput(self._value, placeholder="value (0-43)", classes="tag-value",
+                           compact=True, validators=[RuleValidator(validate_tag_value)])
         yield Button("✕", classes="tag-remove", tooltip="remove this tag", compact=True)
 
     @property
@@ -103,13 +104,13 @@ class BackupForm(ModalScreen[FormResult | None]):
             yield Static(self._title(), id="form-title")
             with Horizontal(classes="form-row"):
                 yield Label("Name", classes="form-label")
-                yield Input(self.suggested, id="name", compact=True,
+                yield OrderedInput(self.suggested, id="name", compact=True,
                             validators=[RuleValidator(self._name_rule)])
             yield Static(f"1-{self.name_max} of A-Z a-z 0-9 _ -, not starting with 'auto'",
                          id="name-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("Description", classes="form-label")
-                yield Input("", id="description", compact=True, placeholder="optional",
+                yield OrderedInput("", id="description", compact=True, placeholder="optional",
                             validators=[RuleValidator(validate_description)])
             yield Static("", id="description-error", classes="field-error")
             with Horizontal(classes="form-row"):
@@ -119,7 +120,7 @@ class BackupForm(ModalScreen[FormResult | None]):
             if not self.bulk:
                 with Horizontal(classes="form-row"):
                     yield Label("Snapshot ID", classes="form-label")
-                    yield Input("", id="snapshot", compact=True,
+                    yield OrderedInput("", id="snapshot", compact=True,
                                 placeholder="optional: back up this snapshot of the disk",
                                 validators=[RuleValidator(validate_snapshot_id)])
                 yield Static("", id="snapshot-error", classes="field-error")
@@ -151,8 +152,9 @@ class BackupForm(ModalScreen[FormResult | None]):
     def _name_rule(self, value: str) -> list[str]:
         return validate_name(value, max_length=self.name_max)
 
+    AUTO_FOCUS = "#name"  # focused as the screen opens, before any typed key is handled
+
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
         self._revalidate()
 
     # -- validation ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from vbstui.cloud.secret import Secret
 from vbstui.config import Profile
 from vbstui.textsafe import visible
+from vbstui.ui.widgets.ordered_input import OrderedInput
 
 
 @dataclass
@@ -43,7 +44,7 @@ class LoginScreen(ModalScreen[LoginResult | None]):
         with Vertical(classes="modal-box"):
             yield Static(Text("Log in", style="bold"), classes="modal-title")
             yield Static(about)
-            yield Input(password=True, placeholder="password", id="password")
+            yield OrderedInput(password=True, placeholder="password", id="password")
             yield Static(Text(visible(self.error or ""), style="bold red"), id="login-error")
             if self.keyring_problem:
                 yield Static(Text(f"Keyring: {visible(self.keyring_problem)}. The password is "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +16,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static
 from vbstui.ui.views import BackupsView, JobsView, VolumesView
 from vbstui.ui.widgets.jobspanel import jobs_table
 from vbstui.ui.widgets.logpane import LogPane
+from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.statusline import StatusLine
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ MUTATING = {"backup", "restore", "delete", "submit_again"}
 class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("question_mark", "app.help", "Help"),
-        Binding("colon", "command_bar", "View"),
+        Binding("colon", "command_bar", "View", priority=True),
         Binding("f9", "command_bar", "View", show=False),
         Binding("f3", "view('volumes')", "Volumes", show=False),
         Binding("f4", "view('backups')", "Backups", show=False),
@@ -47,7 +49,7 @@ class MainScreen(Screen[None]):
             yield VolumesView()
             yield BackupsView()
             yield JobsView()
-        yield Input(placeholder=":volumes  :backups  :jobs   (tab completes, esc closes)",
+        yield OrderedInput(placeholder=":volumes  :backups  :jobs   (tab completes, esc closes)",
                     id="command-bar", suggester=SuggestFromList(VIEWS, case_sensitive=False))
         with Vertical(id="bottom"):
             yield Static("JOBS", id="jobs-title")
@@ -74,10 +76,12 @@ class MainScreen(Screen[None]):
         self.query_one(LogPane).focus()
 
     def action_command_bar(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction  # ':' typed into a field is just a character
         bar = self.query_one("#command-bar", Input)
         bar.value = ""
         bar.add_class("-active")
-        bar.focus()
+        self.set_focus(bar)  # at once, so keys typed right after ':' land in the bar
 
     @on(Input.Submitted, "#command-bar")
     def _command(self, event: Input.Submitted) -> None:

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from vbstui.cloud.models import Backup, Volume
 from vbstui.lifecycle import restore_problems
 from vbstui.textsafe import visible
+from vbstui.ui.widgets.ordered_input import OrderedInput
 
 
 class ProfileScreen(ModalScreen[str | None]):
@@ -75,7 +76,7 @@ class RestoreScreen(ModalScreen[tuple[Backup, Volume] | None]):
         title.append(f"  ({self.backup.size_gb or '?'} GB) onto which disk?", style="bold")
         with Vertical(classes="modal-box wide"):
             yield Static(title, classes="modal-title")
-            yield Input(placeholder="filter disks", id="restore-filter")
+            yield OrderedInput(placeholder="filter disks", id="restore-filter")
             yield OptionList(id="restore-targets")
             yield Static("The disk must be 'available' (stop the server and detach it first) "
                          "and at least as large as the backup. enter choose · esc cancel",

@@ -1,0 +1,108 @@
+"""A person at a real terminal: `vbstui --demo` in tmux (100x30), driven only by keys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from vbstui.sim import SimConfig, create_app
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+JOB_SECONDS = "2"
+
+
+class Terminal:
+    def __init__(self, session: str, socket: str) -> None:
+        self.session = session
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
+                                text=True, timeout=10, check=False)
+        return result.stdout
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:  # one key per call: tmux may merge a control key with text after it
+            self.tmux("send-keys", "-t", self.session, key)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.session, "-l", text)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def wait_for(self, what: str | Callable[[str], bool], timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        check = (lambda text: what in text) if isinstance(what, str) else what
+        while True:
+            text = self.screen()
+            if check(text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never saw {what!r} on the screen:\n{text}")
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    socket = f"vbstui-test-{os.getpid()}"
+    session = "vbstui"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OS_", "VBSTUI_", "TEXTUAL", "NO_COLOR"))}
+    env.update(VBSTUI_STATE_DIR=str(tmp_path / "state"), VBSTUI_CACHE_DIR=str(tmp_path / "c"),
+               VBSTUI_LOG_DIR=str(tmp_path / "log"), VBSTUI_NO_KEYRING="1",
+               VBSTUI_DEMO_JOB_SECONDS=JOB_SECONDS, TERM="xterm-256color")
+    command = f"{sys.executable} -m vbstui --demo; echo EXITED-$?; sleep 30"
+    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", session, "-x", "100",
+                    "-y", "30", command], env=env, check=True, timeout=10)
+    term = Terminal(session, socket)
+    try:
+        yield term
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False,
+                       timeout=10)
+
+
+def a_backupable_disk() -> str:
+    """The name of a disk the demo world lets us back up (same seed as `--demo`)."""
+    sim = create_app(SimConfig(volumes=120, job_seconds=float(JOB_SECONDS))).state.sim
+    near = {v["volume_id"] for v in sim.snapshot()["near_limit"]}
+    names = [v.name for v in sim.volumes]
+    return next(v.name for v in sim.volumes
+                if v.status in ("available", "in-use") and v.id not in near and v.name
+                and names.count(v.name) == 1 and "[" not in v.name)
+
+
+def test_back_up_a_disk_with_the_keyboard_only(terminal: Terminal) -> None:
+    disk = a_backupable_disk()
+    terminal.wait_for(lambda s: "120 disks" in s and "DEMO" in s)
+    terminal.keys("/")
+    terminal.type(disk)
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "1 of 120 disks" in s)
+    terminal.keys("b")
+    terminal.wait_for(f"Back up disk {disk}")
+    terminal.keys("C-u")
+    terminal.type("auto/nightly")
+    screen = terminal.wait_for("start with 'auto'")  # the message may wrap before "start"
+    assert "found '/'" in screen
+    terminal.keys("C-s")  # refused while invalid: the form stays
+    time.sleep(0.3)
+    assert f"Back up disk {disk}" in terminal.screen()
+    terminal.keys("C-u")
+    terminal.type("tmux-nightly-1")
+    terminal.wait_for("ready")
+    terminal.keys("C-s")
+    terminal.wait_for("submitted create of tmux-nightly-1")
+    screen = terminal.wait_for("create of tmux-nightly-1 succeeded", timeout=30)
+    assert "SUCCESS" in screen
+    terminal.keys("q")
+    terminal.wait_for("EXITED-0")
