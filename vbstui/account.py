@@ -42,7 +42,8 @@ async def cmd_login(ctx: Context) -> int:
     if password is None:
         _stderr("no password given; nothing stored")
         return cli.EXIT_USAGE
-    session = open_session(target, Credential(password, "typed in"), use_token_cache=True)
+    # Never the cached token: the point is to check this password with IAM.
+    session = open_session(target, Credential(password, "typed in"), use_token_cache=False)
     try:
         token = await session.authenticate()
     finally:

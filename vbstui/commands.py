@@ -184,8 +184,9 @@ async def cmd_quota(ctx: Context) -> int:
     rows = []
     for resource in quota.resources.values():
         limit = "unlimited" if resource.unlimited else resource.quota
-        rows.append([resource.type, resource.used, resource.reserved, limit,
-                     "" if resource.remaining is None else resource.remaining])
+        left = resource.remaining
+        shown = "" if left is None else (f"0 (over by {-left})" if left < 0 else left)
+        rows.append([resource.type, resource.used, resource.reserved, limit, shown])
     print(table.render(["RESOURCE", "USED", "RESERVED", "QUOTA", "LEFT"], rows))
     return cli.EXIT_OK
 
@@ -303,9 +304,10 @@ async def cmd_backup_create(ctx: Context) -> int:
     _refuse_if_readonly(args, "create backups")
     config = ctx.target.config.settings
     concurrency = args.concurrency or config.bulk_concurrency
-    if not 1 <= concurrency <= 64:
-        raise UsageError("--concurrency must be between 1 and 64")
-    await ctx.connect(max_connections=max(concurrency, 4))
+    if not 1 <= concurrency <= 32:
+        raise UsageError("--concurrency must be between 1 and 32")
+    session = await ctx.connect(max_connections=max(concurrency, 4))
+    await _warn_about_quota(session, requests)
     journal = open_journal(ctx.target)
     slots = asyncio.Semaphore(concurrency) if len(requests) > 1 else None
     tracker = ctx.tracker(journal, slots=slots)
@@ -339,6 +341,28 @@ async def cmd_backup_create(ctx: Context) -> int:
         _stderr(f"--timeout of {args.timeout:g} s expired; the jobs keep running in the "
                 "cloud and are resumed by `vbstui jobs`")
     return _exit_for(jobs, timed_out)
+
+
+async def _warn_about_quota(session: CloudSession, requests: list[BackupRequest]) -> None:
+    """Say so before sending when the backups would not fit the quota (the server decides)."""
+    try:
+        quota = await session.vbs.get_quota()
+        volumes = []
+        capacity_limited = quota.gigabytes is not None and quota.gigabytes.remaining is not None
+        if capacity_limited:  # disk sizes matter only under a capacity quota
+            wanted = {r.volume_id for r in requests}
+            if len(wanted) == 1:
+                volume = await session.evs.get_volume(next(iter(wanted)))
+                volumes = [volume] if volume is not None else []
+            else:  # one paged listing costs less than a GET per disk
+                volumes = [v for v in await session.evs.list_volumes() if v.id in wanted]
+    except CloudError as exc:
+        log.info("quota not checked: %s", exc.message)
+        return
+    gigabytes = sum(v.size_gb or 0 for v in volumes)
+    for problem in quota.shortfall(backups=len(requests), gigabytes=gigabytes):
+        _stderr(f"{_stamp()} ! warning: this would exceed the {problem}; the service will "
+                "refuse what does not fit (VolumeBackup.0080/0081)")
 
 
 def _summary(jobs: list[TrackedJob]) -> dict[str, Any]:
@@ -452,8 +476,8 @@ async def cmd_jobs(ctx: Context) -> int:
         ]
         print(table.render(["SUBMITTED", "PROFILE", "KIND", "BACKUP", "PHASE", "STATUS",
                             "ERROR", "JOB"], rows))
-    if timed_out:
-        return cli.EXIT_TIMEOUT
+    if args.wait:
+        return _exit_for(tracker_jobs, timed_out)
     return cli.EXIT_OK
 
 

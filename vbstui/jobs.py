@@ -23,13 +23,14 @@ from typing import Any, TypeVar
 
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.error_codes import explain
-from vbstui.cloud.errors import ApiError, CloudError, Reached
+from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached
 from vbstui.cloud.models import Job
 from vbstui.cloud.validation import BackupRequest
 from vbstui.journal import Journal
 
 log = logging.getLogger("vbstui.jobs")
 T = TypeVar("T")
+FORGOTTEN_AFTER = 3  # consecutive 404s for a job before we stop asking for it
 
 
 class Phase(str, Enum):
@@ -76,6 +77,7 @@ class TrackedJob:
     submitted_at: float = field(default_factory=time.time)
     finished_at: float | None = None
     polls: int = 0
+    follow_backup: bool = False  # the service forgot the job: follow the backup instead
 
     @property
     def finished(self) -> bool:
@@ -480,12 +482,20 @@ class JobTracker:
         if job.phase is not Phase.RUNNING:
             return job
         failures = 0
+        forgotten = 0
         delays = self.poll.delays()
-        while not job.finished:
+        while job.phase is Phase.RUNNING:
             await self._sleep(next(delays))
             try:
                 await self._poll_once(job)
-                failures = 0
+                failures = forgotten = 0
+            except NotFound as exc:
+                # Right after a submit a job may not be visible yet; a job the service
+                # keeps answering 404 for is gone (jobs expire; a simulator restarts).
+                forgotten += 1
+                if forgotten >= FORGOTTEN_AFTER:
+                    await self._after_forgotten_job(job, exc)
+                continue
             except CloudError as exc:
                 failures += 1
                 self._emit(
@@ -499,6 +509,28 @@ class JobTracker:
                                "is resumed at the next start", Severity.ERROR)
                     return job
         return job
+
+    async def _after_forgotten_job(self, job: TrackedJob, exc: CloudError) -> None:
+        """The service no longer knows the job: find the backup, or say we cannot tell."""
+        if job.kind is Kind.CREATE:
+            if not job.backup_id:
+                found = await self._call(lambda: self.session.vbs.list_backups(
+                    volume_id=job.volume_id, name=job.backup_name))
+                new = [b for b in found if b.id and b.id not in job.known_backup_ids]
+                if new:
+                    job.backup_id = max(
+                        new, key=lambda b: b.created_at.timestamp() if b.created_at else 0).id
+            if job.backup_id:
+                job.follow_backup = True
+                self._save(job)
+                self._emit(job, f"{job.label}: the service no longer knows job {job.job_id}; "
+                           f"following backup {job.backup_id} instead", Severity.WARNING)
+                return
+        job.phase = Phase.UNKNOWN
+        job.message = (f"the service no longer knows job {job.job_id} ({exc.message}) and "
+                       "left no trace to follow; check the disk and its backups")
+        self._save(job)
+        self._emit(job, f"{job.label}: outcome unknown: {job.message}", Severity.ERROR)
 
     async def _poll_once(self, job: TrackedJob) -> None:
         job.polls += 1
@@ -515,16 +547,11 @@ class JobTracker:
                 self._emit(job, f"deleting backup {job.label} failed: {job.message}",
                            Severity.ERROR)
             return
-        if not job.job_id:
-            await self._poll_backup(job)  # adopted after a network error: no job id known
+        if not job.job_id or job.follow_backup:
+            # Adopted after a network error, or the job expired: follow the backup.
+            await self._poll_backup(job)
             return
-        try:
-            result = await self._call(lambda: self.session.vbs.get_job(job.job_id))
-        except ApiError as exc:
-            if exc.status == 404 and job.kind is Kind.CREATE and job.backup_id:
-                await self._poll_backup(job)
-                return
-            raise
+        result = await self._call(lambda: self.session.vbs.get_job(job.job_id))
         self._apply(job, result)
 
     def _apply(self, job: TrackedJob, result: Job) -> None:

@@ -85,6 +85,9 @@ async def cmd_backup_restore(ctx: Context) -> int:
         for problem in problems:
             _stderr(f"cannot restore: {problem}")
         _stderr("nothing was sent")
+        if args.json:
+            _out({"phase": "refused", "sent": False, "backup_id": args.backup_id,
+                  "volume_id": volume.id if volume else args.volume, "problems": problems})
         return cli.EXIT_FAILED
     assert backup is not None and volume is not None
     if not args.yes:
@@ -97,6 +100,9 @@ async def cmd_backup_restore(ctx: Context) -> int:
         )
         if not ok:
             _stderr("not confirmed (use --yes in scripts); nothing was sent")
+            if args.json:
+                _out({"phase": "not_confirmed", "sent": False, "backup_id": backup.id,
+                      "volume_id": volume.id})
             return cli.EXIT_USAGE
     journal = open_journal(ctx.target)
     tracker = ctx.tracker(journal)
@@ -137,6 +143,8 @@ async def cmd_backup_delete(ctx: Context) -> int:
         _stderr(f"cannot delete: {line}")
     if refused:
         _stderr("nothing was sent")
+        if args.json:
+            _out({"phase": "refused", "sent": False, "problems": refused})
         return cli.EXIT_FAILED
     if not args.yes:
         listing = "\n".join(f"  {b.id}  {visible(b.name)}  ({b.size_gb} GB)" for b in targets)
@@ -146,6 +154,9 @@ async def cmd_backup_delete(ctx: Context) -> int:
         )
         if not ok:
             _stderr("not confirmed (use --yes in scripts); nothing was sent")
+            if args.json:
+                _out({"phase": "not_confirmed", "sent": False,
+                      "backup_ids": [b.id for b in targets]})
             return cli.EXIT_USAGE
     journal = open_journal(ctx.target)
     tracker = ctx.tracker(journal, slots=asyncio.Semaphore(4))

@@ -399,8 +399,6 @@ def test_login_without_keyring_verifies_then_explains(cli: Cli, sim: SimProcess)
     assert "no password given" in empty.err
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `login` verifies the password with the token "
-                   "cache on, so a cached token makes any typed password 'verified'")
 def test_login_with_wrong_password_is_not_verified_by_a_cached_token(
         cli: Cli, sim: SimProcess) -> None:
     config = write_config(cli.root / "config.toml", sim.auth_url)
