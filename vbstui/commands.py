@@ -27,7 +27,7 @@ from vbstui.cloud.validation import BackupRequest, ValidationFailed, format_prob
 from vbstui.connect import Choices, Target, choose_target, find_password, open_journal, open_session
 from vbstui.errors import ConfigError, CredentialError
 from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
-from vbstui.journal import Journal
+from vbstui.journal import HISTORY_KEEP, Journal
 from vbstui.secrets import KeyringAccess
 from vbstui.textsafe import visible
 
@@ -307,7 +307,10 @@ async def cmd_backup_create(ctx: Context) -> int:
     if not 1 <= concurrency <= 32:
         raise UsageError("--concurrency must be between 1 and 32")
     session = await ctx.connect(max_connections=max(concurrency, 4))
-    await _warn_about_quota(session, requests)
+    if len(requests) > 1:
+        # A bulk run that cannot fit is worth a warning up front; for one backup the
+        # service's own refusal (0080/0081, explained) says the same at no extra call.
+        await _warn_about_quota(session, requests)
     journal = open_journal(ctx.target)
     slots = asyncio.Semaphore(concurrency) if len(requests) > 1 else None
     tracker = ctx.tracker(journal, slots=slots)
@@ -461,7 +464,7 @@ async def cmd_jobs(ctx: Context) -> int:
                     timed_out = True
             else:
                 await asyncio.gather(*(_check_once(tracker, j) for j in tracker_jobs))
-        history = journal.history()
+        history = journal.history(HISTORY_KEEP)
     finally:
         journal.close()
     if args.json:

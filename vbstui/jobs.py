@@ -149,7 +149,7 @@ class PollSchedule:
     """About 2 s growing to 15 s: cheap for 10-minute jobs, quick for short ones."""
 
     first: float = 2.0
-    factor: float = 1.5
+    factor: float = 1.6  # 7 polls for a 60 s job, the end noticed within about 2 s
     maximum: float = 15.0
 
     def delays(self) -> Iterator[float]:
@@ -547,6 +547,9 @@ class JobTracker:
                 self._emit(job, f"deleting backup {job.label} failed: {job.message}",
                            Severity.ERROR)
             return
+        if job.kind is Kind.RESTORE and (not job.job_id or job.follow_backup):
+            await self._poll_restore_target(job)  # adopted after a network error
+            return
         if not job.job_id or job.follow_backup:
             # Adopted after a network error, or the job expired: follow the backup.
             await self._poll_backup(job)
@@ -582,6 +585,25 @@ class JobTracker:
             self._save(job)
             if result.status != previous:
                 self._emit(job, f"{job.label}: job {job.job_id} is {result.status}")
+
+    async def _poll_restore_target(self, job: TrackedJob) -> None:
+        """A restore without a job id is followed by its disk: the backup stays available
+        whether the restore worked or not, the disk tells the difference."""
+        volume = await self._call(lambda: self.session.evs.get_volume(job.volume_id))
+        status = volume.status if volume is not None else "gone"
+        if status == "restoring-backup":
+            job.status = "RUNNING"
+            self._save(job)
+        elif status in ("available", "in-use"):
+            job.status = "SUCCESS"
+            self._finish(job, Phase.SUCCESS)
+            self._emit(job, f"restore of {job.label} onto {job.volume_name or job.volume_id} "
+                       f"succeeded in {_duration(job.elapsed)}", Severity.SUCCESS)
+        else:
+            job.status = "FAIL"
+            job.message = f"the disk is '{status}' after the restore"
+            self._finish(job, Phase.FAILED)
+            self._emit(job, f"restore of {job.label} FAILED: {job.message}", Severity.ERROR)
 
     async def _poll_backup(self, job: TrackedJob) -> None:
         backup = await self._call(lambda: self.session.vbs.get_backup(job.backup_id))

@@ -214,16 +214,6 @@ def test_fault_latency_longer_than_httpx_default(sims: Sims, clients: Clients) -
     assert result.seconds >= 6
 
 
-SIM_DROPS_ABANDONED_REQUESTS = (
-    "bug: the simulator does not process a request whose client hung up during injected "
-    "latency (vbstui/sim/middleware.py SimMiddleware._faulty sleeps before the endpoint "
-    "reads the body; routes_vbs.create_backup's `await request.body()` then raises "
-    "ClientDisconnect), so a read timeout / kill during latency never creates the backup, "
-    "unlike a real server that received the whole request"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SIM_DROPS_ABANDONED_REQUESTS)
 def test_fault_read_timeout_is_reconciled(sims: Sims, clients: Clients) -> None:
     """The create's read timeout (1 s) expires while the server still works on it (3 s):
     ambiguous, so the client looks instead of resending, and adopts the backup."""

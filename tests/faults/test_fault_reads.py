@@ -94,11 +94,6 @@ def test_fault_reads_survive_faults(sims: Callable[..., Sim], clients: Callable[
     assert "retrying in" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the token request is never retried: one 429/503/dropped answer from IAM at start "
-    "fails the whole command (vbstui/cloud/auth.py TokenProvider._fetch sends once; "
-    "vbstui/commands.py Context.connect -> CloudSession.authenticate has no retry), while "
-    "the same fault on any read is retried"))
 @pytest.mark.parametrize("fault", ["429", "503", "drop"])
 def test_fault_token_request_fails_once(sims: Callable[..., Sim],
                                         clients: Callable[..., Client], fault: str) -> None:

@@ -93,12 +93,6 @@ def test_fault_restore_500_ends_unknown(sims: Sims, clients: Clients) -> None:
     assert disk_status(sim, volume["id"]) == "available"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: an adopted restore (job id unknown after a lost answer) that then FAILS is "
-    "reported as success: vbstui/jobs.py JobTracker._poll_backup (used by _poll_once for "
-    "any job without a job id) ends the job SUCCESS when the backup is 'available' again, "
-    "which is also what a failed restore leaves behind; the disk's 'error_restoring' is "
-    "never looked at"))
 def test_fault_restore_adopted_then_fails(sims: Sims, clients: Clients) -> None:
     sim = sims(faults=f"drop=1.0,job_fail=1.0,{ON_RESTORE}")
     backup, volume = restorable(sim)

@@ -134,11 +134,6 @@ def test_kill_after_processed_before_job_id_known(sims: Sims, clients: Clients) 
     assert (backup["id"], backup["status"]) == (resumed["backup_id"], "available")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the simulator does not process a request whose client hung up during injected "
-    "latency (vbstui/sim/middleware.py SimMiddleware._faulty sleeps before the endpoint "
-    "reads the body; routes_vbs.create_backup's `await request.body()` raises "
-    "ClientDisconnect), so the backup of a POST that reached the server never appears"))
 def test_kill_while_create_request_is_in_flight(sims: Sims, clients: Clients) -> None:
     """Killed after the POST reached the server (which is still working on it, 3 s of
     latency) and before any answer: the journal only has 'submitting'.  The server then
@@ -165,10 +160,6 @@ def test_kill_while_create_request_is_in_flight(sims: Sims, clients: Clients) ->
     assert resumed["recovered"] is True
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: `vbstui jobs --wait` exits 0 although a job it resumed ended FAILED "
-    "(vbstui/commands.py cmd_jobs returns EXIT_OK/EXIT_TIMEOUT only, unlike "
-    "`backup create --wait`, whose _exit_for gives 1 for failed and 4 for unknown)"))
 def test_kill_then_resumed_job_fails(sims: Sims, clients: Clients) -> None:
     sim = sims(job_seconds=JOB_SECONDS, faults="job_fail=1.0")
     with sim.api() as api:

@@ -15,6 +15,7 @@ from vbstui.cloud import http
 from vbstui.cloud.endpoints import check_url
 from vbstui.cloud.errors import ApiError, AuthenticationError, ResponseFormatError
 from vbstui.cloud.models import as_str, as_time
+from vbstui.cloud.retry import RetryHook, RetryPolicy, call_with_retries
 from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings
 
@@ -124,8 +125,12 @@ class TokenProvider:
         *,
         store: TokenStore | None = None,
         clock: Callable[[], float] = time.time,
+        retry_policy: RetryPolicy | None = None,
+        on_retry: RetryHook | None = None,
     ) -> None:
         self._settings = settings
+        self._retry_policy = retry_policy or RetryPolicy()
+        self._on_retry = on_retry
         self._password = password
         self._store = store
         self._clock = clock
@@ -183,12 +188,19 @@ class TokenProvider:
             _tokens_url(settings.auth_url), allow_http=settings.allow_http, what="the IAM URL"
         )
         password = await self._password()
-        self.requests_made += 1
-        try:
-            response = await http.send(
-                self._client, "POST", url, json_body=_auth_body(settings, password),
+        client = self._client
+
+        async def attempt() -> httpx.Response:
+            # Asking for a token twice is harmless, so transient failures are retried.
+            self.requests_made += 1
+            return await http.send(
+                client, "POST", url, json_body=_auth_body(settings, password),
                 timeout=settings.timeouts.for_reads(), ok=(200, 201), authenticated=False,
             )
+
+        try:
+            response = await call_with_retries(attempt, self._retry_policy,
+                                               on_retry=self._on_retry)
         except ApiError as exc:
             if exc.status == 401:
                 raise AuthenticationError(

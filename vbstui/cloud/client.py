@@ -64,7 +64,8 @@ class CloudSession:
         self.settings = settings
         self.retry_policy = retry_policy or RetryPolicy()
         self.on_retry = on_retry
-        self.tokens = TokenProvider(settings, password, store=token_store, clock=clock)
+        self.tokens = TokenProvider(settings, password, store=token_store, clock=clock,
+                                    retry_policy=self.retry_policy, on_retry=on_retry)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=10)
         try:
             self.http = httpx.AsyncClient(

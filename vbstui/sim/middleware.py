@@ -69,7 +69,11 @@ class SimMiddleware:
                       is_token: bool) -> None:
         decision = self.sim.decide_fault(scope["method"], scope["path"], is_auth=is_token)
         if decision.latency > 0:
-            await anyio.sleep(decision.latency)
+            # A slow server: the whole request has arrived, so it is processed at once and
+            # only the answer is late.  A client that times out meanwhile has still
+            # changed the world, which is exactly the case an at-most-once client must handle.
+            receive = await _buffered(receive)
+            send = _delayed(send, decision.latency)
         outcome = decision.outcome
         if outcome is None:
             await self.app(scope, receive, send)
@@ -77,6 +81,8 @@ class SimMiddleware:
         if outcome == "drop" or outcome in PROCESSED_ERRORS:
             await self.app(scope, receive, _discard)
         if outcome == "drop":
+            if decision.latency > 0:
+                await anyio.sleep(decision.latency)
             await drop_connection(scope, receive)
             return
         await _fault_response(int(outcome), rid, self.sim.faults.retry_after)(
@@ -92,6 +98,38 @@ def _fault_response(status: int, rid: str, retry_after: int) -> Response:
     if status == 503:
         return service_unavailable()
     return compute_fault()
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now; hand it to the app later as if it just arrived."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    pending: list[Message] = [{"type": "http.request", "body": b"".join(chunks),
+                               "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
+def _delayed(send: Send, latency: float) -> Send:
+    started = False
+
+    async def sending(message: Message) -> None:
+        nonlocal started
+        if not started and message["type"] == "http.response.start":
+            started = True
+            await anyio.sleep(latency)
+        await send(message)
+
+    return sending
 
 
 async def _discard(message: Message) -> None:
