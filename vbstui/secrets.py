@@ -11,6 +11,7 @@ nor block exit), and every failure becomes one line of explanation.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -67,9 +68,13 @@ async def run_with_timeout(fn: Callable[[], T], timeout: float) -> T:
         try:
             result = fn()
         except BaseException as exc:  # delivered to the awaiting side
-            loop.call_soon_threadsafe(deliver, future.set_exception, exc)
+            setter, value = future.set_exception, exc
         else:
-            loop.call_soon_threadsafe(deliver, future.set_result, result)
+            setter, value = future.set_result, result
+        # A call that answers after we gave up may find the loop gone (the app quit):
+        # nobody is waiting any more, and a traceback on the terminal would help no one.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(deliver, setter, value)
 
     threading.Thread(target=work, name="vbstui-keyring", daemon=True).start()
     try:

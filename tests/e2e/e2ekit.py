@@ -32,6 +32,7 @@ REGION = "eu-de"
 CREATE_ROUTE = "POST /v2/{project_id}/cloudbackups"
 RESTORE_ROUTE = "POST /v2/{project_id}/cloudbackups/{backup_id}/restore"
 DELETE_ROUTE = "DELETE /v2/{project_id}/backups/{backup_id}"
+VOLUME_ROUTE = "GET /v2/{project_id}/cloudvolumes/{volume_id}"
 TOKEN_ROUTE = "POST /v3/auth/tokens"
 JOB_ROUTE = "GET /v1/{project_id}/jobs/{job_id}"
 

@@ -12,6 +12,7 @@ from e2ekit import (
     DELETE_ROUTE,
     RESTORE_ROUTE,
     UUID_RE,
+    VOLUME_ROUTE,
     Cli,
     Pool,
     SimProcess,
@@ -34,10 +35,10 @@ def pool(sim: SimProcess) -> Pool:
 
 @pytest.fixture(scope="module")
 def slow_sim(module_sims: Any) -> SimProcess:
-    """Long jobs (backups stay `creating`/`restoring`) and restore POSTs that take 1.5 s
-    before the server looks at them (time to change the disk under the client's feet)."""
+    """Long jobs (backups stay `creating`/`restoring`) and disk reads answered 1.5 s late
+    (time to change the disk under the client's feet after its check)."""
     return module_sims("--job-seconds", "10",
-                       "--faults", "latency=1.5,paths=restore,methods=POST", name="slow")
+                       "--faults", "latency=1.5,paths=cloudvolumes,methods=GET", name="slow")
 
 
 @pytest.fixture(scope="module")
@@ -149,8 +150,9 @@ def test_restore_preconditions_refused_before_sending(cli: Cli, sim: SimProcess,
 
 def test_restore_refused_by_the_server(tmp_path: Path, slow_sim: SimProcess,
                                        slow_pool: Pool) -> None:
-    """The disk starts a backup after the client checked it but before the server
-    handles the restore: the server's refusal (VolumeBackup.0206) reaches the user.
+    """The disk starts a backup after the client checked it (the check's answer is
+    late) and before the restore is sent: the server's refusal (VolumeBackup.0206)
+    reaches the user.
 
     (0209, "disk smaller than the backup", cannot be provoked through the CLI: the
     client compares the sizes first and no disk changes size in the simulator.)"""
@@ -159,8 +161,8 @@ def test_restore_refused_by_the_server(tmp_path: Path, slow_sim: SimProcess,
     before = slow_sim.requests()
     proc = cli.start("backup", "restore", backup["id"], "--volume", target["id"], "--yes",
                      "--json")
-    wait_until(lambda: delta(before, slow_sim.requests(), RESTORE_ROUTE) == 1, timeout=15,
-               what="the restore request reached the server")
+    wait_until(lambda: delta(before, slow_sim.requests(), VOLUME_ROUTE) == 1, timeout=15,
+               what="the client's check of the disk reached the server")
     slow_sim.create(target["id"], "sneaks-in")  # the disk is now backing-up
     result = Cli.finish(proc)
     assert result.rc == 1, result

@@ -1,0 +1,137 @@
+"""TUI speed in demo mode (issue 4).
+
+    python bench/tui_startup.py [--runs 11]
+
+1. Process start to a populated volumes table, 1,000 disks: a child process runs the
+   real app headless and prints LOADED when the table holds every disk; the parent
+   times spawn → LOADED.
+2. 10,000 disks: time to the first page on screen, the longest event-loop stall while
+   the rest loads (a 5 ms ticker measures how late it wakes), time to fully loaded.
+3. Typing one filter character at 10,000 disks: key press to the narrowed table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+CHILD = r"""
+import asyncio, os, sys, time
+from vbstui.connect import Choices, choose_target
+from vbstui.ui.app import VbsApp
+
+wanted = int(os.environ["VBSTUI_DEMO_VOLUMES"])
+
+class Bench(VbsApp):
+    def main_ready(self):
+        super().main_ready()
+        self.set_interval(0.002, self._check)
+
+    def _check(self):
+        view = self.volumes_view
+        if len(view.table.all_rows) >= wanted and not view.loading_text:
+            print("LOADED", flush=True)
+            self.exit()
+
+Bench(choose_target(Choices(demo=True))).run(headless=True)
+"""
+
+
+def startup_once(env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", CHILD], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - started
+    proc.wait(30)
+    if line.strip() != "LOADED":
+        raise SystemExit("the app did not report a loaded table")
+    return elapsed
+
+
+async def large_world(volumes: int) -> dict[str, float]:
+    from vbstui.config import Config
+    from vbstui.connect import Target, demo_profile
+    from vbstui.sim import SimConfig, create_app
+    from vbstui.ui.app import VbsApp
+
+    target = Target(profile=demo_profile(), config=Config(path=None, profiles={}), demo=True,
+                    sim_app=create_app(SimConfig(volumes=volumes)))
+    app = VbsApp(target)
+    worst = 0.0
+    stop = False
+
+    async def ticker() -> None:
+        nonlocal worst
+        while not stop:
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            worst = max(worst, time.perf_counter() - before - 0.005)
+
+    results: dict[str, float] = {}
+    started = time.perf_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        watcher = asyncio.create_task(ticker())
+        table = app.volumes_view.table
+        while not table.all_rows:
+            await asyncio.sleep(0.001)
+        results["first page on screen"] = time.perf_counter() - started
+        first_seen = time.perf_counter()
+        while len(table.all_rows) < volumes or app.volumes_view.loading_text:
+            await asyncio.sleep(0.005)
+        results["all loaded"] = time.perf_counter() - started
+        results["loading the rest"] = time.perf_counter() - first_seen
+        stop = True
+        await watcher
+        results["longest stall while loading"] = worst
+        await pilot.press("slash")
+        samples = []
+        for char in "prod":
+            before = len(table.rows)
+            started_key = time.perf_counter()
+            await pilot.press(char)
+            samples.append(time.perf_counter() - started_key)
+            assert len(table.rows) <= before
+        results["filter key to narrowed table (median)"] = statistics.median(samples)
+        results["filter key to narrowed table (worst)"] = max(samples)
+        started_raw = time.perf_counter()
+        table.set_filter("k8s")
+        results["set_filter alone"] = time.perf_counter() - started_raw
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vbstui-bench-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VBSTUI_"))}
+        env.update(VBSTUI_STATE_DIR=f"{tmp}/s", VBSTUI_CACHE_DIR=f"{tmp}/c",
+                   VBSTUI_LOG_DIR=f"{tmp}/l", VBSTUI_NO_KEYRING="1",
+                   VBSTUI_DEMO_VOLUMES="1000")
+        startup_once(env)  # warm the file cache
+        runs = sorted(startup_once(env) for _ in range(args.runs))
+        print(f"start to populated table, 1,000 disks: median {statistics.median(runs):.3f} s"
+              f" (min {runs[0]:.3f}, max {runs[-1]:.3f}, n={len(runs)}); target <= 0.6 s")
+        os.environ.update(VBSTUI_STATE_DIR=f"{tmp}/s2", VBSTUI_CACHE_DIR=f"{tmp}/c2",
+                          VBSTUI_LOG_DIR=f"{tmp}/l2")
+        results: dict[str, Any] = asyncio.run(large_world(10_000))
+    for name, seconds in results.items():
+        print(f"10,000 disks — {name}: {seconds * 1000:.0f} ms")
+    print("targets: first page <= 500 ms; no stall > 250 ms; a filter key <= 100 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
