@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -48,7 +49,7 @@ class LoginCancelled(Exception):
 
 
 class VbsApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live anywhere
     TITLE = "vbstui"
     COMMANDS = App.COMMANDS | {VbsCommands}
     BINDINGS = [
@@ -293,6 +294,9 @@ class VbsApp(App[int]):
             view.loading_text = f"loading… {loaded} of {total}" if total and loaded < total \
                 else ""
             view.update_summary()
+            # Let keys and repaints in between pages: with the in-process simulator the
+            # next page is ready at once, and parsing page after page would freeze the UI.
+            await asyncio.sleep(0)
         if first:
             view.table.set_rows([])
         view.loading_text = ""
@@ -334,6 +338,7 @@ class VbsApp(App[int]):
             else:
                 view.table.append_rows(page)
             view.update_summary()
+            await asyncio.sleep(0)  # see load_volumes
         if first:
             view.table.set_rows([])
         view.loading_text = ""
