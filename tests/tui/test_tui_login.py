@@ -110,3 +110,29 @@ async def test_cancelled_login_exits_cleanly(served: str) -> None:
         await pilot.press("escape")
         await wait_until(pilot, lambda: not app.is_running, what="exit")
     assert app.return_value == 3 and app.return_code == 3
+
+
+async def test_switching_profile_reconnects_and_shows_it(
+        served: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from vbstui.connect import Choices, choose_target
+    from vbstui.ui.screens.pickers import ProfileScreen
+
+    monkeypatch.setenv("VBSTUI_PASSWORD", PASSWORD)
+    config = tmp_path / "config.toml"
+    profile = ('auth_url = "{url}/v3"\nregion = "{region}"\nusername = "demo"\n'
+               'user_domain_name = "OTC-EU-DE-DEMO"\nproject_name = "eu-de_demo"\n')
+    config.write_text("[profiles.lab]\n" + profile.format(url=served, region="eu-de")
+                      + "[profiles.lab-two]\n" + profile.format(url=served, region="eu-nl"))
+    target = choose_target(Choices(config_path=str(config), profile="lab"))
+    app = make_app(target)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, 15)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfileScreen), what="picker")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.target.profile.name == "lab-two"
+                         and app.session is not None, what="switched")
+        await loaded(pilot, app, 15)
+        status = str(app.main.query_one("#status-line").render())
+        assert "profile lab-two" in status and "eu-nl" in status
+        assert "switching to profile lab-two" in log_text(app)

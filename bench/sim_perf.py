@@ -1,6 +1,6 @@
 """Measure `vbstui sim` start-up time, RSS and page latency (run by hand, not by pytest).
 
-    /work/venv/bin/python tests/sim/measure_sim.py [VOLUMES]
+    python bench/sim_perf.py [VOLUMES]
 
 Spawns the simulator as users do, times until the URL line appears, reads VmRSS from
 /proc (Linux), then follows every `rel: next` link of the 1000-disk pages.
