@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -274,25 +274,28 @@ class VbsApp(App[int]):
 
     @work(exclusive=True, group="volumes", exit_on_error=False, description="loading disks")
     async def load_volumes(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        view = self.volumes_view
+        if self.session is not None:
+            await self._fill(self.volumes_view, self.session.evs.volume_pages(),
+                             remember=lambda page: self.volumes.update((v.id, v) for v in page))
+
+    async def _fill(self, view: VolumesView | BackupsView, pages: AsyncIterator[Any],
+                    remember: Callable[[list[Any]], object] | None = None) -> None:
+        """Show pages as they arrive: the first replaces the table, the rest are appended."""
         first = True
         loaded = 0
         view.loading_text = "loading…"
         view.update_summary()
-        async for page, total in session.evs.volume_pages():
-            for volume in page:
-                self.volumes[volume.id] = volume
+        async for page, total in pages:
+            if remember is not None:
+                remember(page)
             if first:
                 view.table.set_rows(page)
                 first = False
             else:
                 view.table.append_rows(page)
             loaded += len(page)
-            view.loading_text = f"loading… {loaded} of {total}" if total and loaded < total \
-                else ""
+            view.loading_text = (f"loading… {loaded} of {total}"
+                                 if total and loaded < total else "")
             view.update_summary()
             # Let keys and repaints in between pages: with the in-process simulator the
             # next page is ready at once, and parsing page after page would freeze the UI.
@@ -321,28 +324,10 @@ class VbsApp(App[int]):
 
     @work(exclusive=True, group="backups", exit_on_error=False, description="loading backups")
     async def load_backups(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        view = self.backups_view
-        view.loading_text = "loading…"
-        view.update_summary()
-        self.load_quota()
-        rows: list[Backup] = []
-        first = True
-        async for page, _total in session.vbs.backup_pages(volume_id=self.backups_scope):
-            rows.extend(page)
-            if first:
-                view.table.set_rows(page)
-                first = False
-            else:
-                view.table.append_rows(page)
-            view.update_summary()
-            await asyncio.sleep(0)  # see load_volumes
-        if first:
-            view.table.set_rows([])
-        view.loading_text = ""
-        view.update_summary()
+        if self.session is not None:
+            self.load_quota()
+            await self._fill(self.backups_view,
+                             self.session.vbs.backup_pages(volume_id=self.backups_scope))
 
     @work(exclusive=True, group="quota", exit_on_error=False, description="loading quota")
     async def load_quota(self) -> None:

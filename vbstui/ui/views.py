@@ -202,58 +202,44 @@ class TableView(Vertical):
         return getattr(row, "raw", row)
 
 
-class VolumesView(TableView):
-    view_name = "volumes"
-    BINDINGS = [
-        Binding("b", "backup", "Back up"),
-        Binding("enter", "backup", "Back up", show=False),
-        Binding("space", "mark", "Mark"),
-        Binding("v", "mark_range", "Mark range", show=False),
-        Binding("asterisk", "mark_all", "Mark all"),
-        Binding("u", "unmark", "Unmark all", show=False),
-        Binding("B", "backups_of_disk", "Backups of disk"),
-    ]
+MARK_BINDINGS = [
+    Binding("space", "mark", "Mark"),
+    Binding("v", "mark_range", "Mark range", show=False),
+    Binding("asterisk", "mark_all", "Mark all"),
+    Binding("u", "unmark", "Unmark all", show=False),
+]
 
-    def __init__(self) -> None:
-        table: VirtualTable[Volume] = VirtualTable(
-            VOLUME_COLUMNS, row_key=lambda v: v.id,
-            search_text=lambda v: f"{v.name} {v.id} {v.status}", markable=True,
-            empty_text="no disks (yet)", id="volumes-table")
-        super().__init__(table, id="volumes-view")
-        self.loading_text = ""
-        self._last_mark: int | None = None
 
-    def raw_title(self, row: Volume) -> str:
-        return f"disk {row.name or row.id}"
+class MarkableView(TableView):
+    """A view whose rows can be marked for an action on several at once.
+
+    Subclasses list MARK_BINDINGS themselves, after their own main keys, so the
+    footer shows the view's main action first."""
+
+    loading_text = ""
+    _last_mark: int | None = None
+
+    def what(self) -> str:
+        """What the rows are, for the summary line ("disks", "backups of disk x")."""
+        return "rows"
 
     def after_filter(self) -> None:
         self.update_summary()
 
     def update_summary(self) -> None:
         table = self.table
-        text = Text(f"{len(table.rows)} of {len(table.all_rows)} disks"
-                    if table.filter_text else f"{len(table.all_rows)} disks")
+        text = Text(f"{len(table.rows)} of {len(table.all_rows)} {self.what()}"
+                    if table.filter_text else f"{len(table.all_rows)} {self.what()}")
         if table.marked:
             text.append(f" · {len(table.marked)} marked", style="bold")
         if self.loading_text:
             text.append(f" · {self.loading_text}", style="italic")
         self.summarize(text)
 
-    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
-        event.stop()
-        self.action_backup()
-
-    def action_backup(self) -> None:
-        marked = self.table.marked_rows()
-        current = self.table.current
-        volumes = marked or ([current] if current is not None else [])
-        if volumes:
-            self.vbs_app.open_backup_form(volumes)
-
     def action_mark(self) -> None:
         self.table.toggle_mark()
-        if self.table.current is not None and self.table.row_key(
-                self.table.current) in self.table.marked:
+        current = self.table.current
+        if current is not None and self.table.row_key(current) in self.table.marked:
             self._last_mark = self.table.cursor
         self.table.action_cursor_down()
         self.update_summary()
@@ -274,20 +260,52 @@ class VolumesView(TableView):
         self._last_mark = None
         self.update_summary()
 
+
+class VolumesView(MarkableView):
+    view_name = "volumes"
+    BINDINGS = [
+        Binding("b", "backup", "Back up"),
+        Binding("enter", "backup", "Back up", show=False),
+        *MARK_BINDINGS,
+        Binding("B", "backups_of_disk", "Backups of disk"),
+    ]
+
+    def __init__(self) -> None:
+        table: VirtualTable[Volume] = VirtualTable(
+            VOLUME_COLUMNS, row_key=lambda v: v.id,
+            search_text=lambda v: f"{v.name} {v.id} {v.status}", markable=True,
+            empty_text="no disks (yet)", id="volumes-table")
+        super().__init__(table, id="volumes-view")
+
+    def what(self) -> str:
+        return "disks"
+
+    def raw_title(self, row: Volume) -> str:
+        return f"disk {row.name or row.id}"
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        event.stop()
+        self.action_backup()
+
+    def action_backup(self) -> None:
+        marked = self.table.marked_rows()
+        current = self.table.current
+        volumes = marked or ([current] if current is not None else [])
+        if volumes:
+            self.vbs_app.open_backup_form(volumes)
+
     def action_backups_of_disk(self) -> None:
         volume = self.table.current
         if volume is not None:
             self.vbs_app.show_backups(volume_id=volume.id)
 
 
-class BackupsView(TableView):
+class BackupsView(MarkableView):
     view_name = "backups"
     BINDINGS = [
         Binding("R", "restore", "Restore"),
         Binding("ctrl+d", "delete", "Delete"),
-        Binding("space", "mark", "Mark"),
-        Binding("asterisk", "mark_all", "Mark all", show=False),
-        Binding("u", "unmark", "Unmark all", show=False),
+        *MARK_BINDINGS,
         Binding("a", "toggle_scope", "All / this disk"),
     ]
     DEFAULT_CSS = """
@@ -302,7 +320,6 @@ class BackupsView(TableView):
             markable=True, empty_text="no backups", id="backups-table")
         super().__init__(table, id="backups-view")
         self.volume_filter: str | None = None
-        self.loading_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static("quota: loading…", classes="quota")
@@ -317,21 +334,10 @@ class BackupsView(TableView):
     def raw_title(self, row: Backup) -> str:
         return f"backup {row.name or row.id}"
 
-    def after_filter(self) -> None:
-        self.update_summary()
-
-    def update_summary(self) -> None:
-        table = self.table
-        scope = "all backups"
+    def what(self) -> str:
         if self.volume_filter:
-            scope = f"backups of disk {self._disk_name(self.volume_filter)}"
-        text = Text(f"{len(table.rows)} of {len(table.all_rows)} {scope}"
-                    if table.filter_text else f"{len(table.all_rows)} {scope}")
-        if table.marked:
-            text.append(f" · {len(table.marked)} marked", style="bold")
-        if self.loading_text:
-            text.append(f" · {self.loading_text}", style="italic")
-        self.summarize(text)
+            return f"backups of disk {self._disk_name(self.volume_filter)}"
+        return "backups"
 
     def show_quota(self, quota: Quota | None, problem: str | None = None) -> None:
         line = self.query_one(".quota", Static)
@@ -367,19 +373,6 @@ class BackupsView(TableView):
             backups = [self.table.current]
         if backups:
             self.vbs_app.start_delete(backups)
-
-    def action_mark(self) -> None:
-        self.table.toggle_mark()
-        self.table.action_cursor_down()
-        self.update_summary()
-
-    def action_mark_all(self) -> None:
-        self.table.mark_all_visible()
-        self.update_summary()
-
-    def action_unmark(self) -> None:
-        self.table.clear_marks()
-        self.update_summary()
 
     def action_toggle_scope(self) -> None:
         if self.volume_filter:

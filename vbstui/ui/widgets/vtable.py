@@ -88,7 +88,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
 
     cursor = reactive(0, always_update=True, init=False)
 
-    class Highlighted(Message):
+    class RowMessage(Message):
         def __init__(self, table: VirtualTable[Any], row: Any) -> None:
             super().__init__()
             self.table = table
@@ -98,15 +98,11 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         def control(self) -> VirtualTable[Any]:
             return self.table
 
-    class Selected(Message):
-        def __init__(self, table: VirtualTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
+    class Highlighted(RowMessage):
+        """The cursor moved to a row."""
 
-        @property
-        def control(self) -> VirtualTable[Any]:
-            return self.table
+    class Selected(RowMessage):
+        """Enter (or a double click) on a row."""
 
     def __init__(
         self,
