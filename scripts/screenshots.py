@@ -27,6 +27,7 @@ from vbstui.ui.app import VbsApp
 from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.pickers import RestoreScreen
+from vbstui.ui.widgets import jobspanel
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 SIZE = (120, 34)
@@ -109,16 +110,23 @@ async def shot_form_error(pilot: Pilot[Any], app: VbsApp) -> None:
 async def shot_jobs_running(pilot: Pilot[Any], app: VbsApp) -> None:
     await loaded(pilot, app)
     pick = backupable(app)
+    jobs = []
     for skip in range(3):
         rows = [i for i, v in enumerate(app.volumes_view.table.rows) if pick(v)]
         await pilot.press("g")
         for _ in range(rows[skip]):
             await pilot.press("j")
         await submit_form(pilot, app)
-    await wait(pilot, lambda: len(app.jobs) == 3 and all(
-        j.status == "INIT" for j in app.jobs.values()), "jobs in INIT")
-    clock(app).advance(JOB_SECONDS / 2)
-    await wait(pilot, lambda: all(j.status == "RUNNING" for j in app.jobs.values()), "RUNNING")
+        await wait(pilot, lambda count=skip + 1: len(app.jobs) == count and all(
+            j.status for j in app.jobs.values()), "job submitted")
+        jobs.append(next(j for j in app.jobs.values() if j not in jobs))
+        clock(app).advance(0.5)  # half a simulated second between submissions
+    # INIT lasts 15 % of a job (1.5 s here): move time so the jobs reach RUNNING one
+    # after the other, and the log's order is the same on every run.
+    clock(app).advance(0.1)
+    for job in jobs:
+        await wait(pilot, lambda job=job: job.status == "RUNNING", "RUNNING")
+        clock(app).advance(0.5)
 
 
 async def shot_failed_job(pilot: Pilot[Any], app: VbsApp) -> None:
@@ -209,6 +217,7 @@ async def render(name: str) -> Path:
 
 def main(argv: list[str]) -> int:
     OUT.mkdir(exist_ok=True)
+    jobspanel.spinner_clock = lambda: 0.0  # the same spinner frame on every run
     for name in argv or list(SHOTS):
         print(asyncio.run(render(name)))
     return 0

@@ -8,6 +8,7 @@ from vbstui.jobs import Phase, TrackedJob
 from vbstui.ui.widgets.vtable import Column, VirtualTable
 
 SPINNER = "◐◓◑◒"
+spinner_clock = time.monotonic  # replaceable, so screenshots can pin the frame
 PHASE_STYLE = {
     Phase.SUCCESS: "good", Phase.FAILED: "bad", Phase.REFUSED: "bad", Phase.UNKNOWN: "warn",
     Phase.CANCELLED: "dim", Phase.RUNNING: "busy", Phase.SUBMITTING: "busy",
@@ -25,7 +26,7 @@ def _elapsed(job: TrackedJob) -> str:
 def job_state(job: TrackedJob) -> str:
     """What the status column says, with a spinner while the job is in flight."""
     if job.phase in (Phase.RUNNING, Phase.SUBMITTING, Phase.RECONCILING):
-        frame = SPINNER[int(time.monotonic() * 2) % len(SPINNER)]
+        frame = SPINNER[int(spinner_clock() * 2) % len(SPINNER)]
         word = {Phase.SUBMITTING: "SUBMITTING", Phase.RECONCILING: "CHECKING"}.get(
             job.phase, job.status or "RUNNING")
         return f"{frame} {word}"
