@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -411,3 +412,17 @@ def test_login_with_wrong_password_is_not_verified_by_a_cached_token(
     assert wrong.rc == 3, wrong
     assert "password verified" not in wrong.err, wrong
     assert token_requests(sim) == before + 1, "the typed password was never sent to IAM"
+
+
+def test_login_without_dbus_explains_and_does_not_hang(cli: Cli, sim: SimProcess) -> None:
+    """The real keyring lookup on a host with no D-Bus session (like this CI machine)."""
+    config = write_config(cli.root / "config.toml", sim.auth_url)
+    cli.base_args = ("--config", str(config))
+    started = time.monotonic()
+    result = cli.run("login", input=f"{SECRET}\n",
+                     env_extra={"VBSTUI_NO_KEYRING": None, "DBUS_SESSION_BUS_ADDRESS": None})
+    assert time.monotonic() - started < 20
+    assert result.rc == 3, result
+    assert "password verified" in result.err
+    assert "not stored" in result.err and "VBSTUI_PASSWORD" in result.err
+    assert "Traceback" not in result.err and SECRET not in result.err + result.out

@@ -287,3 +287,28 @@ async def test_a_burst_of_keys_edits_in_the_order_typed() -> None:
             app.post_message(events.Key(key, char))
         await wait_until(pilot, lambda: app.screen.query_one("#name", Input).value == "nighly",
                          timeout=5, what="the burst applied in order")
+
+
+async def test_huge_and_hostile_server_strings_render_literally() -> None:
+    target = demo_target(volumes=20)
+    world = target.sim_app.state.sim
+    huge = "[bold]" + "x" * 200_000 + "\x1b[2J"
+    world.volumes[0].name = huge
+    world.volumes[1].name = "[/bold] \x1b]0;title\x07 [red]spoof"
+    app = make_app(target)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, 20)
+        table = app.volumes_view.table
+        names = {v.name for v in table.all_rows}
+        assert huge in names  # kept whole in the model…
+        await pilot.pause()
+        screen = app.export_screenshot()
+        assert "\x1b" not in screen and "\x07" not in screen
+        assert "[/bold]" in screen and "\\e]0;title\\a" in screen  # …shown literally
+        assert "[bold]" + "x" * 15 in screen and "x" * 300 not in screen  # cut to the column
+        await pilot.press("g")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, RawJsonScreen), what="raw json")
+        assert "\\u001b[2J" in app.screen.text
+        await pilot.press("escape")
+        assert app.is_running

@@ -136,3 +136,19 @@ async def test_switching_profile_reconnects_and_shows_it(
         status = str(app.main.query_one("#status-line").render())
         assert "profile lab-two" in status and "eu-nl" in status
         assert "switching to profile lab-two" in log_text(app)
+
+
+async def test_without_any_dbus_the_tui_asks_at_once_and_explains(
+        served: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CI machine has no D-Bus session: the real keyring lookup must not hang."""
+    monkeypatch.delenv("VBSTUI_NO_KEYRING", raising=False)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    app = make_app(target_for(served), keyring=KeyringAccess())
+    async with app.run_test(size=SIZE) as pilot:
+        started = time.monotonic()
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen)
+                         and bool(app.screen.query("#password")), timeout=10,
+                         what="login modal")
+        assert time.monotonic() - started < 6
+        text = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Keyring:" in text and "memory for this session" in text

@@ -115,3 +115,20 @@ async def test_dropped_connection_is_ambiguous_and_refused_connection_is_not() -
         with pytest.raises(TransportError) as info:
             await s.vbs.get_quota()
     assert info.value.reached_server is Reached.NO
+
+
+async def test_a_giant_answer_is_refused_not_buffered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vbstui.cloud.http.MAX_BODY_BYTES", 1024)
+    exc = await call_get_job(answering(200, b'{"status": "' + b"A" * 5000 + b'"}'))
+    assert isinstance(exc, ResponseFormatError)
+    assert "refusing to read further" in str(exc)
+
+
+def test_huge_strings_parse_and_display_bounded() -> None:
+    from vbstui.cloud.models import Backup
+    from vbstui.textsafe import visible
+
+    backup = Backup.from_api({"id": "b", "name": "n" * 1_000_000,
+                              "description": '{"DESC": "' + "d" * 500_000 + '", "INC": 1}'})
+    assert len(backup.name) == 1_000_000 and len(backup.description) == 500_000
+    assert len(visible(backup.name, limit=80)) == 80
