@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from vbstui import __version__, cli, paths
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.secret import Secret
-from vbstui.commands import Context, _out, _stderr
+from vbstui.commands import Context, out, stderr
 from vbstui.connect import open_session
 from vbstui.secrets import Credential, KeyringAccess, KeyringUnavailable, find_credential
 from vbstui.textsafe import visible
@@ -33,14 +33,14 @@ async def _read_password(prompt: str) -> Secret | None:
 async def cmd_login(ctx: Context) -> int:
     target = ctx.target
     if target.demo:
-        _stderr("demo mode needs no login (user demo, password vbstui-demo)")
+        stderr("demo mode needs no login (user demo, password vbstui-demo)")
         return cli.EXIT_OK
     profile = target.profile
     password = await _read_password(
         f"Password for {profile.username} (profile {profile.name}, {profile.auth_url}): "
     )
     if password is None:
-        _stderr("no password given; nothing stored")
+        stderr("no password given; nothing stored")
         return cli.EXIT_USAGE
     # Never the cached token: the point is to check this password with IAM.
     session = open_session(target, Credential(password, "typed in"), use_token_cache=False)
@@ -48,7 +48,7 @@ async def cmd_login(ctx: Context) -> int:
         token = await session.authenticate()
     finally:
         await session.aclose()
-    _stderr(f"password verified: token for project {token.project_name or token.project_id}")
+    stderr(f"password verified: token for project {token.project_name or token.project_id}")
     if ctx.args.no_store:
         return cli.EXIT_OK
     keyring = KeyringAccess()
@@ -56,29 +56,29 @@ async def cmd_login(ctx: Context) -> int:
         await keyring.set(profile.name, password)
         where = await keyring.describe()
     except KeyringUnavailable as exc:
-        _stderr(
+        stderr(
             f"not stored: {exc}. Alternatives on this host: export VBSTUI_PASSWORD (e.g. from "
             "a secrets manager) for scripts, or just start `vbstui`, which asks once and keeps "
             "the password in memory for the session."
         )
         return cli.EXIT_CONFIG
-    _stderr(f"stored in the OS keyring ({where}) for profile '{profile.name}'")
+    stderr(f"stored in the OS keyring ({where}) for profile '{profile.name}'")
     return cli.EXIT_OK
 
 
 async def cmd_logout(ctx: Context) -> int:
     target = ctx.target
     if target.demo:
-        _stderr("demo mode has nothing to log out from")
+        stderr("demo mode has nothing to log out from")
         return cli.EXIT_OK
     TokenCache.for_profile(target.profile).clear()
-    _stderr("cached token removed")
+    stderr("cached token removed")
     try:
         removed = await KeyringAccess().delete(target.profile.name)
     except KeyringUnavailable as exc:
-        _stderr(f"keyring not touched: {exc}")
+        stderr(f"keyring not touched: {exc}")
         return cli.EXIT_OK
-    _stderr("password removed from the keyring" if removed else "no password was stored")
+    stderr("password removed from the keyring" if removed else "no password was stored")
     return cli.EXIT_OK
 
 
@@ -189,7 +189,7 @@ async def cmd_doctor(ctx: Context) -> int:
     else:
         report["cloud"] = "not checked (no credential)"
     if args.json:
-        _out(report)
+        out(report)
     else:
         _print_report(report)
     return status

@@ -42,11 +42,11 @@ class ReadOnlyRefusal(Exception):
     """A mutating command in --readonly mode."""
 
 
-def _stderr(text: str) -> None:
+def stderr(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _out(data: Any, stream: TextIO | None = None) -> None:
+def out(data: Any, stream: TextIO | None = None) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str), file=stream or sys.stdout)
 
 
@@ -54,10 +54,10 @@ def _stamp() -> str:
     return datetime.now().strftime("%H:%M:%S")
 
 
-def _event_printer(event: JobEvent) -> None:
+def event_printer(event: JobEvent) -> None:
     marks = {Severity.INFO: " ", Severity.SUCCESS: "✓", Severity.WARNING: "!",
              Severity.ERROR: "✗"}
-    _stderr(f"{_stamp()} {marks[event.severity]} {visible(event.text)}")
+    stderr(f"{_stamp()} {marks[event.severity]} {visible(event.text)}")
 
 
 def choices_from(args: argparse.Namespace) -> Choices:
@@ -80,7 +80,7 @@ async def _terminal_prompt(profile: Any, keyring_problem: str | None) -> Any:
     from vbstui.cloud.secret import Secret  # noqa: PLC0415
 
     if keyring_problem:
-        _stderr(f"(keyring: {keyring_problem})")
+        stderr(f"(keyring: {keyring_problem})")
     typed = await asyncio.to_thread(
         getpass.getpass, f"Password for {profile.username} (profile {profile.name}): "
     )
@@ -105,7 +105,7 @@ class Context:
         return self.session
 
     def _on_retry(self, exc: CloudError, attempt: int, delay: float) -> None:
-        _stderr(f"{_stamp()} ! {visible(exc.message)}; retrying in {delay:.1f} s "
+        stderr(f"{_stamp()} ! {visible(exc.message)}; retrying in {delay:.1f} s "
                 f"(attempt {attempt + 1})")
 
     def tracker(self, journal: Journal, *, slots: asyncio.Semaphore | None = None
@@ -115,7 +115,7 @@ class Context:
         settings = self.target.config.settings
         return JobTracker(
             self.session, profile=self.target.profile.name, journal=journal,
-            listener=_event_printer, poll=settings.poll_schedule(),
+            listener=event_printer, poll=settings.poll_schedule(),
             reconcile=settings.reconcile_policy(), request_slots=slots,
         )
 
@@ -124,7 +124,7 @@ class Context:
             await self.session.aclose()
 
 
-def _refuse_if_readonly(args: argparse.Namespace, action: str) -> None:
+def refuse_if_readonly(args: argparse.Namespace, action: str) -> None:
     if getattr(args, "readonly", False):
         raise ReadOnlyRefusal(f"--readonly: refusing to {action}")
 
@@ -139,12 +139,12 @@ async def cmd_volumes(ctx: Context) -> int:
         raw: list[Any] = []
         async for page, _total in session.evs.volume_pages(name=args.name, status=args.status):
             raw.extend(v.raw for v in page)
-        _out({"count": len(raw), "volumes": raw})
+        out({"count": len(raw), "volumes": raw})
         return cli.EXIT_OK
     volumes = await session.evs.list_volumes(name=args.name, status=args.status)
     rows = [_volume_row(v) for v in volumes]
     print(table.render(["ID", "NAME", "STATUS", "SIZE", "TYPE", "AZ", "ATTACHED TO"], rows))
-    _stderr(f"{len(volumes)} disk(s)")
+    stderr(f"{len(volumes)} disk(s)")
     return cli.EXIT_OK
 
 
@@ -161,7 +161,7 @@ async def cmd_backups(ctx: Context) -> int:
     backups = await session.vbs.list_backups(volume_id=args.volume, name=args.name,
                                              status=args.status)
     if args.json:
-        _out({"count": len(backups), "backups": [b.raw for b in backups]})
+        out({"count": len(backups), "backups": [b.raw for b in backups]})
         return cli.EXIT_OK
     rows = [
         [b.id, b.name, b.status, f"{b.size_gb} GB" if b.size_gb is not None else "?",
@@ -171,7 +171,7 @@ async def cmd_backups(ctx: Context) -> int:
         for b in backups
     ]
     print(table.render(["ID", "NAME", "STATUS", "SIZE", "CREATED", "TYPE", "DISK"], rows))
-    _stderr(f"{len(backups)} backup(s)")
+    stderr(f"{len(backups)} backup(s)")
     return cli.EXIT_OK
 
 
@@ -179,7 +179,7 @@ async def cmd_quota(ctx: Context) -> int:
     session = await ctx.connect()
     quota = await session.vbs.get_quota()
     if ctx.args.json:
-        _out(quota.raw)
+        out(quota.raw)
         return cli.EXIT_OK
     rows = []
     for resource in quota.resources.values():
@@ -226,7 +226,7 @@ def build_requests(args: argparse.Namespace) -> tuple[list[BackupRequest], int]:
 def _ask(question: str, options: str) -> str:
     """A one-letter answer on the terminal."""
     while True:
-        _stderr(question)
+        stderr(question)
         try:
             answer = input(f"[{options}] > ").strip().lower()[:1]
         except EOFError:
@@ -235,7 +235,7 @@ def _ask(question: str, options: str) -> str:
             return answer
 
 
-async def _settle_unknown(tracker: JobTracker, job: TrackedJob) -> None:
+async def settle_unknown(tracker: JobTracker, job: TrackedJob) -> None:
     """Outcome unknown: on a terminal, let the user check again, resend or give up."""
     while job.phase is Phase.UNKNOWN and sys.stdin.isatty():
         answer = await asyncio.to_thread(
@@ -252,9 +252,10 @@ async def _settle_unknown(tracker: JobTracker, job: TrackedJob) -> None:
             tracker.cancel(job)
 
 
-async def _follow_all(tracker: JobTracker, jobs: list[TrackedJob], timeout: float | None,
-                      limit: int) -> bool:
-    """Follow jobs (at most `limit` polls in flight); False when the timeout expired."""
+async def follow_all(tracker: JobTracker, jobs: list[TrackedJob], timeout: float | None
+                     ) -> bool:
+    """Follow jobs (the tracker's request slots bound the polls in flight); False when
+    the timeout expired."""
     follows = [tracker.follow(job) for job in jobs if job.phase is Phase.RUNNING]
     if not follows:
         return True
@@ -265,7 +266,7 @@ async def _follow_all(tracker: JobTracker, jobs: list[TrackedJob], timeout: floa
     return True
 
 
-def _exit_for(jobs: list[TrackedJob], timed_out: bool) -> int:
+def exit_for(jobs: list[TrackedJob], timed_out: bool) -> int:
     if any(j.phase in (Phase.REFUSED, Phase.FAILED) for j in jobs):
         return cli.EXIT_FAILED
     if any(j.phase in (Phase.UNKNOWN, Phase.CANCELLED) for j in jobs):
@@ -279,7 +280,7 @@ def _print_outcome(job: TrackedJob) -> None:
     if job.phase is Phase.SUCCESS:
         print(job.backup_id if job.kind.value == "create" else job.job_id or job.backup_id)
     elif job.phase is Phase.RUNNING:
-        _stderr(f"{job.label}: job {job.job_id or '?'} is {job.status or 'running'}; follow it "
+        stderr(f"{job.label}: job {job.job_id or '?'} is {job.status or 'running'}; follow it "
                 f"with: vbstui job show {job.job_id} --wait")
         if job.job_id:
             print(job.job_id)
@@ -292,16 +293,16 @@ def _print_outcome(job: TrackedJob) -> None:
             line += f" ({visible(job.message)})"
         if info and info.action:
             line += f" → {info.action}"
-        _stderr(line)
+        stderr(line)
     elif job.phase is Phase.UNKNOWN:
-        _stderr(f"{job.label}: OUTCOME UNKNOWN — the request may have created the backup. "
+        stderr(f"{job.label}: OUTCOME UNKNOWN — the request may have created the backup. "
                 f"Check with: vbstui backups --volume {job.volume_id} --name {job.backup_name}")
 
 
 async def cmd_backup_create(ctx: Context) -> int:
     args = ctx.args
     requests, name_max = build_requests(args)
-    _refuse_if_readonly(args, "create backups")
+    refuse_if_readonly(args, "create backups")
     config = ctx.target.config.settings
     concurrency = args.concurrency or config.bulk_concurrency
     if not 1 <= concurrency <= 32:
@@ -319,7 +320,7 @@ async def cmd_backup_create(ctx: Context) -> int:
 
         async def submit(job: TrackedJob) -> None:
             await tracker.submit_backup(job, name_max=name_max)
-            await _settle_unknown(tracker, job)
+            await settle_unknown(tracker, job)
 
         started = time.monotonic()
         await asyncio.gather(*(submit(j) for j in jobs))
@@ -327,23 +328,23 @@ async def cmd_backup_create(ctx: Context) -> int:
         if args.wait:
             remaining = None if args.timeout is None else max(
                 0.0, args.timeout - (time.monotonic() - started))
-            timed_out = not await _follow_all(tracker, jobs, remaining, concurrency)
+            timed_out = not await follow_all(tracker, jobs, remaining)
     finally:
         journal.close()
     if args.json:
         if len(jobs) == 1:
-            _out(jobs[0].outcome())
+            out(jobs[0].outcome())
         else:
-            _out({"jobs": [j.outcome() for j in jobs], "summary": _summary(jobs)})
+            out({"jobs": [j.outcome() for j in jobs], "summary": _summary(jobs)})
     else:
         for job in jobs:
             _print_outcome(job)
         if len(jobs) > 1:
-            _stderr(_summary_line(jobs))
+            stderr(_summary_line(jobs))
     if timed_out:
-        _stderr(f"--timeout of {args.timeout:g} s expired; the jobs keep running in the "
+        stderr(f"--timeout of {args.timeout:g} s expired; the jobs keep running in the "
                 "cloud and are resumed by `vbstui jobs`")
-    return _exit_for(jobs, timed_out)
+    return exit_for(jobs, timed_out)
 
 
 async def _warn_about_quota(session: CloudSession, requests: list[BackupRequest]) -> None:
@@ -364,7 +365,7 @@ async def _warn_about_quota(session: CloudSession, requests: list[BackupRequest]
         return
     gigabytes = sum(v.size_gb or 0 for v in volumes)
     for problem in quota.shortfall(backups=len(requests), gigabytes=gigabytes):
-        _stderr(f"{_stamp()} ! warning: this would exceed the {problem}; the service will "
+        stderr(f"{_stamp()} ! warning: this would exceed the {problem}; the service will "
                 "refuse what does not fit (VolumeBackup.0080/0081)")
 
 
@@ -399,7 +400,7 @@ async def cmd_job_show(ctx: Context) -> int:
     async def wait_for_end() -> Job:
         nonlocal job
         last = job.status
-        _stderr(f"{_stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
+        stderr(f"{_stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
         while not job.finished:
             await asyncio.sleep(next(schedule))
             try:
@@ -407,10 +408,10 @@ async def cmd_job_show(ctx: Context) -> int:
             except CloudError as exc:
                 if isinstance(exc, ApiError) and not exc.retryable:
                     raise
-                _stderr(f"{_stamp()} ! {visible(exc.message)}; will keep trying")
+                stderr(f"{_stamp()} ! {visible(exc.message)}; will keep trying")
                 continue
             if job.status != last:
-                _stderr(f"{_stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
+                stderr(f"{_stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
                 last = job.status
         return job
 
@@ -421,7 +422,7 @@ async def cmd_job_show(ctx: Context) -> int:
         except asyncio.TimeoutError:
             timed_out = True
     if args.json:
-        _out(job.raw)
+        out(job.raw)
     else:
         rows = [["job", job.job_id], ["type", job.job_type], ["status", job.status],
                 ["begin", job.begin_time or ""], ["end", job.end_time or ""]]
@@ -468,7 +469,7 @@ async def cmd_jobs(ctx: Context) -> int:
     finally:
         journal.close()
     if args.json:
-        _out({"jobs": history})
+        out({"jobs": history})
     else:
         rows = [
             [datetime.fromtimestamp(r.get("submitted_at", 0)).strftime("%Y-%m-%d %H:%M"),
@@ -480,7 +481,7 @@ async def cmd_jobs(ctx: Context) -> int:
         print(table.render(["SUBMITTED", "PROFILE", "KIND", "BACKUP", "PHASE", "STATUS",
                             "ERROR", "JOB"], rows))
     if args.wait:
-        return _exit_for(tracker_jobs, timed_out)
+        return exit_for(tracker_jobs, timed_out)
     return cli.EXIT_OK
 
 
@@ -495,7 +496,7 @@ async def _check_once(tracker: JobTracker, job: TrackedJob) -> None:
             try:
                 await tracker._poll_once(job)
             except CloudError as exc:
-                _stderr(f"could not check {job.label}: {exc.message}")
+                stderr(f"could not check {job.label}: {exc.message}")
     finally:
         tracker.poll = original
 
@@ -541,26 +542,26 @@ async def run_command(args: argparse.Namespace) -> int:
         return await handler(ctx)
     except ValidationFailed as exc:
         for line in format_problems(exc.problems):
-            _stderr(f"invalid: {line}")
-        _stderr("nothing was sent")
+            stderr(f"invalid: {line}")
+        stderr("nothing was sent")
         return cli.EXIT_USAGE
     except (UsageError, ReadOnlyRefusal) as exc:
-        _stderr(f"vbstui: {exc}")
+        stderr(f"vbstui: {exc}")
         return cli.EXIT_USAGE
     except (ConfigError, CredentialError) as exc:
-        _stderr(f"vbstui: {exc}")
+        stderr(f"vbstui: {exc}")
         return cli.EXIT_CONFIG
     except (ConfigurationError, EndpointNotFound, AuthenticationError) as exc:
-        _stderr(f"vbstui: {visible(exc.describe())}")
+        stderr(f"vbstui: {visible(exc.describe())}")
         return cli.EXIT_CONFIG
     except CloudError as exc:
-        _stderr(f"vbstui: {visible(exc.describe())}")
+        stderr(f"vbstui: {visible(exc.describe())}")
         return cli.EXIT_FAILED
     except BrokenPipeError:
         raise
     except Exception as exc:  # the user gets a line, the log file gets the traceback
         log.exception("unexpected failure")
-        _stderr(f"vbstui: internal error: {type(exc).__name__}: {visible(str(exc), limit=300)} "
+        stderr(f"vbstui: internal error: {type(exc).__name__}: {visible(str(exc), limit=300)} "
                 "(details in the log file)")
         return cli.EXIT_FAILED
     finally:

@@ -11,12 +11,12 @@ from vbstui.cloud.client import CloudSession
 from vbstui.cloud.models import Backup, Volume
 from vbstui.commands import (
     Context,
-    _exit_for,
-    _follow_all,
-    _out,
-    _refuse_if_readonly,
-    _settle_unknown,
-    _stderr,
+    exit_for,
+    follow_all,
+    out,
+    refuse_if_readonly,
+    settle_unknown,
+    stderr,
 )
 from vbstui.connect import open_journal
 from vbstui.jobs import Phase, TrackedJob
@@ -67,7 +67,7 @@ def _confirm(question: str, expected: str) -> bool:
     """Ask on the terminal; refuse (False) without one."""
     if not sys.stdin.isatty():
         return False
-    _stderr(question)
+    stderr(question)
     try:
         answer = input(f"Type {expected!r} to confirm: ").strip()
     except EOFError:
@@ -77,16 +77,16 @@ def _confirm(question: str, expected: str) -> bool:
 
 async def cmd_backup_restore(ctx: Context) -> int:
     args = ctx.args
-    _refuse_if_readonly(args, "restore a backup")
+    refuse_if_readonly(args, "restore a backup")
     session = await ctx.connect()
     backup, volume = await load_restore_plan(session, args.backup_id, args.volume)
     problems = restore_problems(backup, volume)
     if problems:
         for problem in problems:
-            _stderr(f"cannot restore: {problem}")
-        _stderr("nothing was sent")
+            stderr(f"cannot restore: {problem}")
+        stderr("nothing was sent")
         if args.json:
-            _out({"phase": "refused", "sent": False, "backup_id": args.backup_id,
+            out({"phase": "refused", "sent": False, "backup_id": args.backup_id,
                   "volume_id": volume.id if volume else args.volume, "problems": problems})
         return cli.EXIT_FAILED
     assert backup is not None and volume is not None
@@ -99,9 +99,9 @@ async def cmd_backup_restore(ctx: Context) -> int:
             disk,
         )
         if not ok:
-            _stderr("not confirmed (use --yes in scripts); nothing was sent")
+            stderr("not confirmed (use --yes in scripts); nothing was sent")
             if args.json:
-                _out({"phase": "not_confirmed", "sent": False, "backup_id": backup.id,
+                out({"phase": "not_confirmed", "sent": False, "backup_id": backup.id,
                       "volume_id": volume.id})
             return cli.EXIT_USAGE
     journal = open_journal(ctx.target)
@@ -110,22 +110,22 @@ async def cmd_backup_restore(ctx: Context) -> int:
         job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
                                       volume_name=volume.name)
         await tracker.submit_restore(job)
-        await _settle_unknown(tracker, job)
+        await settle_unknown(tracker, job)
         timed_out = False
         if args.wait:
-            timed_out = not await _follow_all(tracker, [job], args.timeout, 1)
+            timed_out = not await follow_all(tracker, [job], args.timeout)
     finally:
         journal.close()
     if args.json:
-        _out(job.outcome())
+        out(job.outcome())
     elif job.job_id:
         print(job.job_id)
-    return _exit_for([job], timed_out)
+    return exit_for([job], timed_out)
 
 
 async def cmd_backup_delete(ctx: Context) -> int:
     args = ctx.args
-    _refuse_if_readonly(args, "delete backups")
+    refuse_if_readonly(args, "delete backups")
     ids = list(dict.fromkeys(args.backup_ids))
     session = await ctx.connect()
     found = await asyncio.gather(*(session.vbs.get_backup(i) for i in ids))
@@ -140,11 +140,11 @@ async def cmd_backup_delete(ctx: Context) -> int:
         else:
             targets.append(backup)
     for line in refused:
-        _stderr(f"cannot delete: {line}")
+        stderr(f"cannot delete: {line}")
     if refused:
-        _stderr("nothing was sent")
+        stderr("nothing was sent")
         if args.json:
-            _out({"phase": "refused", "sent": False, "problems": refused})
+            out({"phase": "refused", "sent": False, "problems": refused})
         return cli.EXIT_FAILED
     if not args.yes:
         listing = "\n".join(f"  {b.id}  {visible(b.name)}  ({b.size_gb} GB)" for b in targets)
@@ -153,9 +153,9 @@ async def cmd_backup_delete(ctx: Context) -> int:
             "delete",
         )
         if not ok:
-            _stderr("not confirmed (use --yes in scripts); nothing was sent")
+            stderr("not confirmed (use --yes in scripts); nothing was sent")
             if args.json:
-                _out({"phase": "not_confirmed", "sent": False,
+                out({"phase": "not_confirmed", "sent": False,
                       "backup_ids": [b.id for b in targets]})
             return cli.EXIT_USAGE
     journal = open_journal(ctx.target)
@@ -168,16 +168,16 @@ async def cmd_backup_delete(ctx: Context) -> int:
         await asyncio.gather(*(tracker.submit_delete(j) for j in jobs))
         timed_out = False
         if args.wait:
-            timed_out = not await _follow_all(tracker, jobs, args.timeout, 4)
+            timed_out = not await follow_all(tracker, jobs, args.timeout)
     finally:
         journal.close()
     if args.json:
-        _out({"jobs": [j.outcome() for j in jobs]})
+        out({"jobs": [j.outcome() for j in jobs]})
     else:
         for job in jobs:
             state = "deleted" if job.phase is Phase.SUCCESS else job.phase.value
-            _stderr(f"{job.backup_id}: {state}" + (f" ({visible(job.message)})"
+            stderr(f"{job.backup_id}: {state}" + (f" ({visible(job.message)})"
                                                   if job.message else ""))
     if any(j.phase is Phase.REFUSED for j in jobs):
         return cli.EXIT_FAILED
-    return _exit_for(jobs, timed_out)
+    return exit_for(jobs, timed_out)
