@@ -26,7 +26,7 @@ from vbstui.cloud.models import Job, Volume
 from vbstui.cloud.validation import BackupRequest, ValidationFailed, format_problems, parse_tag
 from vbstui.connect import Choices, Target, choose_target, find_password, open_journal, open_session
 from vbstui.errors import ConfigError, CredentialError
-from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
+from vbstui.jobs import JobEvent, JobTracker, Phase, Severity, TrackedJob
 from vbstui.journal import HISTORY_KEEP, Journal
 from vbstui.secrets import KeyringAccess
 from vbstui.textsafe import visible
@@ -464,7 +464,7 @@ async def cmd_jobs(ctx: Context) -> int:
                 except asyncio.TimeoutError:
                     timed_out = True
             else:
-                await asyncio.gather(*(_check_once(tracker, j) for j in tracker_jobs))
+                await asyncio.gather(*(tracker.check(j) for j in tracker_jobs))
         history = journal.history(HISTORY_KEEP)
     finally:
         journal.close()
@@ -483,22 +483,6 @@ async def cmd_jobs(ctx: Context) -> int:
     if args.wait:
         return exit_for(tracker_jobs, timed_out)
     return cli.EXIT_OK
-
-
-async def _check_once(tracker: JobTracker, job: TrackedJob) -> None:
-    """Without --wait: one look at each unfinished job, no long polling."""
-    original = tracker.poll
-    tracker.poll = PollSchedule(first=0.0, factor=1.0, maximum=0.0)
-    try:
-        if job.phase in (Phase.SUBMITTING, Phase.RECONCILING, Phase.UNKNOWN):
-            await tracker.resume(job) if job.job_id else await tracker.reconcile(job)
-        elif job.phase is Phase.RUNNING:
-            try:
-                await tracker._poll_once(job)
-            except CloudError as exc:
-                stderr(f"could not check {job.label}: {exc.message}")
-    finally:
-        tracker.poll = original
 
 
 # -- dispatch ----------------------------------------------------------------------------

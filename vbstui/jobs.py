@@ -581,10 +581,9 @@ class JobTracker:
             if info.action:
                 text += f" → {info.action}"
             self._emit(job, text, Severity.ERROR)
-        else:
+        elif result.status != previous:  # an unchanged poll is not worth a journal write
             self._save(job)
-            if result.status != previous:
-                self._emit(job, f"{job.label}: job {job.job_id} is {result.status}")
+            self._emit(job, f"{job.label}: job {job.job_id} is {result.status}")
 
     async def _poll_restore_target(self, job: TrackedJob) -> None:
         """A restore without a job id is followed by its disk: the backup stays available
@@ -592,8 +591,9 @@ class JobTracker:
         volume = await self._call(lambda: self.session.evs.get_volume(job.volume_id))
         status = volume.status if volume is not None else "gone"
         if status == "restoring-backup":
-            job.status = "RUNNING"
-            self._save(job)
+            if job.status != "RUNNING":
+                job.status = "RUNNING"
+                self._save(job)
         elif status in ("available", "in-use"):
             job.status = "SUCCESS"
             self._finish(job, Phase.SUCCESS)
@@ -624,7 +624,7 @@ class JobTracker:
             self._emit(job, f"create of {job.label} FAILED: backup is in error"
                        + (f" ({backup.fail_reason})" if backup.fail_reason else ""),
                        Severity.ERROR)
-        else:
+        elif job.status != "RUNNING":
             job.status = "RUNNING"
             self._save(job)
 
@@ -638,20 +638,35 @@ class JobTracker:
             await self.follow(job)
         return job
 
+    async def _settle_interrupted(self, job: TrackedJob) -> None:
+        """A request interrupted by a crash: follow it if its job id was kept, else find
+        out what the server did instead of sending it again."""
+        if job.phase not in (Phase.SUBMITTING, Phase.RECONCILING, Phase.UNKNOWN):
+            return
+        if job.job_id or job.kind is Kind.DELETE:  # deleting twice is harmless
+            job.phase = Phase.RUNNING
+            return
+        self._emit(job, f"{job.label}: finding out what happened to a request that was "
+                   "interrupted", Severity.WARNING)
+        await self.reconcile(job)
+
     async def resume(self, job: TrackedJob) -> TrackedJob:
-        """Continue a job found unfinished in the journal."""
-        if job.phase in (Phase.SUBMITTING, Phase.RECONCILING, Phase.UNKNOWN):
-            # We may have died after the server acted: find out instead of resending.
-            if (job.kind is Kind.CREATE and job.job_id) or job.kind is Kind.DELETE:
-                job.phase = Phase.RUNNING
-            else:
-                self._emit(job, f"{job.label}: finding out what happened to a request that "
-                           "was interrupted", Severity.WARNING)
-                await self.reconcile(job)
+        """Continue a job found unfinished in the journal, to its end."""
+        await self._settle_interrupted(job)
         if job.phase is Phase.RUNNING:
             self._emit(job, f"resuming {job.kind.value} of {job.label}"
                        + (f" (job {job.job_id})" if job.job_id else ""))
             await self.follow(job)
+        return job
+
+    async def check(self, job: TrackedJob) -> TrackedJob:
+        """One look at a job found unfinished in the journal, without waiting for its end."""
+        await self._settle_interrupted(job)
+        if job.phase is Phase.RUNNING:
+            try:
+                await self._poll_once(job)
+            except CloudError as exc:
+                self._emit(job, f"could not check {job.label}: {exc.message}", Severity.WARNING)
         return job
 
     def unfinished(self, project_id: str | None = None) -> list[TrackedJob]:

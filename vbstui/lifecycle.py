@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import dataclass
 
 from vbstui import cli
 from vbstui.cloud.client import CloudSession
@@ -23,12 +22,6 @@ from vbstui.jobs import Phase, TrackedJob
 from vbstui.textsafe import visible
 
 DELETABLE = ("available", "error")
-
-
-@dataclass(frozen=True)
-class RestorePlan:
-    backup: Backup
-    volume: Volume
 
 
 def restore_problems(backup: Backup | None, volume: Volume | None) -> list[str]:

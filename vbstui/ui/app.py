@@ -26,7 +26,7 @@ from vbstui.connect import Target, choose_target, find_password, open_journal, o
 from vbstui.errors import ConfigError, CredentialError
 from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
 from vbstui.journal import Journal
-from vbstui.lifecycle import DELETABLE, restore_problems
+from vbstui.lifecycle import DELETABLE, load_restore_plan, restore_problems
 from vbstui.secrets import Credential, KeyringAccess, KeyringUnavailable
 from vbstui.textsafe import visible
 from vbstui.ui.commands import VbsCommands
@@ -533,8 +533,7 @@ class VbsApp(App[int]):
         if session is None or tracker is None:
             return
         # Check against the current state, not the possibly stale table.
-        fresh_backup = await session.vbs.get_backup(backup.id)
-        fresh_volume = await session.evs.get_volume(volume.id)
+        fresh_backup, fresh_volume = await load_restore_plan(session, backup.id, volume.id)
         problems = restore_problems(fresh_backup, fresh_volume)
         if problems:
             for problem in problems:
