@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 CHILD = r"""
 import asyncio, os, sys, time
-from vbstui.connect import Choices, choose_target
+from vbstui.ops.target import Choices, choose_target
 from vbstui.ui.app import VbsApp
 
 wanted = int(os.environ["VBSTUI_DEMO_VOLUMES"])
@@ -63,8 +63,8 @@ def startup_once(env: dict[str, str]) -> float:
 async def large_world(volumes: int) -> dict[str, float]:
     from textual import events
 
-    from vbstui.config import Config
-    from vbstui.connect import Target, demo_profile
+    from vbstui.local.config import Config
+    from vbstui.ops.target import Target, demo_profile
     from vbstui.sim import SimConfig, create_app
     from vbstui.ui.app import VbsApp
     from vbstui.ui.widgets.vtable import VirtualTable

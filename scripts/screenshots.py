@@ -18,10 +18,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from vbstui.config import Config
-from vbstui.connect import Target, demo_profile
+from vbstui.local.config import Config
+from vbstui.ops.target import Target, demo_profile
 from vbstui.jobs import Kind, Phase, PollSchedule
-from vbstui.secrets import KeyringAccess
+from vbstui.local.credentials import KeyringAccess
 from vbstui.sim import FaultSpec, ManualClock, SimConfig, create_app
 from vbstui.ui.app import VbsApp
 from vbstui.ui.screens.backup_form import BackupForm

@@ -9,14 +9,15 @@ import sys
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from vbstui import __version__, cli, paths
+from vbstui import __version__, cli
+from vbstui.local import paths
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.secret import Secret
 from vbstui.commands import Context, out, stderr
-from vbstui.connect import open_session
-from vbstui.secrets import Credential, KeyringAccess, KeyringUnavailable, find_credential
+from vbstui.ops.target import open_session
+from vbstui.local.credentials import Credential, KeyringAccess, KeyringUnavailable, find_credential
 from vbstui.textsafe import visible
-from vbstui.tokencache import TokenCache
+from vbstui.local.tokencache import TokenCache
 
 
 async def _read_password(prompt: str) -> Secret | None:

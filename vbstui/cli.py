@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse prints usage itself
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
-    from vbstui.logsetup import setup_logging  # noqa: PLC0415
+    from vbstui.local.logfile import setup_logging  # noqa: PLC0415
 
     setup_logging(args.log_level)
     if args.command is None:

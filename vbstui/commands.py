@@ -19,16 +19,16 @@ from vbstui.cloud.errors import (
     ApiError,
     AuthenticationError,
     CloudError,
-    ConfigurationError,
+    ConnectionSettingsError,
     EndpointNotFound,
 )
 from vbstui.cloud.models import Job, Volume
 from vbstui.cloud.validation import BackupRequest, ValidationFailed, format_problems, parse_tag
-from vbstui.connect import Choices, Target, choose_target, find_password, open_journal, open_session
+from vbstui.ops.target import Choices, Target, choose_target, find_password, open_journal, open_session
 from vbstui.errors import ConfigError, CredentialError
 from vbstui.jobs import JobEvent, JobTracker, Phase, Severity, TrackedJob
-from vbstui.journal import HISTORY_KEEP, Journal
-from vbstui.secrets import KeyringAccess
+from vbstui.local.journal import HISTORY_KEEP, Journal
+from vbstui.local.credentials import KeyringAccess
 from vbstui.textsafe import visible
 
 log = logging.getLogger("vbstui.commands")
@@ -535,7 +535,7 @@ async def run_command(args: argparse.Namespace) -> int:
     except (ConfigError, CredentialError) as exc:
         stderr(f"vbstui: {exc}")
         return cli.EXIT_CONFIG
-    except (ConfigurationError, EndpointNotFound, AuthenticationError) as exc:
+    except (ConnectionSettingsError, EndpointNotFound, AuthenticationError) as exc:
         stderr(f"vbstui: {visible(exc.describe())}")
         return cli.EXIT_CONFIG
     except CloudError as exc:

@@ -7,7 +7,7 @@ import sys
 
 from vbstui import cli
 from vbstui.commands import choices_from
-from vbstui.connect import choose_target
+from vbstui.ops.target import choose_target
 from vbstui.errors import ConfigError
 
 

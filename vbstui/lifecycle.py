@@ -17,7 +17,7 @@ from vbstui.commands import (
     settle_unknown,
     stderr,
 )
-from vbstui.connect import open_journal
+from vbstui.ops.target import open_journal
 from vbstui.jobs import Phase, TrackedJob
 from vbstui.textsafe import visible
 

@@ -208,9 +208,9 @@ def test_socks_proxy_without_its_package_says_what_to_install(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ALL_PROXY=socks5://… needs socksio; without it the message names the extra."""
     from vbstui.cloud.client import CloudSession
-    from vbstui.cloud.errors import ConfigurationError
+    from vbstui.cloud.errors import ConnectionSettingsError
     from vbstui.cloud.secret import Secret
-    from vbstui.connect import demo_profile
+    from vbstui.ops.target import demo_profile
 
     monkeypatch.setitem(sys.modules, "socksio", None)  # as if it were not installed
     monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
@@ -218,6 +218,6 @@ def test_socks_proxy_without_its_package_says_what_to_install(
     async def password() -> Secret:
         return Secret(PASSWORD)
 
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(ConnectionSettingsError) as info:
         CloudSession(demo_profile().connection(), password)
     assert "vbstui[socks]" in info.value.describe()

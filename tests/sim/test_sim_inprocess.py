@@ -18,8 +18,8 @@ import vbstui.sim
 from vbstui.sim import FaultSpec, ManualClock, SimConfig, create_app
 
 BASE = "http://sim.test"
-FORBIDDEN = ("textual", "vbstui.cloud", "vbstui.ui", "vbstui.jobs", "vbstui.config",
-             "vbstui.cli", "vbstui.secrets")
+FORBIDDEN = ("textual", "vbstui.cloud", "vbstui.ui", "vbstui.jobs", "vbstui.local.config",
+             "vbstui.cli", "vbstui.local.credentials")
 
 
 async def _login(client: httpx.AsyncClient) -> str:

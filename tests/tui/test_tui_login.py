@@ -11,9 +11,9 @@ import pytest
 from textual.widgets import Checkbox, Input, Static
 from tuikit import SIZE, MemoryKeyring, loaded, log_text, make_app, type_text, wait_until
 
-from vbstui.config import Config, Profile
-from vbstui.connect import Target
-from vbstui.secrets import KeyringAccess
+from vbstui.local.config import Config, Profile
+from vbstui.ops.target import Target
+from vbstui.local.credentials import KeyringAccess
 from vbstui.sim import SimConfig
 from vbstui.sim.server import SimServer
 from vbstui.ui.screens.login import LoginScreen
@@ -114,7 +114,7 @@ async def test_cancelled_login_exits_cleanly(served: str) -> None:
 
 async def test_switching_profile_reconnects_and_shows_it(
         served: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from vbstui.connect import Choices, choose_target
+    from vbstui.ops.target import Choices, choose_target
     from vbstui.ui.screens.pickers import ProfileScreen
 
     monkeypatch.setenv("VBSTUI_PASSWORD", PASSWORD)

@@ -10,7 +10,7 @@ import pytest
 from cloudfake import PASSWORD, PROJECT, FakeCloud, session
 
 from vbstui.cloud.auth import Token
-from vbstui.cloud.errors import AuthenticationError, ConfigurationError, EndpointNotFound
+from vbstui.cloud.errors import AuthenticationError, ConnectionSettingsError, EndpointNotFound
 from vbstui.cloud.secret import Secret
 
 
@@ -165,7 +165,7 @@ async def test_missing_vbs_in_catalog_says_vbs_is_not_available() -> None:
 async def test_plain_http_to_remote_host_is_refused_but_loopback_allowed() -> None:
     fake = FakeCloud(ok_job)
     async with session(fake, auth_url="http://iam.example.test/v3") as s:
-        with pytest.raises(ConfigurationError) as info:
+        with pytest.raises(ConnectionSettingsError) as info:
             await s.authenticate()
     assert "plain http" in str(info.value)
     assert fake.token_requests == 0
@@ -182,7 +182,7 @@ async def test_catalog_pointing_at_plain_http_remote_is_refused() -> None:
                                        "interface": "public"}]},
     ])
     async with session(fake) as s:
-        with pytest.raises(ConfigurationError):
+        with pytest.raises(ConnectionSettingsError):
             await s.vbs.get_job("j1")
     assert not any("evil" in str(r.url) for r in fake.requests)
 

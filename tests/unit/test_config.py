@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vbstui.config import load_config, parse_config
+from vbstui.local.config import load_config, parse_config
 from vbstui.errors import ConfigError
 
 GOOD = """\
@@ -86,7 +86,7 @@ def test_missing_explicit_file_is_an_error_missing_default_is_empty(tmp_path: Pa
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml", explicit=True)
     monkeypatch.delenv("VBSTUI_CONFIG", raising=False)
-    monkeypatch.setattr("vbstui.paths.config_file", lambda: tmp_path / "absent.toml")
+    monkeypatch.setattr("vbstui.local.paths.config_file", lambda: tmp_path / "absent.toml")
     assert load_config().profiles == {}
 
 

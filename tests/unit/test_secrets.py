@@ -10,8 +10,8 @@ import pytest
 from keyring import errors as keyring_errors
 
 from vbstui.cloud.secret import Secret
-from vbstui.config import Profile
-from vbstui.secrets import (
+from vbstui.local.config import Profile
+from vbstui.local.credentials import (
     KeyringAccess,
     KeyringUnavailable,
     find_credential,

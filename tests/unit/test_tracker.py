@@ -12,7 +12,7 @@ from cloudfake import FakeCloud, session
 
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import JobTracker, Phase, PollSchedule, ReconcilePolicy
-from vbstui.journal import Journal
+from vbstui.local.journal import Journal
 
 VOLUME = "11111111-2222-4333-8444-555555555555"
 

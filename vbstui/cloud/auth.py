@@ -71,7 +71,7 @@ class Token:
 
 
 class TokenStore(Protocol):
-    """Somewhere a still-valid token can be kept between runs (see vbstui.tokencache)."""
+    """Somewhere a still-valid token can be kept between runs (see vbstui.local.tokencache)."""
 
     def load(self) -> Token | None: ...
 

@@ -16,7 +16,7 @@ from vbstui.cloud.auth import PasswordSource, Token, TokenAuth, TokenProvider, T
 from vbstui.cloud.endpoints import Endpoints, resolve
 from vbstui.cloud.errors import (
     ApiError,
-    ConfigurationError,
+    ConnectionSettingsError,
     NotFound,
     ResponseFormatError,
     api_error_from_response,
@@ -79,7 +79,7 @@ class CloudSession:
             )
         except ImportError as exc:
             # ALL_PROXY=socks5://... without the socksio package.
-            raise ConfigurationError(
+            raise ConnectionSettingsError(
                 f"a proxy is configured that needs an extra package: {exc}",
                 hint="install SOCKS support with: pip install 'vbstui[socks]' "
                 "(or unset ALL_PROXY/HTTPS_PROXY)",
@@ -217,12 +217,14 @@ class VbsClient:
     def __init__(self, session: CloudSession) -> None:
         self._session = session
 
-    async def create_backup(self, request: BackupRequest, *, name_max: int = 64) -> str:
+    async def create_backup(self, request: BackupRequest) -> str:
         """Send one create request and return the job id.
 
         Never retried here: the call has no idempotency token.  The caller
-        (vbstui.jobs) decides what to do after a failure, by `reached_server`."""
-        problems = request.problems(name_max=name_max)
+        (vbstui.jobs) decides what to do after a failure, by `reached_server`.
+        The name is checked as sent (a bulk suffix included) against the service's
+        own limit; the tighter limit on a bulk run's base name is the plan's rule."""
+        problems = request.problems()
         if problems:
             raise ValidationFailed(problems)
         session = self._session

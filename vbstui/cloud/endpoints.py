@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from vbstui.cloud.errors import ConfigurationError, EndpointNotFound
+from vbstui.cloud.errors import ConnectionSettingsError, EndpointNotFound
 
 VBS_TYPES = ("vbsv2", "volume-backup", "vbs")
 EVS_TYPES = ("evs", "volumev2", "volumev3", "volume")
@@ -32,11 +32,11 @@ def check_url(url: str, *, allow_http: bool, what: str) -> str:
     """Refuse anything but https, except plain http to loopback or when explicitly allowed."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"{what} {url!r} is not an http(s) URL")
+        raise ConnectionSettingsError(f"{what} {url!r} is not an http(s) URL")
     if parts.username or parts.password:
-        raise ConfigurationError(f"{what} must not contain credentials in the URL")
+        raise ConnectionSettingsError(f"{what} must not contain credentials in the URL")
     if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
-        raise ConfigurationError(
+        raise ConnectionSettingsError(
             f"{what} {url!r} uses plain http: the token would travel unencrypted",
             hint="use https, or set allow_http = true in the profile if you really mean it",
         )

@@ -43,7 +43,7 @@ class CloudError(Exception):
         return self.message if not self.hint else f"{self.message} — {self.hint}"
 
 
-class ConfigurationError(CloudError):
+class ConnectionSettingsError(CloudError):
     """The connection settings cannot work (bad URL, insecure endpoint, missing CA file)."""
 
     reached_server = Reached.NO

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import ssl
 
-from vbstui.cloud.errors import ConfigurationError
+from vbstui.cloud.errors import ConnectionSettingsError
 
 
 def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
@@ -24,7 +24,7 @@ def ssl_context(ca_bundle: str | None, insecure: bool) -> ssl.SSLContext | bool:
                 return ssl.create_default_context(capath=path)
             return ssl.create_default_context(cafile=path)
         except (OSError, ssl.SSLError) as exc:
-            raise ConfigurationError(
+            raise ConnectionSettingsError(
                 f"cannot load the CA bundle {path!r}: {exc.strerror or exc}",
                 hint="check the 'cacert' setting (or OS_CACERT / SSL_CERT_FILE)",
             ) from None

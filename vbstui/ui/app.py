@@ -21,15 +21,15 @@ from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import AuthenticationError, CloudError
 from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.cloud.secret import Secret
-from vbstui.config import Profile
-from vbstui.connect import Target, choose_target, find_password, open_journal, open_session
+from vbstui.local.config import Profile
+from vbstui.ops.target import Target, choose_target, find_password, open_journal, open_session
 from vbstui.errors import ConfigError, CredentialError
 from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
-from vbstui.journal import Journal
+from vbstui.local.journal import Journal
 from vbstui.lifecycle import DELETABLE, load_restore_plan, restore_problems
-from vbstui.secrets import Credential, KeyringAccess, KeyringUnavailable
+from vbstui.local.credentials import Credential, KeyringAccess, KeyringUnavailable
 from vbstui.textsafe import visible
-from vbstui.ui.commands import VbsCommands
+from vbstui.ui.palette import VbsCommands
 from vbstui.ui.screens.backup_form import BackupForm, FormResult
 from vbstui.ui.screens.help import HelpScreen
 from vbstui.ui.screens.login import LoginResult, LoginScreen
@@ -702,7 +702,7 @@ def bulk_summary(jobs: Iterable[TrackedJob]) -> str:
 
 
 def choose_target_for(current: Target, name: str) -> Target:
-    from vbstui.connect import Choices  # noqa: PLC0415
+    from vbstui.ops.target import Choices  # noqa: PLC0415
 
     config_path = str(current.config.path) if current.config.path else None
     return choose_target(Choices(config_path=config_path, profile=name))

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
 from vbstui.cloud.secret import Secret
-from vbstui.config import Profile
+from vbstui.local.config import Profile
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.ordered_input import OrderedInput
 

@@ -10,13 +10,13 @@ import json
 import logging
 from pathlib import Path
 
-from vbstui import paths
+from vbstui.local import paths
 from vbstui.cloud.auth import Token
-from vbstui.config import Profile
+from vbstui.local.config import Profile
 from vbstui.errors import ConfigError
-from vbstui.filecheck import check_private_file, write_private_file
+from vbstui.local.filecheck import check_private_file, write_private_file
 
-log = logging.getLogger("vbstui.tokencache")
+log = logging.getLogger("vbstui.local.tokencache")
 
 
 def cache_key(profile: Profile) -> str:

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vbstui import paths
+from vbstui.local import paths
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.retry import RetryHook
 from vbstui.cloud.secret import Secret
-from vbstui.config import DEMO_PROFILE, Config, Profile, load_config
+from vbstui.local.config import DEMO_PROFILE, Config, Profile, load_config
 from vbstui.errors import ConfigError
-from vbstui.journal import Journal
-from vbstui.secrets import Credential, KeyringAccess, find_credential, no_credential_help
+from vbstui.local.journal import Journal
+from vbstui.local.credentials import Credential, KeyringAccess, find_credential, no_credential_help
 
 DEMO_AUTH_URL = "http://demo.localhost/v3"
 DEMO_PASSWORD = "vbstui-demo"  # noqa: S105 - the simulator's public demo account
@@ -90,13 +90,13 @@ def choose_target(choices: Choices) -> Target:
                          explicit=explicit)
     if choices.os_cloud or (os.environ.get("OS_CLOUD") and not choices.profile
                             and not choices.use_env):
-        from vbstui.openstack import profile_from_clouds_yaml  # noqa: PLC0415
+        from vbstui.local.openstack import profile_from_clouds_yaml  # noqa: PLC0415
 
         name = choices.os_cloud or os.environ["OS_CLOUD"]
         return Target(profile=profile_from_clouds_yaml(name, include_cwd=choices.clouds_from_cwd),
                       config=config)
     if choices.use_env:
-        from vbstui.openstack import profile_from_environment  # noqa: PLC0415
+        from vbstui.local.openstack import profile_from_environment  # noqa: PLC0415
 
         return Target(profile=profile_from_environment(), config=config)
     return Target(profile=config.choose(choices.profile), config=config)
@@ -133,7 +133,7 @@ def open_session(target: Target, credential: Credential, *,
 
         transport = httpx.ASGITransport(app=target.sim_app)
     elif use_token_cache:
-        from vbstui.tokencache import TokenCache  # noqa: PLC0415
+        from vbstui.local.tokencache import TokenCache  # noqa: PLC0415
 
         store = TokenCache.for_profile(target.profile)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from vbstui.cloud.secret import Secret
-from vbstui.config import Profile
+from vbstui.local.config import Profile
 
 SERVICE = "vbstui"
 KEYRING_TIMEOUT = 4.0

@@ -26,7 +26,7 @@ from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached
 from vbstui.cloud.models import Job
 from vbstui.cloud.validation import BackupRequest
-from vbstui.journal import Journal
+from vbstui.local.journal import Journal
 
 log = logging.getLogger("vbstui.jobs")
 T = TypeVar("T")

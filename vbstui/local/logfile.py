@@ -14,7 +14,7 @@ import os
 import re
 from pathlib import Path
 
-from vbstui import paths
+from vbstui.local import paths
 from vbstui.cloud.secret import MASK, known_values
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from vbstui.paths import ensure_private_dir
+from vbstui.local.paths import ensure_private_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from vbstui.cloud.secret import Secret
-from vbstui.config import Profile
+from vbstui.local.config import Profile
 from vbstui.errors import ConfigError
-from vbstui.filecheck import check_private_file
+from vbstui.local.filecheck import check_private_file
 
 
 def search_dirs(include_cwd: bool) -> list[Path]:

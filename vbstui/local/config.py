@@ -2,7 +2,7 @@
 
 A broken file is reported with its path, the line and what is wrong, never with
 a traceback.  Files that hold a secret must be private to the user, the way
-OpenSSH insists on private keys (see `vbstui.filecheck`).
+OpenSSH insists on private keys (see `vbstui.local.filecheck`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from vbstui import paths
+from vbstui.local import paths
 from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings, Timeouts
 from vbstui.errors import ConfigError
-from vbstui.filecheck import check_private_file
+from vbstui.local.filecheck import check_private_file
 from vbstui.jobs import PollSchedule, ReconcilePolicy
 
 if sys.version_info >= (3, 11):

@@ -1,0 +1,40 @@
+"""What the job tracker needs from a backup service.
+
+The tracker sits below the operations layer, so it names the calls it makes here
+and the operations layer hands it an implementation (VBS today; CBR next).  The
+tracker never builds a URL or knows which API version a job lives under.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from vbstui.cloud.models import Backup, Job, Volume
+from vbstui.cloud.validation import BackupRequest
+
+
+class BackupService(Protocol):
+    """Disks, backups and jobs of one project, as the tracker sees them."""
+
+    async def project_id(self) -> str: ...
+
+    async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
+        """Backups of this disk with exactly this name (what an unanswered create may have
+        made)."""
+        ...
+
+    async def get_backup(self, backup_id: str) -> Backup | None: ...
+
+    async def get_volume(self, volume_id: str) -> Volume | None: ...
+
+    async def get_job(self, job_id: str) -> Job: ...
+
+    async def create_backup(self, request: BackupRequest) -> str:
+        """Send one create request (never resent here); the job id."""
+        ...
+
+    async def restore_backup(self, backup_id: str, volume_id: str) -> str:
+        """Send one restore request (never resent here); the job id."""
+        ...
+
+    async def delete_backup(self, backup_id: str) -> None: ...

@@ -1,0 +1,95 @@
+"""The backup-service seam: disks, backups, jobs and quotas, whatever service holds them.
+
+The front ends and the job tracker speak of disks, backups and jobs through a
+`BackupService`; only an implementation knows the wire protocol behind it.  VBS
+is the first (`VbsBackupService`); a CBR implementation plugs in here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from vbstui.cloud.client import CloudSession
+from vbstui.cloud.models import Backup, Job, Quota, Volume
+from vbstui.cloud.validation import BackupRequest
+from vbstui.jobs.ports import BackupService as TrackedService
+
+Pages = AsyncIterator[tuple[list[Backup], int | None]]
+VolumePages = AsyncIterator[tuple[list[Volume], int | None]]
+
+
+class BackupService(TrackedService):
+    """Everything the operations and the front ends need from a backup service."""
+
+    label: str  # what the user calls it: "VBS"
+
+    def volume_pages(self, *, name: str | None = None, status: str | None = None
+                     ) -> VolumePages: ...
+
+    async def list_volumes(self, *, name: str | None = None, status: str | None = None
+                           ) -> list[Volume]: ...
+
+    def backup_pages(self, *, volume_id: str | None = None, name: str | None = None,
+                     status: str | None = None) -> Pages: ...
+
+    async def list_backups(self, *, volume_id: str | None = None, name: str | None = None,
+                           status: str | None = None) -> list[Backup]: ...
+
+    async def get_quota(self) -> Quota: ...
+
+
+class VbsBackupService:
+    """Volume Backup Service backups of EVS disks, over one `CloudSession`."""
+
+    label = "VBS"
+
+    def __init__(self, session: CloudSession) -> None:
+        self.session = session
+
+    async def project_id(self) -> str:
+        return await self.session.project_id()
+
+    # -- disks (EVS) -------------------------------------------------------------------
+
+    def volume_pages(self, *, name: str | None = None, status: str | None = None
+                     ) -> VolumePages:
+        return self.session.evs.volume_pages(name=name, status=status)
+
+    async def list_volumes(self, *, name: str | None = None, status: str | None = None
+                           ) -> list[Volume]:
+        return await self.session.evs.list_volumes(name=name, status=status)
+
+    async def get_volume(self, volume_id: str) -> Volume | None:
+        return await self.session.evs.get_volume(volume_id)
+
+    # -- backups and jobs (VBS) ----------------------------------------------------------
+
+    def backup_pages(self, *, volume_id: str | None = None, name: str | None = None,
+                     status: str | None = None) -> Pages:
+        return self.session.vbs.backup_pages(volume_id=volume_id, name=name, status=status)
+
+    async def list_backups(self, *, volume_id: str | None = None, name: str | None = None,
+                           status: str | None = None) -> list[Backup]:
+        return await self.session.vbs.list_backups(volume_id=volume_id, name=name,
+                                                   status=status)
+
+    async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
+        return await self.session.vbs.list_backups(volume_id=volume_id, name=name)
+
+    async def get_backup(self, backup_id: str) -> Backup | None:
+        return await self.session.vbs.get_backup(backup_id)
+
+    async def get_job(self, job_id: str) -> Job:
+        return await self.session.vbs.get_job(job_id)
+
+    async def create_backup(self, request: BackupRequest) -> str:
+        return await self.session.vbs.create_backup(request)
+
+    async def restore_backup(self, backup_id: str, volume_id: str) -> str:
+        return await self.session.vbs.restore_backup(backup_id, volume_id)
+
+    async def delete_backup(self, backup_id: str) -> None:
+        await self.session.vbs.delete_backup(backup_id)
+
+    async def get_quota(self) -> Quota:
+        return await self.session.vbs.get_quota()
