@@ -42,7 +42,7 @@ def test_headless_commands_do_not_load_textual(argv: list[str], tmp_path: Path) 
         "import sys, runpy\n"
         f"sys.argv = ['vbstui', '--demo', *{argv!r}]\n"
         "try:\n"
-        "    from vbstui.cli import main\n"
+        "    from vbstui.main import main\n"
         "    rc = main(sys.argv[1:])\n"
         "except SystemExit as e:\n"
         "    rc = e.code\n"

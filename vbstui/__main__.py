@@ -1,5 +1,5 @@
 """`python -m vbstui` runs the same entry point as the `vbstui` script."""
 
-from vbstui.cli import main
+from vbstui.main import main
 
 raise SystemExit(main())

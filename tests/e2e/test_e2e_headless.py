@@ -478,7 +478,7 @@ def test_headless_commands_do_not_import_textual(tmp_path: Path) -> None:
     modules = [line.rsplit("|", 1)[-1].strip() for line in result.err.splitlines()
                if line.startswith("import time:")]
     assert len(modules) > 50, result.err[:500]  # the import log is really there
-    assert "vbstui.commands" in modules
+    assert "vbstui.cli.listing" in modules
     textual = [m for m in modules if m == "textual" or m.startswith("textual.")]
     assert textual == []
 

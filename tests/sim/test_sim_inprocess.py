@@ -18,7 +18,8 @@ import vbstui.sim
 from vbstui.sim import FaultSpec, ManualClock, SimConfig, create_app
 
 BASE = "http://sim.test"
-FORBIDDEN = ("textual", "vbstui.cloud", "vbstui.ui", "vbstui.jobs", "vbstui.local.config",
+FORBIDDEN = ("textual", "vbstui.cloud", "vbstui.ui", "vbstui.jobs", "vbstui.local", "vbstui.ops",
+             "vbstui.main", "vbstui.errors",
              "vbstui.cli", "vbstui.local.credentials")
 
 

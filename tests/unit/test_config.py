@@ -48,7 +48,7 @@ def test_profiles_and_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.profiles["lab"].timeouts.connect == 3.0
     assert config.profiles["lab"].timeouts.mutate_read == 300.0
     assert config.profiles["lab"].connection().ca_bundle == "/etc/ssl/corp.pem"
-    assert config.settings.bulk_concurrency == 6
+    assert config.preferences.bulk_concurrency == 6
     monkeypatch.setenv("VBSTUI_PROFILE", "lab")
     assert config.choose(None).name == "lab"
     with pytest.raises(ConfigError, match="no profile named 'nope'"):

@@ -10,8 +10,10 @@ import httpx
 import pytest
 from cloudfake import FakeCloud, session
 
-from vbstui.cloud.validation import BackupRequest
-from vbstui.jobs import JobTracker, Phase, PollSchedule, ReconcilePolicy
+from vbstui.cloud.client import CloudSession
+from vbstui.cloud.models import Backup, Job, Volume
+from vbstui.cloud.validation import BackupRequest, ValidationFailed
+from vbstui.jobs import JobTracker, Phase, PollSchedule, ReconcilePolicy, TrackedJob
 from vbstui.local.journal import Journal
 
 VOLUME = "11111111-2222-4333-8444-555555555555"
@@ -85,15 +87,57 @@ class ScriptedVbs:
         return httpx.Response(404, json={"itemNotFound": {"code": 404, "message": path}})
 
 
+class SessionService:
+    """The tracker's BackupService over a CloudSession, kept here so these tests do not
+    depend on the operations layer."""
+
+    def __init__(self, session: CloudSession) -> None:
+        self.session = session
+
+    async def project_id(self) -> str:
+        return await self.session.project_id()
+
+    async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
+        return await self.session.vbs.list_backups(volume_id=volume_id, name=name)
+
+    async def get_backup(self, backup_id: str) -> Backup | None:
+        return await self.session.vbs.get_backup(backup_id)
+
+    async def get_volume(self, volume_id: str) -> Volume | None:
+        return await self.session.evs.get_volume(volume_id)
+
+    async def get_job(self, job_id: str) -> Job:
+        return await self.session.vbs.get_job(job_id)
+
+    async def create_backup(self, request: BackupRequest) -> str:
+        return await self.session.vbs.create_backup(request)
+
+    async def restore_backup(self, backup_id: str, volume_id: str) -> str:
+        return await self.session.vbs.restore_backup(backup_id, volume_id)
+
+    async def delete_backup(self, backup_id: str) -> None:
+        await self.session.vbs.delete_backup(backup_id)
+
+
 async def no_sleep(seconds: float) -> None:
     return None
 
 
+async def run_backup(tracker: JobTracker, request: BackupRequest, *, volume_name: str = "",
+                     wait: bool = True) -> TrackedJob:
+    """Submit one backup and, unless told not to, follow it to its end."""
+    job = tracker.new_backup_job(request, volume_name=volume_name)
+    await tracker.submit_backup(job)
+    if wait:
+        await tracker.follow(job)
+    return job
+
+
 def tracker_for(vbs: ScriptedVbs, events: list, journal: Journal | None = None,
-                window: float = 0.2) -> tuple[JobTracker, object]:
+                window: float = 0.2) -> tuple[JobTracker, CloudSession]:
     s = session(FakeCloud(vbs))
     tracker = JobTracker(
-        s, profile="test", journal=journal, listener=events.append,
+        SessionService(s), profile="test", journal=journal, listener=events.append,
         poll=PollSchedule(first=0, factor=1, maximum=0),
         reconcile=ReconcilePolicy(window=window, interval=0.01), sleep=no_sleep,
     )
@@ -107,7 +151,7 @@ async def test_clean_submit_and_follow_to_success() -> None:
     vbs = ScriptedVbs(["ok"])
     events: list = []
     tracker, s = tracker_for(vbs, events)
-    job = await tracker.run_backup(REQUEST)
+    job = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert job.phase is Phase.SUCCESS and job.backup_id == "b1" and job.job_id == "job1"
     assert vbs.posts == 1
@@ -120,7 +164,7 @@ async def test_clean_submit_and_follow_to_success() -> None:
 async def test_requests_that_never_arrived_are_sent_again(failure: str) -> None:
     vbs = ScriptedVbs([failure, failure, "ok"])
     tracker, s = tracker_for(vbs, [])
-    job = await tracker.run_backup(REQUEST)
+    job = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert vbs.posts == 3 and vbs.arrived == 1
     assert job.phase is Phase.SUCCESS
@@ -131,7 +175,7 @@ async def test_ambiguous_failure_is_never_resent_and_backup_is_adopted(failure: 
     vbs = ScriptedVbs([failure], backup_visible_after=2)
     events: list = []
     tracker, s = tracker_for(vbs, events, window=5)
-    job = await tracker.run_backup(REQUEST)
+    job = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert vbs.posts == 1  # never sent twice
     assert len(vbs.backups) == 1
@@ -144,7 +188,7 @@ async def test_ambiguous_failure_without_a_trace_becomes_unknown_not_resent() ->
     vbs_backups_hidden = ScriptedVbs(["drop"], backup_visible_after=10**6)
     events: list = []
     tracker, s = tracker_for(vbs_backups_hidden, events, window=0.05)
-    job = await tracker.run_backup(REQUEST)
+    job = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert vbs_backups_hidden.posts == 1
     assert job.phase is Phase.UNKNOWN
@@ -155,11 +199,11 @@ async def test_ambiguous_failure_without_a_trace_becomes_unknown_not_resent() ->
 async def test_an_older_backup_with_the_same_name_is_not_mistaken_for_ours() -> None:
     vbs = ScriptedVbs(["ok", "drop"])
     tracker, s = tracker_for(vbs, [], window=0.05)
-    first = await tracker.run_backup(REQUEST)
+    first = await run_backup(tracker, REQUEST)
     assert first.phase is Phase.SUCCESS
     # The second POST arrives (b2) but its answer is lost: only b2, not the older
     # namesake b1, may be adopted.
-    second = await tracker.run_backup(REQUEST)
+    second = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert second.recovered and second.backup_id == "b2"
 
@@ -168,7 +212,7 @@ async def test_refusal_is_final_with_code() -> None:
     vbs = ScriptedVbs(["refuse_0012"])
     events: list = []
     tracker, s = tracker_for(vbs, events)
-    job = await tracker.run_backup(REQUEST)
+    job = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert job.phase is Phase.REFUSED and job.error_code == "VolumeBackup.0012"
     assert "available" in job.message and vbs.posts == 1
@@ -178,7 +222,7 @@ async def test_failed_job_reports_code_explanation_and_action() -> None:
     vbs = ScriptedVbs(["ok"], job_result="FAIL")
     events: list = []
     tracker, s = tracker_for(vbs, events)
-    job = await tracker.run_backup(REQUEST)
+    job = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert job.phase is Phase.FAILED and job.error_code == "VolumeBackup.0064"
     last = events[-1].text
@@ -197,7 +241,7 @@ async def test_journal_holds_the_job_before_the_request_is_answered(tmp_path: Pa
 
     vbs = Spy(["ok"])
     tracker, s = tracker_for(vbs, [], journal=journal)
-    job = await tracker.run_backup(REQUEST)
+    job = await run_backup(tracker, REQUEST)
     await s.aclose()
     [before] = seen_in_journal
     assert before[0]["local_id"] == job.local_id
@@ -225,4 +269,19 @@ async def test_resume_of_an_interrupted_submission_looks_instead_of_resending(
     await s.aclose()
     assert vbs.posts == 0
     assert resumed.phase is Phase.SUCCESS and resumed.backup_id == "b1" and resumed.recovered
+    journal.close()
+
+
+async def test_an_invalid_request_is_neither_sent_nor_journaled() -> None:
+    journal = Journal(None)
+    vbs = ScriptedVbs(["ok"])
+    events: list = []
+    tracker, s = tracker_for(vbs, events, journal=journal)
+    job = tracker.new_backup_job(BackupRequest(volume_id=VOLUME, name="n" * 70))
+    with pytest.raises(ValidationFailed) as failed:
+        await tracker.submit_backup(job)
+    await s.aclose()
+    assert "name" in failed.value.problems
+    assert journal.unfinished(profile="test") == [] and journal.history() == []
+    assert vbs.posts == 0 and events == []
     journal.close()

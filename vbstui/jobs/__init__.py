@@ -1,9 +1,7 @@
 """Jobs: the job model, the tracker (journal and events), reconcile and follow."""
 
-from vbstui.jobs.tracker import *  # noqa: F403
-from vbstui.jobs.tracker import (
+from vbstui.jobs.model import (
     JobEvent,
-    JobTracker,
     Kind,
     Listener,
     Phase,
@@ -11,7 +9,9 @@ from vbstui.jobs.tracker import (
     ReconcilePolicy,
     Severity,
     TrackedJob,
+    duration_text,
 )
+from vbstui.jobs.tracker import JobTracker
 
 __all__ = ["JobEvent", "JobTracker", "Kind", "Listener", "Phase", "PollSchedule",
-           "ReconcilePolicy", "Severity", "TrackedJob"]
+           "ReconcilePolicy", "Severity", "TrackedJob", "duration_text"]

@@ -1,4 +1,5 @@
-"""Profiles: the TOML config file, plus OpenStack's clouds.yaml and OS_* variables.
+"""Profiles and preferences from the TOML config file (clouds.yaml and OS_* variables
+are read by `vbstui.local.openstack`).
 
 A broken file is reported with its path, the line and what is wrong, never with
 a traceback.  Files that hold a secret must be private to the user, the way
@@ -14,12 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from vbstui.local import paths
 from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings, Timeouts
 from vbstui.errors import ConfigError
+from vbstui.local import paths
 from vbstui.local.filecheck import check_private_file
-from vbstui.jobs import PollSchedule, ReconcilePolicy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,21 +99,12 @@ class Profile:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Preferences:
     bulk_concurrency: int = 4
     poll_max_seconds: float = 15.0
     reconcile_seconds: float = 90.0  # look this long for a backup after a lost answer
     reconcile_quiet_seconds: float = 20.0  # ... or this long while the disk shows no activity
     mouse: bool = True
-
-    def reconcile_policy(self) -> ReconcilePolicy:
-        return ReconcilePolicy(window=self.reconcile_seconds,
-                               quiet_window=min(self.reconcile_quiet_seconds,
-                                                self.reconcile_seconds),
-                               interval=min(3.0, max(0.5, self.reconcile_quiet_seconds / 6)))
-
-    def poll_schedule(self) -> PollSchedule:
-        return PollSchedule(maximum=self.poll_max_seconds)
 
 
 @dataclass(frozen=True)
@@ -121,7 +112,7 @@ class Config:
     path: Path | None
     profiles: dict[str, Profile]
     default_profile: str | None = None
-    settings: Settings = field(default_factory=Settings)
+    preferences: Preferences = field(default_factory=Preferences)
 
     def choose(self, requested: str | None) -> Profile:
         """`--profile`, else VBSTUI_PROFILE, else default_profile, else the only profile."""
@@ -260,21 +251,22 @@ def parse_config(text: str, path: Path) -> Config:
         raise checker.fail(None, "ui", "must be a table")
     checker.typed("jobs", jobs, JOBS_KEYS)
     checker.typed("ui", ui, UI_KEYS)
-    concurrency = jobs.get("bulk_concurrency", Settings.bulk_concurrency)
+    concurrency = jobs.get("bulk_concurrency", Preferences.bulk_concurrency)
     if not 1 <= concurrency <= 32:
         raise checker.fail("jobs", "bulk_concurrency", "must be between 1 and 32")
     for key in ("poll_max_seconds", "reconcile_seconds", "reconcile_quiet_seconds"):
         if key in jobs and jobs[key] <= 0:
             raise checker.fail("jobs", key, "must be more than 0 seconds")
-    settings = Settings(
+    preferences = Preferences(
         bulk_concurrency=concurrency,
-        poll_max_seconds=float(jobs.get("poll_max_seconds", Settings.poll_max_seconds)),
-        reconcile_seconds=float(jobs.get("reconcile_seconds", Settings.reconcile_seconds)),
+        poll_max_seconds=float(jobs.get("poll_max_seconds", Preferences.poll_max_seconds)),
+        reconcile_seconds=float(jobs.get("reconcile_seconds", Preferences.reconcile_seconds)),
         reconcile_quiet_seconds=float(
-            jobs.get("reconcile_quiet_seconds", Settings.reconcile_quiet_seconds)),
+            jobs.get("reconcile_quiet_seconds", Preferences.reconcile_quiet_seconds)),
         mouse=ui.get("mouse", True),
     )
-    return Config(path=path, profiles=profiles, default_profile=default, settings=settings)
+    return Config(path=path, profiles=profiles, default_profile=default,
+                  preferences=preferences)
 
 
 def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_open ON jobs (finished, profile, project_id);
 """
-HISTORY_KEEP = 2000  # finished jobs kept per journal
+HISTORY_KEEP = 2000  # finished jobs kept per journal (older ones are pruned when it opens)
+# and shown by `vbstui jobs` and the jobs view
 
 
 class Journal:
@@ -55,6 +56,7 @@ class Journal:
                 self._db.execute("PRAGMA synchronous=NORMAL")  # survives process death
                 path.chmod(0o600)
             self._db.executescript(SCHEMA)
+        self.prune()
 
     def close(self) -> None:
         with self._lock:
@@ -87,16 +89,13 @@ class Journal:
             args.append(project_id)
         return self._rows(query + " ORDER BY submitted_at", args)
 
-    def history(self, limit: int = 200) -> list[dict[str, Any]]:
+    def history(self, limit: int = HISTORY_KEEP) -> list[dict[str, Any]]:
         return self._rows(
             "SELECT data FROM jobs ORDER BY submitted_at DESC LIMIT ?", [limit]
         )
 
-    def get(self, local_id: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT data FROM jobs WHERE local_id = ?", [local_id])
-        return rows[0] if rows else None
-
     def prune(self, keep: int = HISTORY_KEEP) -> None:
+        """Forget all but the newest `keep` finished jobs; unfinished ones always stay."""
         with self._lock:
             self._db.execute(
                 "DELETE FROM jobs WHERE finished = 1 AND local_id NOT IN ("

@@ -14,8 +14,8 @@ import os
 import re
 from pathlib import Path
 
-from vbstui.local import paths
 from vbstui.cloud.secret import MASK, known_values
+from vbstui.local import paths
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _PATTERNS = [

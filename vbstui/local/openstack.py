@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from vbstui.cloud.secret import Secret
-from vbstui.local.config import Profile
 from vbstui.errors import ConfigError
+from vbstui.local.config import Profile
 from vbstui.local.filecheck import check_private_file
 
 

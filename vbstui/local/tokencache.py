@@ -10,10 +10,10 @@ import json
 import logging
 from pathlib import Path
 
-from vbstui.local import paths
 from vbstui.cloud.auth import Token
-from vbstui.local.config import Profile
 from vbstui.errors import ConfigError
+from vbstui.local import paths
+from vbstui.local.config import Profile
 from vbstui.local.filecheck import check_private_file, write_private_file
 
 log = logging.getLogger("vbstui.local.tokencache")

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vbstui.local import paths
+import httpx
+
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.retry import RetryHook
 from vbstui.cloud.secret import Secret
+from vbstui.errors import ConfigError, CredentialError
+from vbstui.local import paths
 from vbstui.local.config import DEMO_PROFILE, Config, Profile, load_config
-from vbstui.errors import ConfigError
-from vbstui.local.journal import Journal
 from vbstui.local.credentials import Credential, KeyringAccess, find_credential, no_credential_help
+from vbstui.local.journal import Journal
+from vbstui.local.tokencache import TokenCache
 
 DEMO_AUTH_URL = "http://demo.localhost/v3"
 DEMO_PASSWORD = "vbstui-demo"  # noqa: S105 - the simulator's public demo account
@@ -35,6 +38,18 @@ class Choices:
     os_cloud: str | None = None
     use_env: bool = False
     clouds_from_cwd: bool = False
+
+    @classmethod
+    def from_args(cls, args: object) -> Choices:
+        """From parsed command-line options (any object with those attributes)."""
+        return cls(
+            config_path=getattr(args, "config", None),
+            profile=getattr(args, "profile", None),
+            demo=getattr(args, "demo", False),
+            os_cloud=getattr(args, "os_cloud", None),
+            use_env=getattr(args, "use_env", False),
+            clouds_from_cwd=getattr(args, "clouds_from_cwd", False),
+        )
 
 
 @dataclass
@@ -117,8 +132,6 @@ async def find_password(target: Target, keyring: KeyringAccess,
         typed = await prompt(target.profile, lookup.keyring_problem)
         if typed:
             return Credential(typed, "typed in (kept in memory for this session)")
-    from vbstui.errors import CredentialError  # noqa: PLC0415
-
     raise CredentialError(no_credential_help(target.profile, lookup.keyring_problem))
 
 
@@ -129,12 +142,8 @@ def open_session(target: Target, credential: Credential, *,
     transport = None
     store = None
     if target.demo:
-        import httpx  # noqa: PLC0415
-
         transport = httpx.ASGITransport(app=target.sim_app)
     elif use_token_cache:
-        from vbstui.local.tokencache import TokenCache  # noqa: PLC0415
-
         store = TokenCache.for_profile(target.profile)
 
     async def password() -> Secret:

@@ -1,86 +1,24 @@
-"""`login`, `logout` and `doctor`: credentials and a health check of the set-up."""
+"""`vbstui doctor`: configuration, credentials, paths and connectivity at a glance."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 import sys
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from vbstui import __version__, cli
-from vbstui.local import paths
+from vbstui import __version__
+from vbstui.cli.context import Context
+from vbstui.cli.output import out
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.secret import Secret
-from vbstui.commands import Context, out, stderr
-from vbstui.ops.target import open_session
+from vbstui.errors import ExitCode
+from vbstui.local import paths
 from vbstui.local.credentials import Credential, KeyringAccess, KeyringUnavailable, find_credential
-from vbstui.textsafe import visible
 from vbstui.local.tokencache import TokenCache
-
-
-async def _read_password(prompt: str) -> Secret | None:
-    if sys.stdin.isatty():
-        import getpass  # noqa: PLC0415
-
-        typed = await asyncio.to_thread(getpass.getpass, prompt)
-    else:
-        # A pipe (e.g. from a secrets manager): the first line, never a command-line argument.
-        typed = (await asyncio.to_thread(sys.stdin.readline)).rstrip("\r\n")
-    return Secret(typed) if typed else None
-
-
-async def cmd_login(ctx: Context) -> int:
-    target = ctx.target
-    if target.demo:
-        stderr("demo mode needs no login (user demo, password vbstui-demo)")
-        return cli.EXIT_OK
-    profile = target.profile
-    password = await _read_password(
-        f"Password for {profile.username} (profile {profile.name}, {profile.auth_url}): "
-    )
-    if password is None:
-        stderr("no password given; nothing stored")
-        return cli.EXIT_USAGE
-    # Never the cached token: the point is to check this password with IAM.
-    session = open_session(target, Credential(password, "typed in"), use_token_cache=False)
-    try:
-        token = await session.authenticate()
-    finally:
-        await session.aclose()
-    stderr(f"password verified: token for project {token.project_name or token.project_id}")
-    if ctx.args.no_store:
-        return cli.EXIT_OK
-    keyring = KeyringAccess()
-    try:
-        await keyring.set(profile.name, password)
-        where = await keyring.describe()
-    except KeyringUnavailable as exc:
-        stderr(
-            f"not stored: {exc}. Alternatives on this host: export VBSTUI_PASSWORD (e.g. from "
-            "a secrets manager) for scripts, or just start `vbstui`, which asks once and keeps "
-            "the password in memory for the session."
-        )
-        return cli.EXIT_CONFIG
-    stderr(f"stored in the OS keyring ({where}) for profile '{profile.name}'")
-    return cli.EXIT_OK
-
-
-async def cmd_logout(ctx: Context) -> int:
-    target = ctx.target
-    if target.demo:
-        stderr("demo mode has nothing to log out from")
-        return cli.EXIT_OK
-    TokenCache.for_profile(target.profile).clear()
-    stderr("cached token removed")
-    try:
-        removed = await KeyringAccess().delete(target.profile.name)
-    except KeyringUnavailable as exc:
-        stderr(f"keyring not touched: {exc}")
-        return cli.EXIT_OK
-    stderr("password removed from the keyring" if removed else "no password was stored")
-    return cli.EXIT_OK
+from vbstui.ops.target import open_session
+from vbstui.textsafe import visible
 
 
 def _redact_url(url: str) -> str:
@@ -168,7 +106,7 @@ async def cmd_doctor(ctx: Context) -> int:
     report["paths"] = {"state": str(paths.state_dir()), "cache": str(paths.cache_dir()),
                        "log": str(paths.log_dir())}
     report["terminal"] = _terminal()
-    status = cli.EXIT_OK
+    status = ExitCode.OK
     if not args.offline and credential is not None:
         session = open_session(target, credential)
         try:
@@ -182,7 +120,7 @@ async def cmd_doctor(ctx: Context) -> int:
             }
         except CloudError as exc:
             report["cloud"] = {"error": exc.describe()}
-            status = cli.EXIT_CONFIG
+            status = ExitCode.CONFIG
         finally:
             await session.aclose()
     elif args.offline:

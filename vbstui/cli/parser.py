@@ -1,31 +1,10 @@
-"""Command-line entry point: parses options, runs headless commands or starts the TUI.
-
-Headless commands never import Textual (start-up time matters on a jump host).
-Exit codes: 0 success; 1 the cloud refused or the job failed; 2 usage or
-validation error (nothing was sent); 3 configuration or credential problem;
-4 outcome unknown after a network failure; 5 still running when --timeout
-expired; 130 interrupted.
-"""
+"""The command line: global options (before or after the command) and the commands."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import sys
-from collections.abc import Sequence
 
 from vbstui import __version__
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_CONFIG = 3
-EXIT_UNKNOWN = 4
-EXIT_TIMEOUT = 5
-EXIT_INTERRUPTED = 130
-
-log = logging.getLogger("vbstui.cli")
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -111,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_options(delete)
     delete.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
 
-    job = commands.add_parser("job", parents=[common], help="show a VBS job")
+    job = commands.add_parser("job", parents=[common], help="show a backup service job")
     job_commands = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
     show = job_commands.add_parser("show", parents=[common], help="show one job's status")
     show.add_argument("job_id", metavar="JOB_ID")
@@ -147,41 +126,3 @@ def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
     parser.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
                         help="with --wait: give up waiting after this long (exit 5)")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["sim"]:
-        from vbstui.sim.cli import main as sim_main  # noqa: PLC0415
-
-        return sim_main(args_list[1:])
-    parser = build_parser()
-    try:
-        args = parser.parse_args(args_list)
-    except SystemExit as exc:  # argparse prints usage itself
-        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
-    from vbstui.local.logfile import setup_logging  # noqa: PLC0415
-
-    setup_logging(args.log_level)
-    if args.command is None:
-        from vbstui.launch import run_tui  # noqa: PLC0415 - imports Textual
-
-        return run_tui(args)
-    from vbstui.commands import run_command  # noqa: PLC0415
-
-    try:
-        return asyncio.run(run_command(args))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # `vbstui volumes | head`: the reader is gone; that is not an error.
-        _silence_stdout()
-        return EXIT_OK
-
-
-def _silence_stdout() -> None:
-    import os  # noqa: PLC0415
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,170 @@
+"""`vbstui backup create|restore|delete`: gather the command line, let the operations
+layer decide, print what happened."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from vbstui.cli.context import Context
+from vbstui.cli.output import out, print_outcome, progress, refused, stderr
+from vbstui.cli.prompts import confirm
+from vbstui.cli.waiting import exit_code_for_jobs, follow_all, settle_unknown
+from vbstui.cloud.validation import parse_tag
+from vbstui.errors import ExitCode, UsageError
+from vbstui.jobs import Phase, Severity, TrackedJob
+from vbstui.ops.delete import check_deletes
+from vbstui.ops.plans import BackupInput, plan_backups
+from vbstui.ops.quota import check_quota
+from vbstui.ops.restore import check_restore
+from vbstui.ops.runs import concurrency
+from vbstui.ops.summary import RunSummary
+from vbstui.ops.target import open_journal
+from vbstui.textsafe import visible
+
+
+def _backup_input(ctx: Context) -> BackupInput:
+    args = ctx.args
+    try:
+        tags = tuple(parse_tag(t) for t in args.tag)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return BackupInput(volume_ids=args.volume, name=args.name, description=args.description,
+                       snapshot_id=args.snapshot, tags=tags, full_backup=args.full)
+
+
+async def cmd_backup_create(ctx: Context) -> int:
+    args = ctx.args
+    plan = plan_backups(_backup_input(ctx))  # raises before anything is journaled or sent
+    ctx.guard.check("create backups")
+    in_flight = concurrency(ctx.preferences, args.concurrency)
+    service = await ctx.connect(max_connections=max(in_flight, 4))
+    quota = await check_quota(service, [r.volume_id for r in plan.requests])
+    for warning in quota.warnings:
+        progress(f"warning: this would exceed the {warning}; the service will refuse what "
+                 "does not fit (VolumeBackup.0080/0081)", Severity.WARNING)
+    journal = open_journal(ctx.target)
+    tracker = ctx.tracker(journal, concurrency=in_flight if plan.bulk else None)
+    try:
+        jobs = [tracker.new_backup_job(r) for r in plan.requests]
+
+        async def submit(job: TrackedJob) -> None:
+            await tracker.submit_backup(job)
+            await settle_unknown(tracker, job, ctx.guard)
+
+        started = time.monotonic()
+        await asyncio.gather(*(submit(j) for j in jobs))
+        timed_out = False
+        if args.wait:
+            remaining = None if args.timeout is None else max(
+                0.0, args.timeout - (time.monotonic() - started))
+            timed_out = not await follow_all(tracker, jobs, remaining)
+    finally:
+        journal.close()
+    summary = RunSummary.of(jobs)
+    if args.json:
+        if len(jobs) == 1:
+            out(jobs[0].outcome())
+        else:
+            out({"jobs": [j.outcome() for j in jobs], "summary": summary.as_dict()})
+    else:
+        for job in jobs:
+            print_outcome(job)
+        if len(jobs) > 1:
+            stderr(summary.text())
+    if timed_out:
+        stderr(f"--timeout of {args.timeout:g} s expired; the jobs keep running in the "
+               "cloud and are resumed by `vbstui jobs`")
+    return exit_code_for_jobs(jobs, timed_out)
+
+
+async def cmd_backup_restore(ctx: Context) -> int:
+    args = ctx.args
+    ctx.guard.check("restore a backup")
+    service = await ctx.connect()
+    check = await check_restore(service, args.backup_id, args.volume)
+    if not check.ok:
+        refused("restore", check.problems)
+        if args.json:
+            out({"phase": "refused", "sent": False, "backup_id": args.backup_id,
+                 "volume_id": check.volume.id if check.volume else args.volume,
+                 "problems": check.problems})
+        return ExitCode.FAILED
+    backup, volume = check.backup, check.volume
+    assert backup is not None and volume is not None
+    if not args.yes:
+        disk = volume.name or volume.id
+        ok = await asyncio.to_thread(
+            confirm,
+            f"Restore backup '{visible(backup.name)}' ({backup.id}) onto disk '{visible(disk)}' "
+            f"({volume.id}, {volume.size_gb} GB)?\nALL DATA ON THAT DISK WILL BE OVERWRITTEN.",
+            disk,
+        )
+        if not ok:
+            stderr("not confirmed (use --yes in scripts); nothing was sent")
+            if args.json:
+                out({"phase": "not_confirmed", "sent": False, "backup_id": backup.id,
+                     "volume_id": volume.id})
+            return ExitCode.USAGE
+    journal = open_journal(ctx.target)
+    tracker = ctx.tracker(journal)
+    try:
+        job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
+                                      volume_name=volume.name)
+        await tracker.submit_restore(job)
+        await settle_unknown(tracker, job, ctx.guard)
+        timed_out = False
+        if args.wait:
+            timed_out = not await follow_all(tracker, [job], args.timeout)
+    finally:
+        journal.close()
+    if args.json:
+        out(job.outcome())
+    elif job.job_id:
+        print(job.job_id)
+    return exit_code_for_jobs([job], timed_out)
+
+
+async def cmd_backup_delete(ctx: Context) -> int:
+    args = ctx.args
+    ctx.guard.check("delete backups")
+    in_flight = concurrency(ctx.preferences)
+    service = await ctx.connect()
+    check = await check_deletes(service, args.backup_ids, concurrency=in_flight)
+    if check.refused:
+        refused("delete", check.refused)
+        if args.json:
+            out({"phase": "refused", "sent": False, "problems": check.refused})
+        return ExitCode.FAILED
+    targets = check.targets
+    if not args.yes:
+        listing = "\n".join(f"  {b.id}  {visible(b.name)}  ({b.size_gb} GB)" for b in targets)
+        ok = await asyncio.to_thread(
+            confirm, f"Delete {len(targets)} backup(s)? This cannot be undone.\n{listing}",
+            "delete",
+        )
+        if not ok:
+            stderr("not confirmed (use --yes in scripts); nothing was sent")
+            if args.json:
+                out({"phase": "not_confirmed", "sent": False,
+                     "backup_ids": [b.id for b in targets]})
+            return ExitCode.USAGE
+    journal = open_journal(ctx.target)
+    tracker = ctx.tracker(journal, concurrency=in_flight)
+    try:
+        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id)
+                for b in targets]
+        await asyncio.gather(*(tracker.submit_delete(j) for j in jobs))
+        timed_out = False
+        if args.wait:
+            timed_out = not await follow_all(tracker, jobs, args.timeout)
+    finally:
+        journal.close()
+    if args.json:
+        out({"jobs": [j.outcome() for j in jobs]})
+    else:
+        for job in jobs:
+            state = "deleted" if job.phase is Phase.SUCCESS else job.phase.value
+            stderr(f"{job.backup_id}: {state}" + (f" ({visible(job.message)})"
+                                                  if job.message else ""))
+    return exit_code_for_jobs(jobs, timed_out)

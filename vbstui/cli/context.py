@@ -1,0 +1,58 @@
+"""What a headless command works with: the target, a session, the backup service."""
+
+from __future__ import annotations
+
+import argparse
+
+from vbstui.cli.output import event_printer, progress
+from vbstui.cli.prompts import terminal_password
+from vbstui.cloud.client import CloudSession
+from vbstui.cloud.errors import CloudError
+from vbstui.jobs import JobTracker, Severity
+from vbstui.local.config import Preferences
+from vbstui.local.credentials import KeyringAccess
+from vbstui.local.journal import Journal
+from vbstui.ops.guard import Guard
+from vbstui.ops.runs import build_tracker
+from vbstui.ops.service import BackupService, VbsBackupService
+from vbstui.ops.target import Choices, Target, choose_target, find_password, open_session
+
+
+class Context:
+    """Built per command; `connect()` when the command needs the cloud; closed at the end."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.target: Target = choose_target(Choices.from_args(args))
+        self.guard = Guard(readonly=bool(getattr(args, "readonly", False)))
+        self.session: CloudSession | None = None
+        self._service: BackupService | None = None
+
+    @property
+    def preferences(self) -> Preferences:
+        return self.target.config.preferences
+
+    @property
+    def service(self) -> BackupService:
+        assert self._service is not None, "connect() first"
+        return self._service
+
+    async def connect(self, *, max_connections: int = 20) -> BackupService:
+        credential = await find_password(self.target, KeyringAccess(), terminal_password)
+        self.session = open_session(self.target, credential, max_connections=max_connections,
+                                    on_retry=self._on_retry)
+        await self.session.authenticate()
+        self._service = VbsBackupService(self.session)
+        return self._service
+
+    def _on_retry(self, exc: CloudError, attempt: int, delay: float) -> None:
+        progress(f"{exc.message}; retrying in {delay:.1f} s (attempt {attempt + 1})",
+                 Severity.WARNING)
+
+    def tracker(self, journal: Journal, *, concurrency: int | None = None) -> JobTracker:
+        return build_tracker(self.target, self.service, journal, listener=event_printer,
+                             concurrency=concurrency)
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.aclose()

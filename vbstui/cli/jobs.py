@@ -1,0 +1,117 @@
+"""`vbstui job show` (one service job) and `vbstui jobs` (the journal of vbstui's jobs)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from vbstui.cli import table
+from vbstui.cli.context import Context
+from vbstui.cli.output import out, stamp, stderr
+from vbstui.cli.waiting import exit_code_for_jobs
+from vbstui.cloud.error_codes import explain
+from vbstui.cloud.errors import ApiError, CloudError
+from vbstui.cloud.models import Job
+from vbstui.errors import ExitCode
+from vbstui.jobs import TrackedJob
+from vbstui.ops.runs import poll_schedule
+from vbstui.ops.target import open_journal
+from vbstui.textsafe import visible
+
+
+async def cmd_job_show(ctx: Context) -> int:
+    args = ctx.args
+    service = await ctx.connect()
+    job = await service.get_job(args.job_id)
+    schedule = poll_schedule(ctx.preferences).delays()
+
+    async def wait_for_end() -> Job:
+        nonlocal job
+        last = job.status
+        stderr(f"{stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
+        while not job.finished:
+            await asyncio.sleep(next(schedule))
+            try:
+                job = await service.get_job(args.job_id)
+            except CloudError as exc:
+                if isinstance(exc, ApiError) and not exc.retryable:
+                    raise
+                stderr(f"{stamp()} ! {visible(exc.message)}; will keep trying")
+                continue
+            if job.status != last:
+                stderr(f"{stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
+                last = job.status
+        return job
+
+    timed_out = False
+    if args.wait and not job.finished:
+        try:
+            job = await asyncio.wait_for(wait_for_end(), args.timeout)
+        except asyncio.TimeoutError:
+            timed_out = True
+    if args.json:
+        out(job.raw)
+    else:
+        print(table.render(["FIELD", "VALUE"], _job_rows(job), max_width=200))
+    if job.status == "FAIL":
+        return ExitCode.FAILED
+    if timed_out or (args.wait and not job.finished):
+        return ExitCode.TIMEOUT
+    return ExitCode.OK
+
+
+def _job_rows(job: Job) -> list[list[object]]:
+    rows: list[list[object]] = [["job", job.job_id], ["type", job.job_type],
+                                ["status", job.status], ["begin", job.begin_time or ""],
+                                ["end", job.end_time or ""]]
+    if job.backup_id:
+        rows.append(["backup", job.backup_id])
+    if job.failure_code:
+        info = explain(job.failure_code, job.fail_reason or None)
+        rows.append(["error", f"{job.failure_code}: {info.meaning}"])
+        if info.action:
+            rows.append(["what to do", info.action])
+    if job.fail_reason:
+        rows.append(["server says", job.fail_reason])
+    return rows
+
+
+async def cmd_jobs(ctx: Context) -> int:
+    """List the journal; check unfinished jobs of this profile (follow them with --wait)."""
+    args = ctx.args
+    journal = open_journal(ctx.target)
+    try:
+        tracker_jobs: list[TrackedJob] = []
+        timed_out = False
+        if journal.unfinished(profile=ctx.target.profile.name):
+            service = await ctx.connect()
+            project_id = await service.project_id()
+            tracker = ctx.tracker(journal)
+            tracker_jobs = tracker.unfinished(project_id)
+            if args.wait:
+                try:
+                    await asyncio.wait_for(
+                        asyncio.gather(*(tracker.resume(j) for j in tracker_jobs)), args.timeout
+                    )
+                except asyncio.TimeoutError:
+                    timed_out = True
+            else:
+                await asyncio.gather(*(tracker.check(j) for j in tracker_jobs))
+        history = journal.history()
+    finally:
+        journal.close()
+    if args.json:
+        out({"jobs": history})
+    else:
+        rows = [
+            [datetime.fromtimestamp(r.get("submitted_at", 0)).strftime("%Y-%m-%d %H:%M"),
+             r.get("profile", ""), r.get("kind", ""), r.get("backup_name") or r.get("backup_id"),
+             r.get("phase", ""), r.get("status", ""), r.get("error_code", ""),
+             r.get("job_id", "")]
+            for r in history
+        ]
+        print(table.render(["SUBMITTED", "PROFILE", "KIND", "BACKUP", "PHASE", "STATUS",
+                            "ERROR", "JOB"], rows))
+    if args.wait:
+        return exit_code_for_jobs(tracker_jobs, timed_out)
+    return ExitCode.OK

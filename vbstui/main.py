@@ -1,0 +1,49 @@
+"""The entry point: argv → `vbstui sim` | the TUI (imported lazily) | a headless command.
+
+Headless commands never import Textual (start-up time matters on a jump host), and
+the simulator's server stack is loaded only for `vbstui sim`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from vbstui.cli.dispatch import run_command
+from vbstui.cli.parser import build_parser
+from vbstui.errors import ExitCode
+from vbstui.local.logfile import setup_logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["sim"]:
+        from vbstui.sim.cli import main as sim_main  # noqa: PLC0415 - the server stack
+
+        return sim_main(args_list[1:])
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse prints usage itself
+        return int(exc.code or 0) if not isinstance(exc.code, str) else ExitCode.USAGE
+    setup_logging(args.log_level)
+    if args.command is None:
+        from vbstui.ui.launch import run_tui  # noqa: PLC0415 - Textual, only for the TUI
+
+        return run_tui(args)
+    try:
+        return int(asyncio.run(run_command(args)))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # `vbstui volumes | head`: the reader is gone; that is not an error.
+        _silence_stdout()
+        return ExitCode.OK
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

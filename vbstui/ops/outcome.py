@@ -1,0 +1,42 @@
+"""The decision after an unknown outcome: check again, submit again, or give up.
+
+The tracker could not tell whether the service acted on a request.  Only the user
+can decide what next; both front ends offer the same three choices and carry them
+out here, with the read-only guard applied to sending again.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from vbstui.jobs import JobTracker, Phase, TrackedJob
+from vbstui.ops.guard import Guard
+
+
+class Decision(str, Enum):
+    CHECK = "check"  # look for what the request did, once more
+    SUBMIT_AGAIN = "resubmit"  # may create a second backup: the user accepted that
+    GIVE_UP = "cancel"  # stop tracking; the job is marked cancelled
+
+
+def what_may_exist(job: TrackedJob) -> str:
+    """The warning that goes with "submit again", naming what may already be there."""
+    if job.kind.value == "create":
+        return (f"a backup '{job.backup_name}' of disk {job.volume_name or job.volume_id} "
+                "may already exist; submitting again may create a second one")
+    return (f"a restore of backup {job.backup_name or job.backup_id} onto disk "
+            f"{job.volume_name or job.volume_id} may already be running")
+
+
+async def decide(tracker: JobTracker, job: TrackedJob, decision: Decision, guard: Guard
+                 ) -> TrackedJob:
+    """Carry out the user's decision on a job whose outcome is unknown."""
+    if job.phase is not Phase.UNKNOWN:
+        return job
+    if decision is Decision.CHECK:
+        return await tracker.reconcile(job)
+    if decision is Decision.SUBMIT_AGAIN:
+        guard.check("submit again")
+        return await tracker.resubmit(job)
+    tracker.cancel(job)
+    return job

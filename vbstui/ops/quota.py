@@ -1,0 +1,59 @@
+"""The quota warning before a run: fresh numbers, said before anything is sent.
+
+The service decides (VolumeBackup.0080/0081, explained when it refuses); the
+warning only says early that a run will not fit, for one disk or many alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vbstui.cloud.errors import CloudError
+from vbstui.cloud.models import Quota, Volume
+from vbstui.ops.service import BackupService
+
+log = logging.getLogger("vbstui.ops.quota")
+
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    quota: Quota | None
+    warnings: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return "this would exceed the quota: " + "; ".join(self.warnings)
+
+
+async def check_quota(service: BackupService, volume_ids: Sequence[str], *,
+                      timeout: float | None = None) -> QuotaCheck:
+    """Would backing up these disks exceed the quota?  No answer (or none within
+    `timeout`) is no warning, never an error: the service still checks."""
+    try:
+        return await asyncio.wait_for(_check(service, volume_ids), timeout)
+    except asyncio.TimeoutError:
+        log.info("quota not checked: no answer within %s s", timeout)
+        return QuotaCheck(None)
+
+
+async def _check(service: BackupService, volume_ids: Sequence[str]) -> QuotaCheck:
+    wanted = list(dict.fromkeys(volume_ids))
+    try:
+        quota = await service.get_quota()
+        volumes: list[Volume] = []
+        capacity = quota.gigabytes
+        if capacity is not None and capacity.remaining is not None:
+            # Disk sizes matter only under a capacity quota: fetch them then, fresh.
+            if len(wanted) == 1:
+                volume = await service.get_volume(wanted[0])
+                volumes = [volume] if volume is not None else []
+            else:  # one paged listing costs less than a GET per disk
+                wanted_set = set(wanted)
+                volumes = [v for v in await service.list_volumes() if v.id in wanted_set]
+    except CloudError as exc:
+        log.info("quota not checked: %s", exc.message)
+        return QuotaCheck(None)
+    gigabytes = sum(v.size_gb or 0 for v in volumes)
+    return QuotaCheck(quota, quota.shortfall(backups=len(wanted), gigabytes=gigabytes))

@@ -1,0 +1,51 @@
+"""What every run of jobs is built from: the tracker for a target, its timings, and
+how many requests may be in flight at once (one setting for backups and deletes)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from vbstui.errors import UsageError
+from vbstui.jobs import JobTracker, Listener, PollSchedule, ReconcilePolicy
+from vbstui.local.config import Preferences
+from vbstui.local.journal import Journal
+from vbstui.ops.service import BackupService
+from vbstui.ops.target import Target
+
+CONCURRENCY_RANGE = range(1, 33)
+
+
+def poll_schedule(preferences: Preferences) -> PollSchedule:
+    return PollSchedule(maximum=preferences.poll_max_seconds)
+
+
+def reconcile_policy(preferences: Preferences) -> ReconcilePolicy:
+    quiet = preferences.reconcile_quiet_seconds
+    return ReconcilePolicy(window=preferences.reconcile_seconds,
+                           quiet_window=min(quiet, preferences.reconcile_seconds),
+                           interval=min(3.0, max(0.5, quiet / 6)))
+
+
+def concurrency(preferences: Preferences, requested: int | None = None) -> int:
+    """Requests in flight at once in a run of several jobs: asked for, else configured."""
+    value = requested or preferences.bulk_concurrency
+    if value not in CONCURRENCY_RANGE:
+        raise UsageError(f"--concurrency must be between {CONCURRENCY_RANGE.start} and "
+                         f"{CONCURRENCY_RANGE.stop - 1}")
+    return value
+
+
+def build_tracker(target: Target, service: BackupService, journal: Journal | None, *,
+                  listener: Listener | None, concurrency: int | None = None,
+                  poll: PollSchedule | None = None,
+                  clock: Callable[[], float] = time.time) -> JobTracker:
+    """The tracker of one run; `concurrency` bounds its requests in flight (None: no bound,
+    for a single job)."""
+    preferences = target.config.preferences
+    return JobTracker(
+        service, profile=target.profile.name, journal=journal, listener=listener,
+        poll=poll or poll_schedule(preferences), reconcile=reconcile_policy(preferences),
+        request_slots=asyncio.Semaphore(concurrency) if concurrency else None, clock=clock,
+    )
