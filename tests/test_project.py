@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -21,12 +22,72 @@ def _tool(name: str) -> str:
     return found
 
 
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root)}  # the tree at `root`, not the installed one
+    return subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=root, capture_output=True,
+                          text=True, check=False, env=env, timeout=120)
+
+
 def test_import_contracts_hold() -> None:
-    """cloud/, jobs and sim/ never import Textual; sim/ never imports the client."""
-    result = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True,
-                            check=False)
+    """The layers, Textual only in ui/, the simulator on its own, the tracker's port."""
+    result = _lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "KEPT" in result.stdout and "BROKEN" not in result.stdout
+    assert "Contracts: 4 kept, 0 broken." in result.stdout, result.stdout
+
+
+# Each planted import breaks exactly the contract named beside it.
+VIOLATIONS = [
+    ("vbstui/ops/plans.py", "import vbstui.cli.output\n", "dependencies point one way"),
+    ("vbstui/local/journal.py", "import vbstui.jobs.model\n", "dependencies point one way"),
+    ("vbstui/cli/listing.py", "import vbstui.ui.messages\n", "dependencies point one way"),
+    ("vbstui/jobs/model.py", "import vbstui.textsafe\nimport rich.text\n", "Textual and Rich"),
+    ("vbstui/sim/ids.py", "import vbstui.textsafe\n", "the simulator is independent"),
+    ("vbstui/jobs/follow.py", "import vbstui.cloud.client\n", "the job tracker knows"),
+]
+
+
+@pytest.mark.parametrize(("path", "line", "contract"), VIOLATIONS)
+def test_import_contracts_fail_on_a_violation(path: str, line: str, contract: str,
+                                              tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "vbstui", tmp_path / "vbstui",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / path
+    target.write_text(target.read_text(encoding="utf-8") + line, encoding="utf-8")
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0, result.stdout
+    broken = [row for row in result.stdout.splitlines() if row.rstrip().endswith("BROKEN")]
+    assert any(contract in row for row in broken) or contract in result.stdout.split(
+        "Broken contracts")[-1], result.stdout
+
+
+# Imports inside functions are for what is optional or costly to load, never to dodge a
+# cycle: a module listed here is loaded only on the path that needs it.
+LAZY_IMPORTS = {
+    "vbstui.ui.launch": "Textual, only when the TUI starts",
+    "vbstui.sim": "the simulator's server stack, only with --demo",
+    "vbstui.sim.cli": "uvicorn, only for `vbstui sim`",
+    "yaml": "PyYAML, only when a clouds.yaml is read",
+    "truststore": "the OS trust store, only for TLS endpoints",
+    "keyring.backend": "keyring's backends, only when the keyring is first used",
+    "keyring.backends": "keyring's backends, only when the keyring is first used",
+}
+
+
+def test_function_level_imports_are_only_lazy_loads() -> None:
+    found = []
+    for path in sorted((ROOT / "vbstui").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                found += [(str(path.relative_to(ROOT)), node.lineno, name) for name in names
+                          if name not in LAZY_IMPORTS]
+    assert found == [], f"imports inside functions that are not listed lazy loads: {found}"
 
 
 def test_ruff_is_clean() -> None:

@@ -293,6 +293,38 @@ def test_bulk_name_limit_is_59(cli: Cli, sim: SimProcess, pool: Pool) -> None:
     assert sim.state()["requests_total"] == before
 
 
+def test_bulk_limit_is_on_the_base_name_and_56_characters_go_out(cli: Cli, sim: SimProcess,
+                                                                   pool: Pool) -> None:
+    """56 + '-0001' is 61 characters: within the service's 64, so both backups are made."""
+    disks = pool.disks(2)
+    args = [a for d in disks for a in ("--volume", d["id"])]
+    base = "n" * 56
+    result = cli.run("backup", "create", *args, "--name", base, "--wait", "--json", timeout=60)
+    assert result.rc == 0, result
+    assert sorted(j["backup_name"] for j in result.json()["jobs"]) == [f"{base}-0001",
+                                                                       f"{base}-0002"]
+    assert {j["phase"] for j in result.json()["jobs"]} == {"success"}
+    later = cli.run("jobs", "--json")
+    assert later.rc == 0, later
+    assert "interrupted" not in later.err and "unknown" not in later.err
+    assert sorted(r["phase"] for r in later.json()["jobs"]) == ["success", "success"]
+
+
+def test_a_refused_bulk_name_reaches_neither_the_service_nor_the_journal(
+        cli: Cli, sim: SimProcess, pool: Pool) -> None:
+    disks = pool.disks(2)
+    args = [a for d in disks for a in ("--volume", d["id"])]
+    before = sim.state()["requests_total"]
+    result = cli.run("backup", "create", *args, "--name", "n" * 60, "--wait")
+    assert result.rc == 2, result
+    assert "nothing was sent" in result.err
+    later = cli.run("jobs", "--json")
+    assert later.rc == 0, later
+    assert later.json() == {"jobs": []}  # no phantom job to reconcile
+    assert "finding out what happened" not in later.err
+    assert sim.state()["requests_total"] == before  # not even a login
+
+
 # -- --readonly ----------------------------------------------------------------------------
 
 

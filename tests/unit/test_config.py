@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vbstui.local.config import load_config, parse_config
 from vbstui.errors import ConfigError
+from vbstui.local.config import load_config, parse_config
 
 GOOD = """\
 default_profile = "prod"

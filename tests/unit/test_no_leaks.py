@@ -78,8 +78,8 @@ def test_crash_report_locals_do_not_show_secrets() -> None:
     """Textual's crash screen prints local variables; ours hold secrets masked."""
     from datetime import datetime, timezone
 
-    from vbstui.ops.target import demo_profile
     from vbstui.local.credentials import Credential
+    from vbstui.ops.target import demo_profile
 
     def explode() -> None:
         password = Secret(PASSWORD)
@@ -101,8 +101,8 @@ def test_reprs_of_everything_holding_a_secret() -> None:
     import asyncio
 
     from vbstui.cloud.client import CloudSession
-    from vbstui.ops.target import demo_profile
     from vbstui.local.credentials import Credential
+    from vbstui.ops.target import demo_profile
 
     async def password() -> Secret:
         return Secret(PASSWORD)

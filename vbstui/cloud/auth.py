@@ -177,9 +177,6 @@ class TokenProvider:
                 await asyncio.to_thread(self._store.clear)
             return await self._fetch()
 
-    def forget(self) -> None:
-        self._token = None
-
     async def _fetch(self) -> Token:
         if self._client is None:
             raise RuntimeError("TokenProvider.bind() was not called")

@@ -1,4 +1,5 @@
-"""The calls vbstui makes to EVS and VBS, over one authenticated httpx client."""
+"""One authenticated session with a project: the httpx client, the token, the endpoints,
+paged reads; the clients of each service (`cloud.evs`, `cloud.vbs`) make their calls over it."""
 
 from __future__ import annotations
 
@@ -15,21 +16,18 @@ from vbstui.cloud import http
 from vbstui.cloud.auth import PasswordSource, Token, TokenAuth, TokenProvider, TokenStore
 from vbstui.cloud.endpoints import Endpoints, resolve
 from vbstui.cloud.errors import (
-    ApiError,
     ConnectionSettingsError,
-    NotFound,
     ResponseFormatError,
-    api_error_from_response,
 )
-from vbstui.cloud.models import Backup, Job, Quota, Volume, as_int, as_list, as_str
+from vbstui.cloud.evs import EvsClient
+from vbstui.cloud.models import as_int, as_list
 from vbstui.cloud.retry import RetryHook, RetryPolicy, call_with_retries
 from vbstui.cloud.settings import ConnectionSettings
 from vbstui.cloud.tls import ssl_context
-from vbstui.cloud.validation import BackupRequest, ValidationFailed
+from vbstui.cloud.vbs import VbsClient
 
 log = logging.getLogger("vbstui.cloud")
 
-PAGE_SIZE = 1000  # the EVS maximum
 MAX_PAGES = 100_000  # a runaway server must not page us forever
 
 
@@ -172,141 +170,3 @@ def _next_query(links: Any) -> dict[str, str] | None:
             # Only paging parameters: filters are ours and stay as we sent them.
             return {k: v for k, v in pairs.items() if k in ("marker", "offset", "limit")}
     return None
-
-
-class EvsClient:
-    """Disks (EVS)."""
-
-    def __init__(self, session: CloudSession) -> None:
-        self._session = session
-
-    async def volume_pages(
-        self, *, name: str | None = None, status: str | None = None, page_size: int = PAGE_SIZE
-    ) -> AsyncIterator[tuple[list[Volume], int | None]]:
-        """Volumes page by page, so a screen can show the first page at once."""
-        params: dict[str, Any] = {"limit": page_size}
-        if name:
-            params["name"] = name
-        if status:
-            params["status"] = status
-        url = await self._session.url("evs", "v2", "cloudvolumes/detail")
-        async for page in self._session.pages(
-            url, params=params, items_key="volumes", links_key="volumes_links"
-        ):
-            yield [Volume.from_api(v) for v in page.items], page.total
-
-    async def list_volumes(self, *, name: str | None = None, status: str | None = None
-                           ) -> list[Volume]:
-        volumes: list[Volume] = []
-        async for page, _total in self.volume_pages(name=name, status=status):
-            volumes.extend(page)
-        return volumes
-
-    async def get_volume(self, volume_id: str) -> Volume | None:
-        url = await self._session.url("evs", "v2", f"cloudvolumes/{volume_id}")
-        try:
-            data = await self._session.read(url)
-        except NotFound:
-            return None
-        return Volume.from_api(data.get("volume"))
-
-
-class VbsClient:
-    """Backups and jobs (VBS)."""
-
-    def __init__(self, session: CloudSession) -> None:
-        self._session = session
-
-    async def create_backup(self, request: BackupRequest) -> str:
-        """Send one create request and return the job id.
-
-        Never retried here: the call has no idempotency token.  The caller
-        (vbstui.jobs) decides what to do after a failure, by `reached_server`.
-        The name is checked as sent (a bulk suffix included) against the service's
-        own limit; the tighter limit on a bulk run's base name is the plan's rule."""
-        problems = request.problems()
-        if problems:
-            raise ValidationFailed(problems)
-        session = self._session
-        url = await session.url("vbs", "v2", "cloudbackups")
-        response = await http.send(
-            session.http, "POST", url, json_body=request.to_body(),
-            timeout=session.settings.timeouts.for_mutations(), ok=(200, 201, 202),
-        )
-        return _job_id(response)
-
-    async def restore_backup(self, backup_id: str, volume_id: str) -> str:
-        session = self._session
-        url = await session.url("vbs", "v2", f"cloudbackups/{backup_id}/restore")
-        response = await http.send(
-            session.http, "POST", url, json_body={"restore": {"volume_id": volume_id}},
-            timeout=session.settings.timeouts.for_mutations(), ok=(200, 201, 202),
-        )
-        return _job_id(response)
-
-    async def delete_backup(self, backup_id: str) -> None:
-        """Native delete: 202 and no body; the backup disappears later (poll `get_backup`)."""
-        session = self._session
-        url = await session.url("vbs", "v2", f"backups/{backup_id}")
-        await http.send(
-            session.http, "DELETE", url, timeout=session.settings.timeouts.for_mutations(),
-            ok=(200, 202, 204),
-        )
-
-    async def get_job(self, job_id: str) -> Job:
-        # Jobs live under v1 while everything else is v2.
-        url = await self._session.url("vbs", "v1", f"jobs/{job_id}")
-        return Job.from_api(await self._session.read(url), job_id=job_id)
-
-    async def backup_pages(
-        self, *, volume_id: str | None = None, name: str | None = None,
-        status: str | None = None, page_size: int = PAGE_SIZE,
-    ) -> AsyncIterator[tuple[list[Backup], int | None]]:
-        params: dict[str, Any] = {"limit": page_size}
-        for key, value in (("volume_id", volume_id), ("name", name), ("status", status)):
-            if value:
-                params[key] = value
-        url = await self._session.url("vbs", "v2", "backups/detail")
-        async for page in self._session.pages(
-            url, params=params, items_key="backups", links_key="backups_links"
-        ):
-            yield [Backup.from_api(b) for b in page.items], page.total
-
-    async def list_backups(
-        self, *, volume_id: str | None = None, name: str | None = None, status: str | None = None
-    ) -> list[Backup]:
-        backups: list[Backup] = []
-        async for page, _total in self.backup_pages(volume_id=volume_id, name=name, status=status):
-            backups.extend(page)
-        return backups
-
-    async def get_backup(self, backup_id: str) -> Backup | None:
-        """The backup, or None when it does not exist (404)."""
-        url = await self._session.url("vbs", "v2", f"backups/{backup_id}")
-        try:
-            data = await self._session.read(url, expect_key="backup")
-        except NotFound:
-            return None
-        return Backup.from_api(data.get("backup"))
-
-    async def get_quota(self) -> Quota:
-        url = await self._session.url("vbs", "v2", "cloudbackups/quota")
-        return Quota.from_api(await self._session.read(url))
-
-
-def _job_id(response: httpx.Response) -> str:
-    data = http.json_object(response)
-    job_id = as_str(data.get("job_id")).strip()
-    if not job_id:
-        # Some gateways answer 200 with an error envelope.
-        if "error" in data:
-            raise _error_in_ok_body(response)
-        raise ResponseFormatError("the answer has no job_id")
-    return job_id
-
-
-def _error_in_ok_body(response: httpx.Response) -> ApiError:
-    return api_error_from_response(
-        status=response.status_code, headers=response.headers, body=response.content,
-        method=response.request.method, path=response.request.url.path,
-    )

@@ -23,10 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 __all__ = [
-    "BACKUP_ALLOWED_DISK_STATES",
     "CATALOGUE",
-    "DISK_ERROR_STATES",
-    "DISK_TRANSITIONAL_STATES",
     "HTTP_STATUS",
     "MODULE_APIGW",
     "MODULE_CREATE",
@@ -36,7 +33,6 @@ __all__ = [
     "MODULE_RESTORE",
     "MODULE_SHARED",
     "MODULE_UNKNOWN",
-    "RESTORE_ALLOWED_DISK_STATES",
     "ErrorInfo",
     "all_codes",
     "explain",
@@ -53,9 +49,7 @@ MODULE_APIGW = "API Gateway"
 MODULE_HTTP = "HTTP"
 MODULE_UNKNOWN = "Unknown"
 
-# EVS disk states (evs_disk_status.rst) as far as backups and restores care.
-BACKUP_ALLOWED_DISK_STATES: tuple[str, ...] = ("available", "in-use")
-RESTORE_ALLOWED_DISK_STATES: tuple[str, ...] = ("available",)
+# EVS disk states (evs_disk_status.rst) named in the explanations below.
 DISK_TRANSITIONAL_STATES: tuple[str, ...] = (
     "creating",
     "attaching",

@@ -31,9 +31,6 @@ class RetryPolicy:
     retry_after_cap: float = 60.0
     deadline: float = 90.0  # seconds for the whole action, waits included
 
-    def without_retries(self) -> RetryPolicy:
-        return RetryPolicy(attempts=1, deadline=self.deadline)
-
 
 def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, CloudError) and exc.retryable

@@ -45,6 +45,3 @@ class ConnectionSettings:
     allow_http: bool = False  # plain http to a non-loopback host
     timeouts: Timeouts = field(default_factory=Timeouts)
 
-    def describe_scope(self) -> str:
-        project = self.project_name or self.project_id or "?"
-        return f"{self.username}@{self.user_domain_name or self.user_domain_id or '?'}/{project}"

@@ -2,10 +2,12 @@
 
 The strictest combination of the API reference and the console guide.  Every
 rule reports *why* a value is refused, in words an operator understands, so the
-CLI can print it and the TUI can show it under the field while typing.  Nothing
-here uses regular expressions on purpose: `$` matches before a trailing newline
-and `\\w` / `str.isalnum()` accept Unicode letters and digits such as 'é' or '²',
-all of which the service refuses.
+CLI can print it and the TUI can show it under the field while typing.  Names,
+descriptions and tags are checked character by character against explicit ASCII
+sets, not with regular expressions, on purpose: `$` matches before a trailing
+newline and `\\w` / `str.isalnum()` accept Unicode letters and digits such as 'é'
+or '²', all of which the service refuses.  Only the UUID shape is a regular
+expression, matched with `fullmatch`.
 """
 
 from __future__ import annotations

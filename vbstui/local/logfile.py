@@ -17,7 +17,6 @@ from pathlib import Path
 from vbstui.cloud.secret import MASK, known_values
 from vbstui.local import paths
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _PATTERNS = [
     # Header tuples as httpcore logs them: (b'X-Subject-Token', b'...')
     re.compile(r"(?i)(x-(?:subject|auth)-token['\"]?\s*[,:=]\s*b?['\"]?)([^'\"\s,)]+)"),
