@@ -9,18 +9,12 @@ inspected from another thread.
 
 from __future__ import annotations
 
-import heapq
-import random
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from vbstui.sim.config import SimConfig
 from vbstui.sim.envelopes import VbsError
 from vbstui.sim.faults import FaultSpec
-from vbstui.sim.generate import generate_world
-from vbstui.sim.ids import IdFactory
 from vbstui.sim.injector import CREATE_FAILURES, RESTORE_FAILURES, FaultDecision, FaultInjector
 from vbstui.sim.models import (
     BACKUPABLE,
@@ -28,18 +22,15 @@ from vbstui.sim.models import (
     DELETABLE,
     INIT_SHARE,
     RESTORE_JOB,
-    Backup,
     Job,
     Volume,
 )
 from vbstui.sim.rules import CreateRequest
 from vbstui.sim.serialize import JsonDict, backup_json, job_json, volume_json
-from vbstui.sim.stats import Stats
-from vbstui.sim.timefmt import cinder_time
-from vbstui.sim.tokens import Token, TokenCheck, TokenStore
+from vbstui.sim.tokens import Token, TokenCheck
+from vbstui.sim.world import GONE, PendingCreate, SimWorld
 
 MAX_BACKUPS_PER_VOLUME = 20
-_RUNNING, _DONE, _GONE = "running", "done", "gone"
 
 
 class NotFound(Exception):
@@ -62,124 +53,8 @@ class Page:
     last_id: str | None
 
 
-@dataclass(frozen=True)
-class _PendingCreate:
-    request: CreateRequest
-    inc: int
-
-
-class SimState:
+class SimState(SimWorld):
     """One simulated project: disks, backups, jobs, tokens, faults and counters."""
-
-    def __init__(self, config: SimConfig) -> None:
-        self.config = config
-        self.clock = config.clock
-        self.lock = threading.RLock()
-        self.started_at = self.clock()
-        world = generate_world(config, self.started_at)
-        self.volumes: list[Volume] = world.volumes
-        self._position = {v.id: i for i, v in enumerate(self.volumes)}
-        self._volumes_by_id = {v.id: v for v in self.volumes}
-        self._status_counts: Counter[str] = Counter(v.status for v in self.volumes)
-        self.backups: dict[str, Backup] = {}
-        self._per_volume: Counter[str] = Counter()
-        self._used_gb = 0
-        for backup in world.backups:
-            self._add_backup(backup)
-        self.jobs: dict[str, Job] = {}
-        self._pending: dict[str, _PendingCreate] = {}
-        self._running_create: dict[str, str] = {}
-        self._events: list[tuple[float, int, str, str]] = []
-        self._seq = 0
-        for job in world.jobs:
-            self._register(job)
-        for when, backup_id in world.deletions:
-            self._schedule(when, _GONE, backup_id)
-        self.near_limit = world.near_limit
-        self.odd_names = world.odd_names
-        self.seeded_jobs = [job.id for job in world.jobs]
-        # Runtime ids come from their own stream so requests never disturb generation.
-        self._ids = IdFactory(random.Random(f"vbstui-sim/{config.seed}/runtime"))
-        self.tokens = TokenStore()
-        self.stats = Stats()
-        self._injector = FaultInjector(config.faults, config.seed)
-
-    # -- time ---------------------------------------------------------------------------
-
-    def _advance(self) -> float:
-        now = self.clock()
-        while self._events and self._events[0][0] <= now:
-            when, _, kind, target = heapq.heappop(self._events)
-            if kind == _RUNNING:
-                self._job_running(self.jobs[target], when)
-            elif kind == _DONE:
-                self._job_done(self.jobs[target], when)
-            else:
-                self._remove_backup(target)
-        return now
-
-    def _schedule(self, when: float, kind: str, target: str) -> None:
-        self._seq += 1
-        heapq.heappush(self._events, (when, self._seq, kind, target))
-
-    def _register(self, job: Job) -> None:
-        self.jobs[job.id] = job
-        if job.job_type == CREATE_JOB:
-            self._running_create[job.volume_id] = job.id
-            if job.backup_id is None:
-                self._schedule(job.running_at, _RUNNING, job.id)
-        self._schedule(job.end, _DONE, job.id)
-
-    # -- bookkeeping --------------------------------------------------------------------
-
-    def _set_status(self, volume: Volume, status: str, when: float) -> None:
-        self._status_counts[volume.status] -= 1
-        self._status_counts[status] += 1
-        volume.status = status
-        volume.updated_at = cinder_time(when)
-
-    def _add_backup(self, backup: Backup) -> None:
-        self.backups[backup.id] = backup
-        self._per_volume[backup.volume_id] += 1
-        self._used_gb += backup.size
-
-    def _remove_backup(self, backup_id: str) -> None:
-        backup = self.backups.pop(backup_id, None)
-        if backup is not None:
-            self._per_volume[backup.volume_id] -= 1
-            self._used_gb -= backup.size
-
-    def _job_running(self, job: Job, when: float) -> None:
-        pending = self._pending.pop(job.id)
-        volume = self._volumes_by_id[job.volume_id]
-        request = pending.request
-        backup = Backup(
-            id=self._ids.uuid(), name=request.name, volume_id=volume.id, size=volume.size,
-            status="creating", created_at=when, updated_at=when,
-            availability_zone=volume.availability_zone, volume_type=volume.volume_type,
-            bootable=volume.bootable, snapshot_id=job.snapshot_id,
-            backupurl=self._ids.uuid(), desc=request.description, inc=pending.inc,
-            tags=request.tags, progress_window=(when, job.end),
-        )
-        self._add_backup(backup)
-        job.backup_id = backup.id
-
-    def _job_done(self, job: Job, when: float) -> None:
-        volume = self._volumes_by_id[job.volume_id]
-        backup = self.backups.get(job.backup_id or "")
-        if job.job_type == CREATE_JOB:
-            self._running_create.pop(job.volume_id, None)
-            if backup is not None:
-                backup.status = "error" if job.fails else "available"
-                backup.fail_reason = job.fail_reason
-                backup.updated_at = when
-            self._set_status(volume, volume.resume_status or "available", when)
-        else:
-            if backup is not None:
-                backup.status = "available"
-                backup.updated_at = when
-            self._set_status(volume, "error_restoring" if job.fails else "available", when)
-        volume.resume_status = None
 
     # -- requests and faults ------------------------------------------------------------
 
@@ -300,7 +175,7 @@ class SimState:
                 raise Refused(backup.status)
             backup.status = "deleting"
             backup.updated_at = now
-            self._schedule(now + self.config.delete_seconds, _GONE, backup_id)
+            self._schedule(now + self.config.delete_seconds, GONE, backup_id)
             if self.config.delete_seconds == 0:
                 self._advance()
 
@@ -347,7 +222,7 @@ class SimState:
             has_base = any(b.volume_id == volume.id and b.status == "available"
                            for b in self.backups.values())
             inc = 1 if has_base and not request.full_backup else 0
-            self._pending[job.id] = _PendingCreate(request, inc)
+            self._pending[job.id] = PendingCreate(request, inc)
             volume.resume_status = volume.status
             self._set_status(volume, "backing-up", now)
             self._register(job)
