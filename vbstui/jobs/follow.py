@@ -8,125 +8,121 @@ it is done when the backup is gone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import ApiError, CloudError, NotFound
 from vbstui.cloud.models import Job
-from vbstui.jobs.model import Kind, Phase, Severity, TrackedJob, duration_text
+from vbstui.jobs.model import Kind, Phase, PollSchedule, Severity, TrackedJob, duration_text
 from vbstui.jobs.reconcile import new_backups, newest
-
-if TYPE_CHECKING:
-    from vbstui.jobs.tracker import JobTracker
+from vbstui.jobs.runtime import JobRuntime
 
 FORGOTTEN_AFTER = 3  # consecutive 404s for a job before we stop asking for it
 LOST_ACCESS_AFTER = 3  # consecutive 401/403s before we leave the job for the next start
 
 
-async def follow(tracker: JobTracker, job: TrackedJob) -> TrackedJob:
+async def follow(rt: JobRuntime, job: TrackedJob, poll: PollSchedule) -> TrackedJob:
     """Poll until the job ends.  Transient errors are reported and ridden out."""
     if job.phase is not Phase.RUNNING:
         return job
     failures = 0
     forgotten = 0
-    delays = tracker.poll.delays()
+    delays = poll.delays()
     while job.phase is Phase.RUNNING:
-        await tracker._sleep(next(delays))
+        await rt.sleep(next(delays))
         try:
-            await poll_once(tracker, job)
+            await poll_once(rt, job)
             failures = forgotten = 0
         except NotFound as exc:
             # Right after a submit a job may not be visible yet; a job the service
             # keeps answering 404 for is gone (jobs expire; a simulator restarts).
             forgotten += 1
             if forgotten >= FORGOTTEN_AFTER:
-                await after_forgotten_job(tracker, job, exc)
+                await after_forgotten_job(rt, job, exc)
             continue
         except CloudError as exc:
             failures += 1
-            tracker._emit(
+            rt.emit(
                 job, f"could not check {job.label} ({exc.message}); will keep trying",
                 Severity.WARNING,
             )
             if (isinstance(exc, ApiError) and exc.status in (401, 403)
                     and failures >= LOST_ACCESS_AFTER):
                 job.message = f"lost access while following the job: {exc.message}"
-                tracker._save(job)
-                tracker._emit(job, f"{job.label}: {job.message}; it stays in the journal and "
+                rt.save(job)
+                rt.emit(job, f"{job.label}: {job.message}; it stays in the journal and "
                               "is resumed at the next start", Severity.ERROR)
                 return job
     return job
 
 
-async def after_forgotten_job(tracker: JobTracker, job: TrackedJob, exc: CloudError) -> None:
+async def after_forgotten_job(rt: JobRuntime, job: TrackedJob, exc: CloudError) -> None:
     """The service no longer knows the job: find the backup, or say we cannot tell."""
     if job.kind is Kind.CREATE:
         if not job.backup_id:
-            found = await tracker._call(
-                lambda: tracker.service.find_backups(job.volume_id, job.backup_name))
+            found = await rt.call(
+                lambda: rt.service.find_backups(job.volume_id, job.backup_name))
             new = new_backups(job, found)
             if new:
                 job.backup_id = newest(new).id
         if job.backup_id:
             job.follow_backup = True
-            tracker._save(job)
-            tracker._emit(job, f"{job.label}: the service no longer knows job {job.job_id}; "
+            rt.save(job)
+            rt.emit(job, f"{job.label}: the service no longer knows job {job.job_id}; "
                           f"following backup {job.backup_id} instead", Severity.WARNING)
             return
     job.phase = Phase.UNKNOWN
     job.message = (f"the service no longer knows job {job.job_id} ({exc.message}) and "
                    "left no trace to follow; check the disk and its backups")
-    tracker._save(job)
-    tracker._emit(job, f"{job.label}: outcome unknown: {job.message}", Severity.ERROR)
+    rt.save(job)
+    rt.emit(job, f"{job.label}: outcome unknown: {job.message}", Severity.ERROR)
 
 
-async def poll_once(tracker: JobTracker, job: TrackedJob) -> None:
+async def poll_once(rt: JobRuntime, job: TrackedJob) -> None:
     """One look at a running job; finishes it when the service says it ended."""
     job.polls += 1
     if job.kind is Kind.DELETE:
-        await _poll_deleted(tracker, job)
+        await _poll_deleted(rt, job)
         return
     if job.kind is Kind.RESTORE and (not job.job_id or job.follow_backup):
-        await poll_restore_target(tracker, job)  # adopted after a network error
+        await poll_restore_target(rt, job)  # adopted after a network error
         return
     if not job.job_id or job.follow_backup:
         # Adopted after a network error, or the job expired: follow the backup.
-        await poll_backup(tracker, job)
+        await poll_backup(rt, job)
         return
-    result = await tracker._call(lambda: tracker.service.get_job(job.job_id))
-    apply_result(tracker, job, result)
+    result = await rt.call(lambda: rt.service.get_job(job.job_id))
+    apply_result(rt, job, result)
 
 
-async def _poll_deleted(tracker: JobTracker, job: TrackedJob) -> None:
-    backup = await tracker._call(lambda: tracker.service.get_backup(job.backup_id))
+async def _poll_deleted(rt: JobRuntime, job: TrackedJob) -> None:
+    backup = await rt.call(lambda: rt.service.get_backup(job.backup_id))
     if backup is None:
         job.status = "DELETED"
-        tracker._finish(job, Phase.SUCCESS)
-        tracker._emit(job, f"backup {job.label} deleted", Severity.SUCCESS)
+        rt.finish(job, Phase.SUCCESS)
+        rt.emit(job, f"backup {job.label} deleted", Severity.SUCCESS)
     elif backup.status == "error_deleting":
         job.status = "ERROR_DELETING"
         job.message = backup.fail_reason or "the service could not delete the backup"
-        tracker._finish(job, Phase.FAILED)
-        tracker._emit(job, f"deleting backup {job.label} failed: {job.message}",
+        rt.finish(job, Phase.FAILED)
+        rt.emit(job, f"deleting backup {job.label} failed: {job.message}",
                       Severity.ERROR)
 
 
-def apply_result(tracker: JobTracker, job: TrackedJob, result: Job) -> None:
+def apply_result(rt: JobRuntime, job: TrackedJob, result: Job) -> None:
     """Take over what the service says about the job, and tell the listener."""
     previous = job.status
     job.status = result.status
     if result.backup_id and job.kind is Kind.CREATE:
         job.backup_id = result.backup_id
     if result.status == "SUCCESS":
-        tracker._finish(job, Phase.SUCCESS)
+        rt.finish(job, Phase.SUCCESS)
         done = f"{job.kind.value} of {job.label} succeeded in {duration_text(job.elapsed)}"
         if job.kind is Kind.CREATE:
             done += f": backup {job.backup_id}"
-        tracker._emit(job, done, Severity.SUCCESS)
+        rt.emit(job, done, Severity.SUCCESS)
     elif result.status == "FAIL":
         job.error_code = result.failure_code
         job.message = result.fail_reason
-        tracker._finish(job, Phase.FAILED)
+        rt.finish(job, Phase.FAILED)
         info = explain(job.error_code, job.message or None)
         text = f"{job.kind.value} of {job.label} FAILED"
         if job.error_code:
@@ -135,53 +131,53 @@ def apply_result(tracker: JobTracker, job: TrackedJob, result: Job) -> None:
             text += f" (server: {job.message})"
         if info.action:
             text += f" → {info.action}"
-        tracker._emit(job, text, Severity.ERROR)
+        rt.emit(job, text, Severity.ERROR)
     elif result.status != previous:  # an unchanged poll is not worth a journal write
-        tracker._save(job)
-        tracker._emit(job, f"{job.label}: job {job.job_id} is {result.status}")
+        rt.save(job)
+        rt.emit(job, f"{job.label}: job {job.job_id} is {result.status}")
 
 
-async def poll_restore_target(tracker: JobTracker, job: TrackedJob) -> None:
+async def poll_restore_target(rt: JobRuntime, job: TrackedJob) -> None:
     """A restore without a job id is followed by its disk: the backup stays available
     whether the restore worked or not, the disk tells the difference."""
-    volume = await tracker._call(lambda: tracker.service.get_volume(job.volume_id))
+    volume = await rt.call(lambda: rt.service.get_volume(job.volume_id))
     status = volume.status if volume is not None else "gone"
     if status == "restoring-backup":
         if job.status != "RUNNING":
             job.status = "RUNNING"
-            tracker._save(job)
+            rt.save(job)
     elif status in ("available", "in-use"):
         job.status = "SUCCESS"
-        tracker._finish(job, Phase.SUCCESS)
-        tracker._emit(job, f"restore of {job.label} onto {job.volume_name or job.volume_id} "
+        rt.finish(job, Phase.SUCCESS)
+        rt.emit(job, f"restore of {job.label} onto {job.volume_name or job.volume_id} "
                       f"succeeded in {duration_text(job.elapsed)}", Severity.SUCCESS)
     else:
         job.status = "FAIL"
         job.message = f"the disk is '{status}' after the restore"
-        tracker._finish(job, Phase.FAILED)
-        tracker._emit(job, f"restore of {job.label} FAILED: {job.message}", Severity.ERROR)
+        rt.finish(job, Phase.FAILED)
+        rt.emit(job, f"restore of {job.label} FAILED: {job.message}", Severity.ERROR)
 
 
-async def poll_backup(tracker: JobTracker, job: TrackedJob) -> None:
+async def poll_backup(rt: JobRuntime, job: TrackedJob) -> None:
     """A create without a usable job is followed by its backup's status."""
-    backup = await tracker._call(lambda: tracker.service.get_backup(job.backup_id))
+    backup = await rt.call(lambda: rt.service.get_backup(job.backup_id))
     if backup is None:
         job.message = "the backup disappeared while it was being created"
         job.status = "FAIL"
-        tracker._finish(job, Phase.FAILED)
-        tracker._emit(job, f"{job.label}: {job.message}", Severity.ERROR)
+        rt.finish(job, Phase.FAILED)
+        rt.emit(job, f"{job.label}: {job.message}", Severity.ERROR)
     elif backup.status == "available":
         job.status = "SUCCESS"
-        tracker._finish(job, Phase.SUCCESS)
-        tracker._emit(job, f"create of {job.label} succeeded in {duration_text(job.elapsed)}: "
+        rt.finish(job, Phase.SUCCESS)
+        rt.emit(job, f"create of {job.label} succeeded in {duration_text(job.elapsed)}: "
                       f"backup {job.backup_id}", Severity.SUCCESS)
     elif backup.status == "error":
         job.status = "FAIL"
         job.message = backup.fail_reason
-        tracker._finish(job, Phase.FAILED)
-        tracker._emit(job, f"create of {job.label} FAILED: backup is in error"
+        rt.finish(job, Phase.FAILED)
+        rt.emit(job, f"create of {job.label} FAILED: backup is in error"
                       + (f" ({backup.fail_reason})" if backup.fail_reason else ""),
                       Severity.ERROR)
     elif job.status != "RUNNING":
         job.status = "RUNNING"
-        tracker._save(job)
+        rt.save(job)

@@ -9,14 +9,11 @@ the user decides (the tracker never resends on a guess).
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Volume
-from vbstui.jobs.model import Kind, Phase, Severity, TrackedJob
-
-if TYPE_CHECKING:
-    from vbstui.jobs.tracker import JobTracker
+from vbstui.jobs.model import Kind, Phase, ReconcilePolicy, Severity, TrackedJob
+from vbstui.jobs.runtime import JobRuntime
 
 
 def newest(backups: list[Backup]) -> Backup:
@@ -29,23 +26,31 @@ def new_backups(job: TrackedJob, found: list[Backup]) -> list[Backup]:
     return [b for b in found if b.id and b.id not in job.known_backup_ids]
 
 
-async def after_ambiguous(tracker: JobTracker, job: TrackedJob, exc: CloudError) -> None:
+async def after_ambiguous(rt: JobRuntime, job: TrackedJob, exc: CloudError,
+                          policy: ReconcilePolicy) -> None:
     """The request may have arrived: journal that we are looking, then look."""
     job.phase = Phase.RECONCILING
     job.message = exc.message
-    tracker._save(job)
-    tracker._emit(
+    rt.save(job)
+    rt.emit(
         job,
         f"{exc.message}: the service may have acted on the request; looking for "
         f"{job.label} before anything is sent again",
         Severity.WARNING,
     )
-    await tracker.reconcile(job)
+    await reconcile(rt, job, policy)
 
 
-async def reconcile_create(tracker: JobTracker, job: TrackedJob) -> TrackedJob:
+async def reconcile(rt: JobRuntime, job: TrackedJob, policy: ReconcilePolicy) -> TrackedJob:
+    """Look for what an unanswered request did; adopt it or declare it unknown."""
+    if job.kind is Kind.CREATE:
+        return await reconcile_create(rt, job, policy)
+    return await reconcile_restore(rt, job, policy)
+
+
+async def reconcile_create(rt: JobRuntime, job: TrackedJob, policy: ReconcilePolicy
+                           ) -> TrackedJob:
     """Search by disk and name until a new backup appears or the policy says stop."""
-    policy = tracker.reconcile_policy
     loop = asyncio.get_running_loop()
     started = loop.time()
     deadline = started + policy.window
@@ -53,14 +58,14 @@ async def reconcile_create(tracker: JobTracker, job: TrackedJob) -> TrackedJob:
     while True:
         disk_busy = False
         try:
-            found = await tracker._call(
-                lambda: tracker.service.find_backups(job.volume_id, job.backup_name))
+            found = await rt.call(
+                lambda: rt.service.find_backups(job.volume_id, job.backup_name))
             if not [b for b in found if b.id not in job.known_backup_ids]:
                 # Nothing yet: a disk still backing up says something is on its way.
-                volume = await tracker._call(lambda: tracker.service.get_volume(job.volume_id))
+                volume = await rt.call(lambda: rt.service.get_volume(job.volume_id))
                 disk_busy = volume is not None and volume.status == "backing-up"
         except CloudError as exc:
-            tracker._emit(job, f"still looking: {exc.message}", Severity.WARNING)
+            rt.emit(job, f"still looking: {exc.message}", Severity.WARNING)
             found = []
             disk_busy = True  # we could not see: do not conclude early
         new = new_backups(job, found)
@@ -70,8 +75,8 @@ async def reconcile_create(tracker: JobTracker, job: TrackedJob) -> TrackedJob:
             job.recovered = True
             job.phase = Phase.RUNNING
             job.status = "RUNNING" if adopted.status == "creating" else job.status
-            tracker._save(job)
-            tracker._emit(
+            rt.save(job)
+            rt.emit(
                 job,
                 f"submitted — recovered after a network error: backup {adopted.id} of "
                 f"{job.label} exists ({adopted.status})",
@@ -85,24 +90,25 @@ async def reconcile_create(tracker: JobTracker, job: TrackedJob) -> TrackedJob:
                 "outcome unknown: the request may or may not have created the backup; "
                 "check again, submit again, or cancel"
             )
-            tracker._save(job)
-            tracker._emit(job, f"{job.label}: {job.message}", Severity.ERROR)
+            rt.save(job)
+            rt.emit(job, f"{job.label}: {job.message}", Severity.ERROR)
             return job
-        await tracker._sleep(policy.interval)
+        await rt.sleep(policy.interval)
 
 
-async def reconcile_restore(tracker: JobTracker, job: TrackedJob) -> TrackedJob:
+async def reconcile_restore(rt: JobRuntime, job: TrackedJob, policy: ReconcilePolicy
+                            ) -> TrackedJob:
     """A restore shows as the target disk in 'restoring-backup' or the backup 'restoring'."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + tracker.reconcile_policy.window
+    deadline = loop.time() + policy.window
     while True:
         backup: Backup | None
         volume: Volume | None
         try:
-            backup = await tracker._call(lambda: tracker.service.get_backup(job.backup_id))
-            volume = await tracker._call(lambda: tracker.service.get_volume(job.volume_id))
+            backup = await rt.call(lambda: rt.service.get_backup(job.backup_id))
+            volume = await rt.call(lambda: rt.service.get_volume(job.volume_id))
         except CloudError as exc:
-            tracker._emit(job, f"still looking: {exc.message}", Severity.WARNING)
+            rt.emit(job, f"still looking: {exc.message}", Severity.WARNING)
             backup = volume = None
         if (backup is not None and backup.status == "restoring") or (
             volume is not None and volume.status == "restoring-backup"
@@ -110,20 +116,21 @@ async def reconcile_restore(tracker: JobTracker, job: TrackedJob) -> TrackedJob:
             job.recovered = True
             job.phase = Phase.RUNNING
             job.status = "RUNNING"
-            tracker._save(job)
-            tracker._emit(job, "restore submitted — recovered after a network error",
+            rt.save(job)
+            rt.emit(job, "restore submitted — recovered after a network error",
                           Severity.WARNING)
             return job
         if loop.time() >= deadline:
             job.phase = Phase.UNKNOWN
             job.message = "outcome unknown: the restore may or may not have started"
-            tracker._save(job)
-            tracker._emit(job, f"{job.label}: {job.message}", Severity.ERROR)
+            rt.save(job)
+            rt.emit(job, f"{job.label}: {job.message}", Severity.ERROR)
             return job
-        await tracker._sleep(tracker.reconcile_policy.interval)
+        await rt.sleep(policy.interval)
 
 
-async def settle_interrupted(tracker: JobTracker, job: TrackedJob) -> None:
+async def settle_interrupted(rt: JobRuntime, job: TrackedJob, policy: ReconcilePolicy
+                             ) -> None:
     """A request interrupted by a crash: follow it if its job id was kept, else find
     out what the server did instead of sending it again."""
     if job.phase not in (Phase.SUBMITTING, Phase.RECONCILING, Phase.UNKNOWN):
@@ -131,6 +138,6 @@ async def settle_interrupted(tracker: JobTracker, job: TrackedJob) -> None:
     if job.job_id or job.kind is Kind.DELETE:  # deleting twice is harmless
         job.phase = Phase.RUNNING
         return
-    tracker._emit(job, f"{job.label}: finding out what happened to a request that was "
+    rt.emit(job, f"{job.label}: finding out what happened to a request that was "
                   "interrupted", Severity.WARNING)
-    await tracker.reconcile(job)
+    await reconcile(rt, job, policy)

@@ -14,19 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from typing import TYPE_CHECKING, TypeVar
 
 from vbstui.cloud.errors import ApiError, CloudError, Reached
 from vbstui.cloud.validation import BackupRequest, ValidationFailed
 from vbstui.jobs import follow as following
 from vbstui.jobs import reconcile as reconciling
 from vbstui.jobs.model import (
-    JobEvent,
     Kind,
     Listener,
     Phase,
@@ -36,16 +33,14 @@ from vbstui.jobs.model import (
     TrackedJob,
     request_from,
 )
-
-if TYPE_CHECKING:
-    from vbstui.jobs.ports import BackupService
-    from vbstui.local.journal import Journal
-
-log = logging.getLogger("vbstui.jobs")
-T = TypeVar("T")
+from vbstui.jobs.ports import BackupService
+from vbstui.jobs.runtime import JobRuntime
+from vbstui.local.journal import Journal
 
 
 class JobTracker:
+    """Submits, reconciles and follows jobs of one profile; journals and announces each step."""
+
     def __init__(
         self, service: BackupService, *, profile: str, journal: Journal | None = None,
         listener: Listener | None = None, poll: PollSchedule | None = None,
@@ -53,43 +48,15 @@ class JobTracker:
         submit_attempts: int = 4, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self.rt = JobRuntime(service, journal=journal, listener=listener, slots=request_slots,
+                             sleep=sleep, clock=clock)
         self.service = service
         self.profile = profile
         self.journal = journal
-        self.listener = listener
         self.poll = poll or PollSchedule()
         self.reconcile_policy = reconcile or ReconcilePolicy()
-        self.slots = request_slots
         self.submit_attempts = submit_attempts
-        self._sleep = sleep
-        self._clock = clock
         self._rng = random.Random()
-
-    # -- plumbing (also used by vbstui.jobs.reconcile and vbstui.jobs.follow) -----------
-
-    def _emit(self, job: TrackedJob, text: str, severity: Severity = Severity.INFO) -> None:
-        log.info("job %s: %s", job.local_id[:8], text)
-        if self.listener is not None:
-            try:
-                self.listener(JobEvent(job, text, severity))
-            except Exception:  # a broken display must not stop the tracking
-                log.exception("job listener failed")
-
-    def _save(self, job: TrackedJob) -> None:
-        if self.journal is not None:
-            self.journal.save(job.to_record(), finished=job.finished)
-
-    async def _call(self, action: Callable[[], Awaitable[T]]) -> T:
-        # The shared semaphore caps concurrent requests across a bulk run.
-        if self.slots is None:
-            return await action()
-        async with self.slots:
-            return await action()
-
-    def _finish(self, job: TrackedJob, phase: Phase) -> None:
-        job.phase = phase
-        job.finished_at = self._clock()
-        self._save(job)
 
     # -- create -----------------------------------------------------------------------
 
@@ -97,7 +64,7 @@ class JobTracker:
         return TrackedJob(
             kind=Kind.CREATE, profile=self.profile, volume_id=request.volume_id,
             volume_name=volume_name, backup_name=request.name, request=asdict(request),
-            submitted_at=self._clock(),
+            submitted_at=self.rt.clock(),
         )
 
     async def submit_backup(self, job: TrackedJob, *,
@@ -119,7 +86,7 @@ class JobTracker:
             # What already exists under this disk and name, so a later search can
             # tell our backup from an older namesake.
             try:
-                existing = await self._call(
+                existing = await self.rt.call(
                     lambda: self.service.find_backups(job.volume_id, job.backup_name))
             except CloudError as exc:
                 exc.message = f"{exc.message} (before sending; nothing was sent)"
@@ -128,7 +95,7 @@ class JobTracker:
             known_backup_ids = [b.id for b in existing]
         job.known_backup_ids = list(known_backup_ids)
         job.phase = Phase.SUBMITTING
-        self._save(job)  # journaled before sending: a crash mid-request leaves a trace
+        self.rt.save(job)  # journaled before sending: a crash mid-request leaves a trace
         await self._send_once(job, lambda: self.service.create_backup(request))
         return job
 
@@ -136,13 +103,14 @@ class JobTracker:
         """Send a non-idempotent request; resend only what provably never arrived."""
         for attempt in range(1, self.submit_attempts + 1):
             try:
-                job.job_id = await self._call(send)
+                job.job_id = await self.rt.call(send)
             except ApiError as exc:
                 if exc.reached_server is Reached.NO and attempt < self.submit_attempts:
                     await self._wait_before_resend(job, exc, attempt)
                     continue
                 if exc.reached_server is Reached.MAYBE:
-                    await reconciling.after_ambiguous(self, job, exc)
+                    await reconciling.after_ambiguous(self.rt, job, exc,
+                                                    self.reconcile_policy)
                     return
                 self._refused(job, exc)
                 return
@@ -155,12 +123,13 @@ class JobTracker:
                 if exc.reached_server is Reached.NO:
                     self._refused(job, exc)
                     return
-                await reconciling.after_ambiguous(self, job, exc)
+                await reconciling.after_ambiguous(self.rt, job, exc,
+                                                    self.reconcile_policy)
                 return
             job.phase = Phase.RUNNING
             job.status = "INIT"
-            self._save(job)
-            self._emit(job, f"submitted {job.kind.value} of {job.label}: job {job.job_id}")
+            self.rt.save(job)
+            self.rt.emit(job, f"submitted {job.kind.value} of {job.label}: job {job.job_id}")
             return
 
     async def _wait_before_resend(self, job: TrackedJob, exc: CloudError, attempt: int) -> None:
@@ -168,25 +137,23 @@ class JobTracker:
         delay = self._rng.uniform(0.5, min(20.0, 2.0**attempt))
         if isinstance(exc, ApiError) and exc.retry_after is not None:
             delay = max(delay, min(exc.retry_after, 60.0))
-        self._emit(
+        self.rt.emit(
             job,
             f"{exc.message}; the request never reached the service, sending again in "
             f"{delay:.1f} s",
             Severity.WARNING,
         )
-        await self._sleep(delay)
+        await self.rt.sleep(delay)
 
     def _refused(self, job: TrackedJob, exc: CloudError) -> None:
         job.error_code = getattr(exc, "code", None) or ""
         job.message = exc.describe()
-        self._finish(job, Phase.REFUSED)
-        self._emit(job, f"{job.kind.value} of {job.label} refused: {job.message}", Severity.ERROR)
+        self.rt.finish(job, Phase.REFUSED)
+        self.rt.emit(job, f"{job.kind.value} of {job.label} refused: {job.message}", Severity.ERROR)
 
     async def reconcile(self, job: TrackedJob) -> TrackedJob:
         """Look for what an unanswered request did; adopt it or declare it unknown."""
-        if job.kind is not Kind.CREATE:
-            return await reconciling.reconcile_restore(self, job)
-        return await reconciling.reconcile_create(self, job)
+        return await reconciling.reconcile(self.rt, job, self.reconcile_policy)
 
     async def resubmit(self, job: TrackedJob) -> TrackedJob:
         """The user chose to send again after an unknown outcome."""
@@ -200,8 +167,8 @@ class JobTracker:
 
     def cancel(self, job: TrackedJob) -> None:
         job.message = job.message or "cancelled by the user"
-        self._finish(job, Phase.CANCELLED)
-        self._emit(job, f"{job.label}: given up by the user", Severity.WARNING)
+        self.rt.finish(job, Phase.CANCELLED)
+        self.rt.emit(job, f"{job.label}: given up by the user", Severity.WARNING)
 
     # -- restore and delete ------------------------------------------------------------
 
@@ -210,13 +177,13 @@ class JobTracker:
         return TrackedJob(
             kind=Kind.RESTORE, profile=self.profile, volume_id=volume_id,
             volume_name=volume_name, backup_id=backup_id, backup_name=backup_name,
-            submitted_at=self._clock(),
+            submitted_at=self.rt.clock(),
         )
 
     async def submit_restore(self, job: TrackedJob) -> TrackedJob:
         job.project_id = job.project_id or await self.service.project_id()
         job.phase = Phase.SUBMITTING
-        self._save(job)
+        self.rt.save(job)
         await self._send_once(job, lambda: self.service.restore_backup(job.backup_id,
                                                                          job.volume_id))
         return job
@@ -225,17 +192,17 @@ class JobTracker:
                        ) -> TrackedJob:
         return TrackedJob(
             kind=Kind.DELETE, profile=self.profile, volume_id=volume_id,
-            backup_id=backup_id, backup_name=backup_name, submitted_at=self._clock(),
+            backup_id=backup_id, backup_name=backup_name, submitted_at=self.rt.clock(),
         )
 
     async def submit_delete(self, job: TrackedJob) -> TrackedJob:
         """Deleting twice is harmless (the second gets 404), so ambiguity needs no search."""
         job.project_id = job.project_id or await self.service.project_id()
         job.phase = Phase.SUBMITTING
-        self._save(job)
+        self.rt.save(job)
         for attempt in range(1, self.submit_attempts + 1):
             try:
-                await self._call(lambda: self.service.delete_backup(job.backup_id))
+                await self.rt.call(lambda: self.service.delete_backup(job.backup_id))
             except ApiError as exc:
                 if exc.status == 404 and attempt > 1:
                     break  # an earlier unanswered attempt did it
@@ -253,33 +220,33 @@ class JobTracker:
             break
         job.phase = Phase.RUNNING
         job.status = "DELETING"
-        self._save(job)
-        self._emit(job, f"delete of backup {job.label} accepted")
+        self.rt.save(job)
+        self.rt.emit(job, f"delete of backup {job.label} accepted")
         return job
 
     # -- following and resumption -------------------------------------------------------
 
     async def follow(self, job: TrackedJob) -> TrackedJob:
         """Poll until the job ends.  Transient errors are reported and ridden out."""
-        return await following.follow(self, job)
+        return await following.follow(self.rt, job, self.poll)
 
     async def resume(self, job: TrackedJob) -> TrackedJob:
         """Continue a job found unfinished in the journal, to its end."""
-        await reconciling.settle_interrupted(self, job)
+        await reconciling.settle_interrupted(self.rt, job, self.reconcile_policy)
         if job.phase is Phase.RUNNING:
-            self._emit(job, f"resuming {job.kind.value} of {job.label}"
+            self.rt.emit(job, f"resuming {job.kind.value} of {job.label}"
                        + (f" (job {job.job_id})" if job.job_id else ""))
             await self.follow(job)
         return job
 
     async def check(self, job: TrackedJob) -> TrackedJob:
         """One look at a job found unfinished in the journal, without waiting for its end."""
-        await reconciling.settle_interrupted(self, job)
+        await reconciling.settle_interrupted(self.rt, job, self.reconcile_policy)
         if job.phase is Phase.RUNNING:
             try:
-                await following.poll_once(self, job)
+                await following.poll_once(self.rt, job)
             except CloudError as exc:
-                self._emit(job, f"could not check {job.label}: {exc.message}", Severity.WARNING)
+                self.rt.emit(job, f"could not check {job.label}: {exc.message}", Severity.WARNING)
         return job
 
     def unfinished(self, project_id: str | None = None) -> list[TrackedJob]:

@@ -1,0 +1,51 @@
+"""What the parts of the tracker share: the service, the journal and the listener, the
+request slots of a run, and time — so reconcile and follow need not know the tracker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from vbstui.jobs.model import JobEvent, Listener, Phase, Severity, TrackedJob
+from vbstui.jobs.ports import BackupService
+from vbstui.local.journal import Journal
+
+log = logging.getLogger("vbstui.jobs")
+T = TypeVar("T")
+
+
+@dataclass
+class JobRuntime:
+    service: BackupService
+    journal: Journal | None = None
+    listener: Listener | None = None
+    slots: asyncio.Semaphore | None = None  # shared by a bulk run: requests in flight
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.time
+
+    def emit(self, job: TrackedJob, text: str, severity: Severity = Severity.INFO) -> None:
+        log.info("job %s: %s", job.local_id[:8], text)
+        if self.listener is not None:
+            try:
+                self.listener(JobEvent(job, text, severity))
+            except Exception:  # a broken display must not stop the tracking
+                log.exception("job listener failed")
+
+    def save(self, job: TrackedJob) -> None:
+        if self.journal is not None:
+            self.journal.save(job.to_record(), finished=job.finished)
+
+    def finish(self, job: TrackedJob, phase: Phase) -> None:
+        job.phase = phase
+        job.finished_at = self.clock()
+        self.save(job)
+
+    async def call(self, action: Callable[[], Awaitable[T]]) -> T:
+        if self.slots is None:
+            return await action()
+        async with self.slots:
+            return await action()
