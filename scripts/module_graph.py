@@ -28,7 +28,7 @@ def main() -> int:
     for module in graph.modules:
         for imported in graph.find_modules_directly_imported_by(module):
             a, b = top(module), top(imported)
-            if a != b and b != "vbstui":
+            if b not in (a, "vbstui"):
                 edges.add((a, b))
     for a, b in sorted(edges):
         print(f"{a} -> {b}")
