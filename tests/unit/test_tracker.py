@@ -11,10 +11,10 @@ import pytest
 from cloudfake import FakeCloud, session
 
 from vbstui.cloud.client import CloudSession
-from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.validation import BackupRequest, ValidationFailed
 from vbstui.jobs import JobTracker, Phase, PollSchedule, ReconcilePolicy, TrackedJob
 from vbstui.local.journal import Journal
+from vbstui.ops.service import VbsBackupService
 
 VOLUME = "11111111-2222-4333-8444-555555555555"
 
@@ -87,38 +87,6 @@ class ScriptedVbs:
         return httpx.Response(404, json={"itemNotFound": {"code": 404, "message": path}})
 
 
-class SessionService:
-    """The tracker's BackupService over a CloudSession, kept here so these tests do not
-    depend on the operations layer."""
-
-    def __init__(self, session: CloudSession) -> None:
-        self.session = session
-
-    async def project_id(self) -> str:
-        return await self.session.project_id()
-
-    async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
-        return await self.session.vbs.list_backups(volume_id=volume_id, name=name)
-
-    async def get_backup(self, backup_id: str) -> Backup | None:
-        return await self.session.vbs.get_backup(backup_id)
-
-    async def get_volume(self, volume_id: str) -> Volume | None:
-        return await self.session.evs.get_volume(volume_id)
-
-    async def get_job(self, job_id: str) -> Job:
-        return await self.session.vbs.get_job(job_id)
-
-    async def create_backup(self, request: BackupRequest) -> str:
-        return await self.session.vbs.create_backup(request)
-
-    async def restore_backup(self, backup_id: str, volume_id: str) -> str:
-        return await self.session.vbs.restore_backup(backup_id, volume_id)
-
-    async def delete_backup(self, backup_id: str) -> None:
-        await self.session.vbs.delete_backup(backup_id)
-
-
 async def no_sleep(seconds: float) -> None:
     return None
 
@@ -137,7 +105,7 @@ def tracker_for(vbs: ScriptedVbs, events: list, journal: Journal | None = None,
                 window: float = 0.2) -> tuple[JobTracker, CloudSession]:
     s = session(FakeCloud(vbs))
     tracker = JobTracker(
-        SessionService(s), profile="test", journal=journal, listener=events.append,
+        VbsBackupService(s), profile="test", journal=journal, listener=events.append,
         poll=PollSchedule(first=0, factor=1, maximum=0),
         reconcile=ReconcilePolicy(window=window, interval=0.01), sleep=no_sleep,
     )

@@ -72,27 +72,13 @@ async def reconcile_create(rt: JobRuntime, job: TrackedJob, policy: ReconcilePol
         if new:
             adopted = newest(new)
             job.backup_id = adopted.id
-            job.recovered = True
-            job.phase = Phase.RUNNING
-            job.status = "RUNNING" if adopted.status == "creating" else job.status
-            rt.save(job)
-            rt.emit(
-                job,
-                f"submitted — recovered after a network error: backup {adopted.id} of "
-                f"{job.label} exists ({adopted.status})",
-                Severity.WARNING,
-            )
-            return job
+            return _adopted(rt, job, "RUNNING" if adopted.status == "creating" else job.status,
+                            f"submitted — recovered after a network error: backup "
+                            f"{adopted.id} of {job.label} exists ({adopted.status})")
         now = loop.time()
         if now >= deadline or (not disk_busy and now >= quiet_deadline):
-            job.phase = Phase.UNKNOWN
-            job.message = (
-                "outcome unknown: the request may or may not have created the backup; "
-                "check again, submit again, or cancel"
-            )
-            rt.save(job)
-            rt.emit(job, f"{job.label}: {job.message}", Severity.ERROR)
-            return job
+            return _unknown(rt, job, "outcome unknown: the request may or may not have created "
+                            "the backup; check again, submit again, or cancel")
         await rt.sleep(policy.interval)
 
 
@@ -113,20 +99,30 @@ async def reconcile_restore(rt: JobRuntime, job: TrackedJob, policy: ReconcilePo
         if (backup is not None and backup.status == "restoring") or (
             volume is not None and volume.status == "restoring-backup"
         ):
-            job.recovered = True
-            job.phase = Phase.RUNNING
-            job.status = "RUNNING"
-            rt.save(job)
-            rt.emit(job, "restore submitted — recovered after a network error",
-                          Severity.WARNING)
-            return job
+            return _adopted(rt, job, "RUNNING",
+                            "restore submitted — recovered after a network error")
         if loop.time() >= deadline:
-            job.phase = Phase.UNKNOWN
-            job.message = "outcome unknown: the restore may or may not have started"
-            rt.save(job)
-            rt.emit(job, f"{job.label}: {job.message}", Severity.ERROR)
-            return job
+            return _unknown(rt, job, "outcome unknown: the restore may or may not have started")
         await rt.sleep(policy.interval)
+
+
+def _adopted(rt: JobRuntime, job: TrackedJob, status: str, text: str) -> TrackedJob:
+    """What the request did was found: follow it from here."""
+    job.recovered = True
+    job.phase = Phase.RUNNING
+    job.status = status
+    rt.save(job)
+    rt.emit(job, text, Severity.WARNING)
+    return job
+
+
+def _unknown(rt: JobRuntime, job: TrackedJob, message: str) -> TrackedJob:
+    """Nothing showed up in time: only the user can decide now."""
+    job.phase = Phase.UNKNOWN
+    job.message = message
+    rt.save(job)
+    rt.emit(job, f"{job.label}: {job.message}", Severity.ERROR)
+    return job
 
 
 async def settle_interrupted(rt: JobRuntime, job: TrackedJob, policy: ReconcilePolicy
