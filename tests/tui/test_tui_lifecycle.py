@@ -181,13 +181,15 @@ async def test_delete_one_and_several_with_confirmation() -> None:
 
 
 async def test_delete_refuses_busy_backups() -> None:
-    app = make_app(demo_target(volumes=60))
+    # Slow jobs, so the busy backups stay busy: the check is fresh, not the table row.
+    app = make_app(demo_target(volumes=60, job_seconds=600))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app, 60)
         await open_backups(pilot, app)
         table = app.backups_view.table
         busy = await select(pilot, table, lambda b: b.status in ("creating", "restoring"))
         await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: "cannot delete" in log_text(app), what="fresh check")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert f"'{busy.status}'" in log_text(app)

@@ -12,8 +12,8 @@ from textual.widgets import Checkbox, Input, Static
 from tuikit import SIZE, MemoryKeyring, loaded, log_text, make_app, type_text, wait_until
 
 from vbstui.local.config import Config, Profile
-from vbstui.ops.target import Target
 from vbstui.local.credentials import KeyringAccess
+from vbstui.ops.target import Target
 from vbstui.sim import SimConfig
 from vbstui.sim.server import SimServer
 from vbstui.ui.screens.login import LoginScreen

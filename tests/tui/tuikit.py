@@ -10,10 +10,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from vbstui.local.config import Config
-from vbstui.ops.target import Target, demo_profile
 from vbstui.jobs import PollSchedule
+from vbstui.local.config import Config
 from vbstui.local.credentials import KeyringAccess
+from vbstui.ops.target import Target, demo_profile
 from vbstui.sim import FaultSpec, SimConfig, create_app
 from vbstui.ui.app import VbsApp
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from vbstui.jobs import JobTracker, Phase, TrackedJob
+from vbstui.jobs import JobTracker, Kind, Phase, TrackedJob
 from vbstui.ops.guard import Guard
 
 
@@ -21,11 +21,14 @@ class Decision(str, Enum):
 
 def what_may_exist(job: TrackedJob) -> str:
     """The warning that goes with "submit again", naming what may already be there."""
-    if job.kind.value == "create":
-        return (f"a backup '{job.backup_name}' of disk {job.volume_name or job.volume_id} "
-                "may already exist; submitting again may create a second one")
-    return (f"a restore of backup {job.backup_name or job.backup_id} onto disk "
-            f"{job.volume_name or job.volume_id} may already be running")
+    disk = job.volume_name or job.volume_id
+    if job.kind is Kind.CREATE:
+        return (f"a backup '{job.backup_name}' of disk {disk} may already exist; submitting "
+                "again may create a second one")
+    if job.kind is Kind.RESTORE:
+        return (f"a restore of backup {job.backup_name or job.backup_id} onto disk {disk} "
+                "may already be running")
+    return f"backup {job.backup_name or job.backup_id} may already be deleted"
 
 
 async def decide(tracker: JobTracker, job: TrackedJob, decision: Decision, guard: Guard

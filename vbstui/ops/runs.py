@@ -32,8 +32,8 @@ def concurrency(preferences: Preferences, requested: int | None = None) -> int:
     """Requests in flight at once in a run of several jobs: asked for, else configured."""
     value = requested or preferences.bulk_concurrency
     if value not in CONCURRENCY_RANGE:
-        raise UsageError(f"--concurrency must be between {CONCURRENCY_RANGE.start} and "
-                         f"{CONCURRENCY_RANGE.stop - 1}")
+        raise UsageError(f"concurrency (--concurrency, or bulk_concurrency in the config) must "
+                         f"be between {CONCURRENCY_RANGE.start} and {CONCURRENCY_RANGE.stop - 1}")
     return value
 
 

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Any
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from vbstui.ui.app import VbsApp
+from vbstui.ui.messages import BackupsOfDiskRequested
+from vbstui.ui.screens.main import MainScreen
 
 
-def _actions(app: VbsApp) -> list[tuple[str, str, Callable[[], object]]]:
-    main = app.main
-    volumes = app.volumes_view
-    backups = app.backups_view
-    jobs = app.jobs_view
+def _actions(app: App[Any], main: MainScreen) -> list[tuple[str, str, Callable[[], object]]]:
+    volumes = main.volumes_view
+    backups = main.backups_view
+    jobs = main.jobs_view
     return [
-        ("View: volumes", "the disks of the project (F3)", partial(app.switch_view, "volumes")),
-        ("View: backups", "all backups, with quota (F4)", partial(app.show_backups, None)),
-        ("View: jobs", "jobs in the journal (F6)", partial(app.switch_view, "jobs")),
+        ("View: volumes", "the disks of the project (F3)", partial(main.action_view, "volumes")),
+        ("View: backups", "all backups, with quota (F4)",
+         lambda: main.post_message(BackupsOfDiskRequested(None))),
+        ("View: jobs", "jobs in the journal (F6)", partial(main.action_view, "jobs")),
         ("Back up selected disks", "open the backup form (b)", volumes.action_backup),
         ("Backups of the selected disk", "(B)", volumes.action_backups_of_disk),
         ("Mark all visible disks", "(*)", volumes.action_mark_all),
@@ -28,41 +29,33 @@ def _actions(app: VbsApp) -> list[tuple[str, str, Callable[[], object]]]:
         ("Restore selected backup", "onto a disk you choose (R)", backups.action_restore),
         ("Delete selected backups", "with confirmation (ctrl+d)", backups.action_delete),
         ("Refresh", "reload the current view (F5)", main.action_refresh),
-        ("Filter", "filter the current table (/)", lambda: _current(app).action_filter()),
-        ("Raw JSON", "of the selected row (y)", lambda: _current(app).action_raw()),
+        ("Filter", "filter the current table (/)", main.view.action_filter),
+        ("Raw JSON", "of the selected row (y)", main.view.action_raw),
         ("Job: check again", "an unknown outcome (c)", jobs.action_check_again),
         ("Job: submit again", "an unknown outcome (S)", jobs.action_submit_again),
         ("Job: give up", "an unknown outcome (x)", jobs.action_give_up),
-        ("Switch profile", "(F2)", app.action_switch_profile),
+        ("Switch profile", "(F2)", partial(app.run_action, "switch_profile")),
         ("Focus log pane", "(ctrl+l)", main.action_focus_log),
-        ("Help", "all keys (? or F1)", app.action_help),
-        ("Quit", "running jobs go on in the cloud (q)", app.action_quit),
+        ("Help", "all keys (? or F1)", partial(app.run_action, "help")),
+        ("Quit", "running jobs go on in the cloud (q)", partial(app.run_action, "quit")),
     ]
 
 
-def _current(app: VbsApp):  # type: ignore[no-untyped-def]
-    return {"volumes": app.volumes_view, "backups": app.backups_view,
-            "jobs": app.jobs_view}[app.main.current_view]
-
-
 class VbsCommands(Provider):
-    def _app(self) -> VbsApp | None:
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.app
-        return app if hasattr(app, "volumes_view") and app.is_screen_installed("main") else None  # type: ignore[return-value]
+        if not app.is_screen_installed("main"):
+            return []
+        main = app.get_screen("main")
+        return _actions(app, main) if isinstance(main, MainScreen) else []
 
     async def discover(self) -> Hits:
-        app = self._app()
-        if app is None:
-            return
-        for name, help_text, action in _actions(app):
+        for name, help_text, action in self._commands():
             yield DiscoveryHit(name, action, help=help_text)
 
     async def search(self, query: str) -> Hits:
-        app = self._app()
-        if app is None:
-            return
         matcher = self.matcher(query)
-        for name, help_text, action in _actions(app):
+        for name, help_text, action in self._commands():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), action, help=help_text)

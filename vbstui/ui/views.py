@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -16,92 +15,19 @@ from textual.widgets import Input, Static
 
 from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.jobs import Phase, TrackedJob
-from vbstui.textsafe import visible
-from vbstui.ui.widgets.jobspanel import PHASE_STYLE, job_state
+from vbstui.ops.outcome import Decision
+from vbstui.ui.messages import (
+    BackupRequested,
+    BackupsOfDiskRequested,
+    DecisionRequested,
+    DeleteRequested,
+    RawJsonRequested,
+    RefreshRequested,
+    RestoreRequested,
+)
+from vbstui.ui.tables import JOB_HISTORY_COLUMNS, VOLUME_COLUMNS, backup_columns, quota_line
 from vbstui.ui.widgets.ordered_input import OrderedInput
-from vbstui.ui.widgets.vtable import Column, VirtualTable
-
-if TYPE_CHECKING:
-    from vbstui.ui.app import VbsApp
-
-BUSY = {"creating", "backing-up", "attaching", "detaching", "extending", "restoring-backup",
-        "downloading", "uploading", "rollbacking", "deleting", "restoring"}
-
-
-def _volume_status_style(volume: Volume) -> str:
-    if volume.backupable:
-        return "good"
-    if volume.status in BUSY:
-        return "busy"
-    if "error" in volume.status:
-        return "bad"
-    return "warn"
-
-
-def volume_status(volume: Volume) -> str:
-    # The ⊘ reads without colour too: this disk cannot be backed up right now.
-    return volume.status if volume.backupable else f"⊘ {volume.status}"
-
-
-def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-VOLUME_COLUMNS: list[Column[Volume]] = [
-    Column("name", "NAME", 26, lambda v: v.name or "(no name)"),
-    Column("id", "ID", 8, lambda v: v.id[:8], sort_key=lambda v: v.id),
-    Column("status", "STATUS", 17, volume_status, sort_key=lambda v: v.status,
-           style=_volume_status_style),
-    Column("size", "SIZE", 8, lambda v: f"{v.size_gb} GB" if v.size_gb is not None else "?",
-           sort_key=lambda v: v.size_gb if v.size_gb is not None else -1, align_right=True),
-    Column("type", "TYPE", 6, lambda v: v.volume_type),
-    Column("az", "AZ", 8, lambda v: v.availability_zone),
-    Column("server", "ATTACHED TO", 13,
-           lambda v: ", ".join(a.server_id[:8] for a in v.attachments if a.server_id) or "—"),
-]
-
-
-def _backup_status_style(backup: Backup) -> str:
-    if backup.status == "available":
-        return "good"
-    if "error" in backup.status:
-        return "bad"
-    return "busy" if backup.status in BUSY else "warn"
-
-
-def backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
-    return [
-        Column("name", "NAME", 30, lambda b: b.name or "(no name)"),
-        Column("id", "ID", 10, lambda b: b.id[:8], sort_key=lambda b: b.id),
-        Column("status", "STATUS", 15, lambda b: b.status, style=_backup_status_style),
-        Column("size", "SIZE", 8,
-               lambda b: f"{b.size_gb} GB" if b.size_gb is not None else "?",
-               sort_key=lambda b: b.size_gb if b.size_gb is not None else -1,
-               align_right=True),
-        Column("created", "CREATED", 16, lambda b: _when(b.created_at),
-               sort_key=lambda b: b.created_at.timestamp() if b.created_at else 0),
-        Column("kind", "TYPE", 11, lambda b: "incremental" if b.incremental
-               else "full" if b.incremental is False else "?"),
-        Column("disk", "DISK", 28, lambda b: disk_name(b.volume_id)),
-        Column("description", "DESCRIPTION", 40, lambda b: b.description),
-    ]
-
-
-def _job_when(job: TrackedJob) -> str:
-    return datetime.fromtimestamp(job.submitted_at).strftime("%m-%d %H:%M:%S")
-
-
-JOB_HISTORY_COLUMNS: list[Column[TrackedJob]] = [
-    Column("submitted", "SUBMITTED", 14, _job_when, sort_key=lambda j: j.submitted_at),
-    Column("state", "STATUS", 22, job_state, style=lambda j: PHASE_STYLE.get(j.phase, "")),
-    Column("kind", "ACTION", 7, lambda j: j.kind.value),
-    Column("profile", "PROFILE", 10, lambda j: j.profile),
-    Column("disk", "DISK", 22, lambda j: j.volume_name or j.volume_id),
-    Column("backup", "BACKUP", 28, lambda j: j.backup_name or j.backup_id),
-    Column("job", "JOB ID", 33, lambda j: j.job_id or "—"),
-    Column("result", "RESULT", 40, lambda j: j.backup_id if j.phase is Phase.SUCCESS
-           else j.message),
-]
+from vbstui.ui.widgets.vtable import VirtualTable
 
 
 class TableView(Vertical):
@@ -130,10 +56,6 @@ class TableView(Vertical):
     def __init__(self, table: VirtualTable[Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.table = table
-
-    @property
-    def vbs_app(self) -> VbsApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="view-bar"):
@@ -187,13 +109,13 @@ class TableView(Vertical):
             self.table.sort_by(self.table.columns[number - 1].key)
 
     def action_refresh(self) -> None:
-        self.vbs_app.refresh_view(self.view_name)
+        self.post_message(RefreshRequested(self.view_name))
 
     def action_raw(self) -> None:
         row = self.table.current
         if row is None:
             return
-        self.vbs_app.show_raw(self.raw_title(row), self.raw_of(row))
+        self.post_message(RawJsonRequested(self.raw_title(row), self.raw_of(row)))
 
     def raw_title(self, row: Any) -> str:
         return self.view_name
@@ -292,12 +214,12 @@ class VolumesView(MarkableView):
         current = self.table.current
         volumes = marked or ([current] if current is not None else [])
         if volumes:
-            self.vbs_app.open_backup_form(volumes)
+            self.post_message(BackupRequested(volumes))
 
     def action_backups_of_disk(self) -> None:
         volume = self.table.current
         if volume is not None:
-            self.vbs_app.show_backups(volume_id=volume.id)
+            self.post_message(BackupsOfDiskRequested(volume.id))
 
 
 class BackupsView(MarkableView):
@@ -313,7 +235,8 @@ class BackupsView(MarkableView):
     BackupsView > .quota.-warn { color: $warning; text-style: bold; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, volume_by_id: Callable[[str], Volume | None]) -> None:
+        self.volume_by_id = volume_by_id
         table: VirtualTable[Backup] = VirtualTable(
             backup_columns(self._disk_name), row_key=lambda b: b.id,
             search_text=lambda b: f"{b.name} {b.id} {b.status} {b.volume_id} {b.description}",
@@ -326,7 +249,7 @@ class BackupsView(MarkableView):
         yield from super().compose()
 
     def _disk_name(self, volume_id: str) -> str:
-        volume = self.vbs_app.volume_by_id(volume_id)
+        volume = self.volume_by_id(volume_id)
         if volume is not None and volume.name:
             return volume.name
         return volume_id[:8] if volume_id else "?"
@@ -344,43 +267,29 @@ class BackupsView(MarkableView):
         if quota is None:
             line.update(Text(f"quota: {problem or 'unknown'}"))
             return
-        parts = []
-        warn = False
-        for label, resource, unit in (("backups", quota.backups, ""),
-                                      ("capacity", quota.gigabytes, " GB")):
-            if resource is None:
-                continue
-            if resource.unlimited:
-                parts.append(f"{label}: {resource.used}{unit} used of unlimited")
-            else:
-                remaining = resource.remaining
-                parts.append(f"{label}: {resource.used}{unit} of {resource.quota}{unit} used"
-                             + (f" ({remaining}{unit} left)" if remaining is not None else ""))
-                if resource.quota and resource.used is not None and (
-                        resource.used >= 0.9 * resource.quota):
-                    warn = True
+        text, warn = quota_line(quota)
         line.set_class(warn, "-warn")
-        line.update(Text(("⚠ " if warn else "") + "quota — " + " · ".join(parts)))
+        line.update(text)
 
     def action_restore(self) -> None:
         backup = self.table.current
         if backup is not None:
-            self.vbs_app.start_restore(backup)
+            self.post_message(RestoreRequested(backup))
 
     def action_delete(self) -> None:
         backups = self.table.marked_rows()
         if not backups and self.table.current is not None:
             backups = [self.table.current]
         if backups:
-            self.vbs_app.start_delete(backups)
+            self.post_message(DeleteRequested(backups))
 
     def action_toggle_scope(self) -> None:
         if self.volume_filter:
-            self.vbs_app.show_backups(volume_id=None)
+            self.post_message(BackupsOfDiskRequested(None))
         else:
             current = self.table.current
             if current is not None and current.volume_id:
-                self.vbs_app.show_backups(volume_id=current.volume_id)
+                self.post_message(BackupsOfDiskRequested(current.volume_id))
 
 
 class JobsView(TableView):
@@ -429,23 +338,16 @@ class JobsView(TableView):
             return None
         return job
 
-    def action_check_again(self) -> None:
+    def _decide(self, decision: Decision) -> None:
         job = self._unknown_job()
         if job is not None:
-            self.vbs_app.resolve_unknown(job, "check")
+            self.post_message(DecisionRequested(job, decision))
+
+    def action_check_again(self) -> None:
+        self._decide(Decision.CHECK)
 
     def action_submit_again(self) -> None:
-        job = self._unknown_job()
-        if job is not None:
-            self.vbs_app.resolve_unknown(job, "resubmit")
+        self._decide(Decision.SUBMIT_AGAIN)
 
     def action_give_up(self) -> None:
-        job = self._unknown_job()
-        if job is not None:
-            self.vbs_app.resolve_unknown(job, "cancel")
-
-
-def describe_volume(volume: Volume) -> Text:
-    text = Text(visible(volume.name or volume.id), style="bold")
-    text.append(f" ({volume.id}, {volume.size_gb or '?'} GB, {volume.status})")
-    return text
+        self._decide(Decision.GIVE_UP)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from rich.text import Text
@@ -15,17 +15,14 @@ from textual.validation import Failure, ValidationResult, Validator
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from vbstui.cloud.models import Volume
-from vbstui.cloud.validation import (
-    BULK_NAME_MAX,
-    NAME_MAX,
-    TAGS_MAX,
-    BackupRequest,
-    suggest_name,
-    validate_description,
-    validate_name,
-    validate_snapshot_id,
-    validate_tag_key,
-    validate_tag_value,
+from vbstui.cloud.validation import TAGS_MAX, validate_tag_key, validate_tag_value
+from vbstui.ops.plans import (
+    BackupInput,
+    BackupPlan,
+    name_limit,
+    plan_backups,
+    plan_problems,
+    suggested_name,
 )
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.ordered_input import OrderedInput
@@ -45,12 +42,6 @@ class RuleValidator(Validator):
         if not problems:
             return self.success()
         return ValidationResult.failure([Failure(self, value, p) for p in problems])
-
-
-@dataclass(frozen=True)
-class FormResult:
-    requests: list[BackupRequest]
-    name_max: int
 
 
 class TagRow(Horizontal):
@@ -77,8 +68,11 @@ class TagRow(Horizontal):
         return (self.query_one(".tag-key", Input).value, self.query_one(".tag-value", Input).value)
 
 
-class BackupForm(ModalScreen[FormResult | None]):
-    """One form for one disk, or for several marked disks (names get a -NNNN suffix)."""
+class BackupForm(ModalScreen[BackupPlan | None]):
+    """One form for one disk, or for several marked disks (names get a -NNNN suffix).
+
+    The rules are the operations layer's: `plan_problems` says what is wrong with
+    each field as you type, `plan_backups` turns what was typed into the requests."""
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
@@ -90,13 +84,12 @@ class BackupForm(ModalScreen[FormResult | None]):
                  now: datetime | None = None) -> None:
         super().__init__()
         self.volumes = volumes
+        self.volume_ids = [v.id for v in volumes]
         self.bulk = len(volumes) > 1
-        self.name_max = BULK_NAME_MAX if self.bulk else NAME_MAX
+        self.name_max = name_limit(len(volumes))
         self.quota_warning = quota_warning
         stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
-        first = volumes[0].name or volumes[0].id[:8]
-        self.suggested = suggest_name("bulk" if self.bulk else first, stamp,
-                                      max_length=self.name_max)
+        self.suggested = suggested_name(volumes, stamp)
         self.submitted = False
 
     def compose(self) -> ComposeResult:
@@ -105,13 +98,13 @@ class BackupForm(ModalScreen[FormResult | None]):
             with Horizontal(classes="form-row"):
                 yield Label("Name", classes="form-label")
                 yield OrderedInput(self.suggested, id="name", compact=True,
-                            validators=[RuleValidator(self._name_rule)])
+                            validators=[RuleValidator(self._rule("name"))])
             yield Static(f"1-{self.name_max} of A-Z a-z 0-9 _ -, not starting with 'auto'",
                          id="name-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("Description", classes="form-label")
                 yield OrderedInput("", id="description", compact=True, placeholder="optional",
-                            validators=[RuleValidator(validate_description)])
+                            validators=[RuleValidator(self._rule("description"))])
             yield Static("", id="description-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("Full backup", classes="form-label")
@@ -122,7 +115,7 @@ class BackupForm(ModalScreen[FormResult | None]):
                     yield Label("Snapshot ID", classes="form-label")
                     yield OrderedInput("", id="snapshot", compact=True,
                                 placeholder="optional: back up this snapshot of the disk",
-                                validators=[RuleValidator(validate_snapshot_id)])
+                                validators=[RuleValidator(self._rule("snapshot_id"))])
                 yield Static("", id="snapshot-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("Tags", classes="form-label")
@@ -149,8 +142,12 @@ class BackupForm(ModalScreen[FormResult | None]):
         title.append(f"  {volume.id}  {volume.size_gb or '?'} GB  {volume.status}", style="dim")
         return title
 
-    def _name_rule(self, value: str) -> list[str]:
-        return validate_name(value, max_length=self.name_max)
+    def _rule(self, key: str) -> Callable[[str], list[str]]:
+        """The problems of one field alone, for its input's own valid/invalid look."""
+        def rule(value: str) -> list[str]:
+            typed = BackupInput(self.volume_ids, **({"name": ""} | {key: value}))
+            return plan_problems(typed).get(key, [])
+        return rule
 
     AUTO_FOCUS = "#name"  # focused as the screen opens, before any typed key is handled
 
@@ -162,28 +159,18 @@ class BackupForm(ModalScreen[FormResult | None]):
     def _tag_rows(self) -> list[TagRow]:
         return list(self.query(TagRow))
 
-    def _collect(self) -> list[BackupRequest]:
-        name = self.query_one("#name", Input).value
-        description = self.query_one("#description", Input).value
-        full = self.query_one("#full", Checkbox).value
-        snapshot = "" if self.bulk else self.query_one("#snapshot", Input).value.strip()
-        tags = tuple(row.pair for row in self._tag_rows())
-        if not self.bulk:
-            return [BackupRequest(volume_id=self.volumes[0].id, name=name,
-                                  description=description, snapshot_id=snapshot, tags=tags,
-                                  full_backup=full)]
-        return [BackupRequest(volume_id=v.id, name=f"{name}-{i:04d}", description=description,
-                              tags=tags, full_backup=full)
-                for i, v in enumerate(self.volumes, start=1)]
+    def _typed(self) -> BackupInput:
+        return BackupInput(
+            self.volume_ids,
+            name=self.query_one("#name", Input).value,
+            description=self.query_one("#description", Input).value,
+            snapshot_id="" if self.bulk else self.query_one("#snapshot", Input).value.strip(),
+            tags=tuple(row.pair for row in self._tag_rows()),
+            full_backup=self.query_one("#full", Checkbox).value,
+        )
 
     def _problems(self) -> dict[str, list[str]]:
-        first = self._collect()[0]
-        # Check the typed name, not the suffixed one, against the limit the user sees.
-        typed = BackupRequest(volume_id=first.volume_id,
-                              name=self.query_one("#name", Input).value,
-                              description=first.description, snapshot_id=first.snapshot_id,
-                              tags=first.tags, full_backup=first.full_backup)
-        return typed.problems(name_max=self.name_max)
+        return plan_problems(self._typed())
 
     def _revalidate(self) -> None:
         problems = self._problems()
@@ -262,7 +249,7 @@ class BackupForm(ModalScreen[FormResult | None]):
             return
         self.submitted = True
         self.query_one("#submit", Button).disabled = True
-        self.dismiss(FormResult(self._collect(), self.name_max))
+        self.dismiss(plan_backups(self._typed()))
 
     def action_cancel(self) -> None:
         if not self.submitted:

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 from textual import on
 from textual.actions import SkipAction
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
-from vbstui.ui.views import BackupsView, JobsView, VolumesView
+from vbstui.cloud.models import Volume
+from vbstui.jobs import Severity, TrackedJob
+from vbstui.ui.messages import MainReady, RefreshRequested, ViewRequested
+from vbstui.ui.views import BackupsView, JobsView, TableView, VolumesView
 from vbstui.ui.widgets.jobspanel import jobs_table
 from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.statusline import StatusLine
-
-if TYPE_CHECKING:
-    from vbstui.ui.app import VbsApp
+from vbstui.ui.widgets.vtable import VirtualTable
 
 VIEWS = ("volumes", "backups", "jobs")
-MUTATING = {"backup", "restore", "delete", "submit_again"}
 
 
 class MainScreen(Screen[None]):
@@ -39,15 +40,15 @@ class MainScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    @property
-    def vbs_app(self) -> VbsApp:
-        return self.app  # type: ignore[return-value]
+    def __init__(self, volume_by_id: Callable[[str], Volume | None]) -> None:
+        super().__init__()
+        self.volume_by_id = volume_by_id  # the disk names the backups view shows
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status-line")
         with ContentSwitcher(initial="volumes-view", id="views"):
             yield VolumesView()
-            yield BackupsView()
+            yield BackupsView(self.volume_by_id)
             yield JobsView()
         yield OrderedInput(placeholder=":volumes  :backups  :jobs   (tab completes, esc closes)",
                     id="command-bar", suggester=SuggestFromList(VIEWS, case_sensitive=False))
@@ -59,18 +60,60 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(VolumesView).focus_table()
-        self.vbs_app.main_ready()
+        self.post_message(MainReady())
+
+    # -- the widgets, for the app's collaborators ------------------------------------
+
+    @property
+    def log_pane(self) -> LogPane:
+        return self.query_one(LogPane)
+
+    @property
+    def status_line(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def jobs_panel(self) -> VirtualTable[TrackedJob]:
+        return self.query_one("#jobs-panel", VirtualTable)
+
+    @property
+    def volumes_view(self) -> VolumesView:
+        return self.query_one(VolumesView)
+
+    @property
+    def backups_view(self) -> BackupsView:
+        return self.query_one(BackupsView)
+
+    @property
+    def jobs_view(self) -> JobsView:
+        return self.query_one(JobsView)
+
+    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
+        self.log_pane.add(text, severity)
+
+    # -- views -----------------------------------------------------------------------
 
     @property
     def current_view(self) -> str:
         current = self.query_one("#views", ContentSwitcher).current or "volumes-view"
         return current.removesuffix("-view")
 
+    @property
+    def view(self) -> TableView:
+        return {"volumes": self.volumes_view, "backups": self.backups_view,
+                "jobs": self.jobs_view}[self.current_view]
+
+    def show_view(self, name: str) -> None:
+        self.query_one("#views", ContentSwitcher).current = f"{name}-view"
+
+    def focus_view(self) -> None:
+        self.view.focus_table()
+
     def action_view(self, name: str) -> None:
-        self.vbs_app.switch_view(name)
+        self.post_message(ViewRequested(name))
 
     def action_refresh(self) -> None:
-        self.vbs_app.refresh_view(self.current_view)
+        self.post_message(RefreshRequested(self.current_view))
 
     def action_focus_log(self) -> None:
         self.query_one(LogPane).focus()
@@ -94,13 +137,20 @@ class MainScreen(Screen[None]):
             if wanted:
                 self.notify(f"no view named {wanted!r}: volumes, backups or jobs",
                             severity="warning")
-            self.vbs_app.focus_view()
+            self.focus_view()
             return
-        self.vbs_app.switch_view(match)
+        self.post_message(ViewRequested(match))
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         bar = self.query_one("#command-bar", Input)
         if event.key == "escape" and bar.has_focus:
             event.stop()
             bar.remove_class("-active")
-            self.vbs_app.focus_view()
+            self.focus_view()
+
+
+def main_screen(app: App[Any]) -> MainScreen:
+    """The installed main screen, wherever the app's collaborators need its widgets."""
+    screen = app.get_screen("main")
+    assert isinstance(screen, MainScreen)
+    return screen

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
+from vbstui.textsafe import visible
+
 
 def safe_json(data: Any) -> str:
     """Pretty JSON with every non-printable character escaped (json.dumps leaves DEL and
@@ -103,17 +105,18 @@ class UnknownOutcomeScreen(ModalScreen[str]):
         Binding("escape,x", "choose('cancel')", "Give up"),
     ]
 
-    def __init__(self, label: str, detail: str) -> None:
+    def __init__(self, label: str, detail: str, risk: str) -> None:
         super().__init__()
         self.label = label
         self.detail = detail
+        self.risk = risk  # what submitting again may duplicate (vbstui.ops.outcome)
 
     def compose(self) -> ComposeResult:
         body = Text()
         body.append(f"The outcome of '{self.label}' is unknown.\n\n", style="bold")
         body.append(self.detail + "\n\n")
-        body.append("Check again looks for the backup once more. Submit again sends a new "
-                    "request and may create a second backup if the first one did arrive.")
+        body.append("Check again looks for what the request did, once more. Submit again "
+                    f"sends a new request: {visible(self.risk)}.")
         with Vertical(classes="modal-box"):
             yield Static(Text("Outcome unknown", style="bold"), classes="modal-title")
             yield Static(body)

@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vbstui.cloud.models import Backup, Volume
-from vbstui.lifecycle import restore_problems
+from vbstui.ops.restore import restore_problems
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.ordered_input import OrderedInput
 

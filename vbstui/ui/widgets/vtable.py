@@ -10,10 +10,8 @@ comprehension.  Server text is turned into plain segments, never parsed as marku
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -24,37 +22,19 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from vbstui.textsafe import visible
+from vbstui.ui.widgets.columns import Column, fit, sort_rows
+
+__all__ = ["Column", "VirtualTable"]
 
 R = TypeVar("R")
 MARK = "●"
 
 
-@dataclass(frozen=True)
-class Column(Generic[R]):
-    key: str
-    label: str
-    width: int
-    value: Callable[[R], Any]  # what is shown (made printable) and sorted by
-    sort_key: Callable[[R], Any] | None = None
-    style: Callable[[R], str] | None = None  # a component-class suffix for the cell
-    align_right: bool = False
-
-
 class VirtualTable(ScrollView, Generic[R], can_focus=True):
     """Rows of any type; columns say how to show them."""
 
-    COMPONENT_CLASSES = {
-        "vtable--header",
-        "vtable--cursor",
-        "vtable--marked",
-        "vtable--dim",
-        "vtable--good",
-        "vtable--bad",
-        "vtable--busy",
-        "vtable--warn",
-        "vtable--empty",
-    }
+    COMPONENT_CLASSES = {f"vtable--{name}" for name in (
+        "header", "cursor", "marked", "dim", "good", "bad", "busy", "warn", "empty")}
     DEFAULT_CSS = """
     VirtualTable {
         height: 1fr;
@@ -237,30 +217,13 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             self._sort_column, self._sort_reverse = column_key, False
         self._apply(self.current)
 
-    @property
-    def sort_state(self) -> tuple[str | None, bool]:
-        return self._sort_column, self._sort_reverse
-
     def _apply(self, keep: R | None) -> None:
         rows = [r for r in self._all if self._matches(r)] if (
             self._filter_text or self._filter_fn) else list(self._all)
         if self._sort_column is not None:
             column = next((c for c in self.columns if c.key == self._sort_column), None)
             if column is not None:
-                key_fn = column.sort_key or column.value
-
-                def safe_key(row: R) -> tuple[int, Any]:
-                    value = key_fn(row)
-                    if value is None:
-                        return (1, "")
-                    if isinstance(value, str):
-                        return (0, value.casefold())
-                    return (0, value)
-
-                try:
-                    rows.sort(key=safe_key, reverse=self._sort_reverse)
-                except TypeError:  # mixed types from a messy server: sort as text
-                    rows.sort(key=lambda r: str(key_fn(r)), reverse=self._sort_reverse)
+                sort_rows(rows, column, self._sort_reverse)
         self._rows = rows
         self._refresh_size()
         index = 0
@@ -374,13 +337,6 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
 
     # -- rendering ---------------------------------------------------------------------
 
-    def _cell(self, text: str, width: int, right: bool) -> str:
-        text = visible(text)
-        if cell_len(text) > width:
-            return set_cell_size(text[: width * 2], width - 1) + "…" if width > 1 else "…"
-        pad = width - cell_len(text)
-        return (" " * pad + text) if right else (text + " " * pad)
-
     def _header_segments(self) -> list[Segment]:
         style = self.get_component_rich_style("vtable--header")
         parts: list[Segment] = []
@@ -390,8 +346,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             label = column.label
             if column.key == self._sort_column:
                 label += " ▼" if self._sort_reverse else " ▲"
-            parts.append(Segment(self._cell(label, column.width, column.align_right) + " ",
-                                 style))
+            parts.append(Segment(fit(label, column.width, column.align_right) + " ", style))
         return parts
 
     def _row_segments(self, row: R, is_cursor: bool) -> list[Segment]:
@@ -417,12 +372,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
                     style = base + self.get_component_rich_style(f"vtable--{suffix}")
             if cursor_style is not None:
                 style = style + cursor_style
-            try:
-                value = column.value(row)
-            except Exception:  # an odd value must never take the screen down
-                value = "?"
-            text = "" if value is None else str(value)
-            parts.append(Segment(self._cell(text, column.width, column.align_right) + " ",
+            parts.append(Segment(fit(column.text(row), column.width, column.align_right) + " ",
                                  style))
         if len(self._cache) > 4000:
             self._cache.clear()

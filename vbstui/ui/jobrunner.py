@@ -1,0 +1,226 @@
+"""Running jobs in the TUI: backups (one or a bulk run), restores, deletes, resumed jobs
+and decisions on unknown outcomes, as workers; every job shown in the jobs panel and
+the jobs view while it runs, a timer ticking their clocks.
+
+Trackers come from `vbstui.ops.runs.build_tracker`, the decisions from
+`vbstui.ops.outcome.decide`: nothing here decides what may be sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from textual.app import App
+
+from vbstui.cloud.models import Backup, Volume
+from vbstui.cloud.validation import BackupRequest
+from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
+from vbstui.ops.guard import Guard
+from vbstui.ops.outcome import Decision, decide
+from vbstui.ops.plans import BackupPlan
+from vbstui.ops.runs import build_tracker, concurrency
+from vbstui.ops.summary import RunSummary
+from vbstui.ui.connection import Connection
+from vbstui.ui.loading import Loader
+from vbstui.ui.messages import DecisionRequested
+from vbstui.ui.screens.main import MainScreen, main_screen
+
+
+class JobRunner:
+    """The jobs of this session; `tracker` runs single jobs, runs of several get their own."""
+
+    def __init__(self, app: App[Any], connection: Connection, loader: Loader, guard: Guard, *,
+                 poll: PollSchedule | None, bulk_concurrency: int | None,
+                 clock: Callable[[], datetime]) -> None:
+        self.app = app
+        self.connection = connection
+        self.loader = loader
+        self.guard = guard
+        self.poll = poll
+        self.bulk_concurrency = bulk_concurrency
+        self.clock = clock
+        self.tracker: JobTracker | None = None
+        self.jobs: dict[str, TrackedJob] = {}
+        self._tick_timer: Any = None
+
+    @property
+    def main(self) -> MainScreen:
+        return main_screen(self.app)
+
+    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
+        self.main.say(text, severity)
+
+    def run(self, work: Callable[[], Awaitable[Any]], description: str) -> None:
+        """A worker of the "jobs" group (cancelled when the profile changes); `work` is
+        called only when the worker starts, so one cancelled before that leaves nothing
+        un-awaited."""
+        self.app.run_worker(work, name="jobs", group="jobs", exit_on_error=False,
+                            description=description)
+
+    def new_tracker(self, limit: int | None = None) -> JobTracker:
+        connection = self.connection
+        assert connection.service is not None
+        return build_tracker(connection.target, connection.service, connection.journal,
+                             listener=self._on_event, concurrency=limit, poll=self.poll,
+                             clock=lambda: self.clock().timestamp())
+
+    def limit(self) -> int:
+        """Requests in flight at once in a run of several jobs."""
+        return concurrency(self.connection.target.config.preferences, self.bulk_concurrency)
+
+    def active(self) -> list[TrackedJob]:
+        return [j for j in self.jobs.values() if not j.finished]
+
+    # -- connecting and the journal ---------------------------------------------------------
+
+    def connected(self, project_id: str) -> None:
+        self.tracker = self.new_tracker()
+        self.load_history()
+        pending = self.tracker.unfinished(project_id)
+        if pending:
+            self.say(f"resuming {len(pending)} unfinished job(s) from the journal")
+        for job in pending:
+            self.show(job)
+            self.run(partial(self._resume, self.tracker, job), "resuming a job")
+
+    async def _resume(self, tracker: JobTracker, job: TrackedJob) -> None:
+        await tracker.resume(job)
+        self.show(job)
+
+    def load_history(self) -> None:
+        journal = self.connection.journal
+        if journal is None:
+            return
+        history = []
+        for record in journal.history():
+            try:
+                job = TrackedJob.from_record(record)
+            except (TypeError, ValueError):
+                continue
+            history.append(self.jobs.get(job.local_id, job))
+        known = {j.local_id for j in history}
+        history.extend(j for j in self.jobs.values() if j.local_id not in known)
+        history.sort(key=lambda j: j.submitted_at, reverse=True)
+        self.main.jobs_view.table.set_rows(history)
+        self.main.jobs_view.update_summary()
+
+    def clear(self) -> None:
+        """Forget the jobs shown for the previous profile (they stay in its journal)."""
+        self.jobs.clear()
+        self.main.jobs_panel.set_rows([])
+
+    # -- showing jobs -------------------------------------------------------------------
+
+    def show(self, job: TrackedJob) -> None:
+        self.jobs[job.local_id] = job
+        self.main.jobs_panel.upsert_row(job)
+        self.main.jobs_view.table.upsert_row(job)
+        if self._tick_timer is None:
+            self._tick_timer = self.app.set_interval(1.0, self._tick)
+
+    def _on_event(self, event: JobEvent) -> None:
+        self.say(event.text, event.severity)
+        self.show(event.job)
+        if event.job.phase is Phase.UNKNOWN:
+            self.app.post_message(DecisionRequested(event.job, None))  # the user decides
+
+    def _tick(self) -> None:
+        active = self.active()
+        for job in active:
+            self.main.jobs_panel.update_row(job)
+        if not active and self._tick_timer is not None:
+            self._tick_timer.stop()
+            self._tick_timer = None
+
+    # -- backups ---------------------------------------------------------------------------
+
+    def back_up(self, plan: BackupPlan) -> None:
+        if self.tracker is None:
+            return
+        if not plan.bulk:
+            job = self._backup_job(self.tracker, plan.requests[0])
+            self.run(partial(self._submit_and_follow, self.tracker, job), "backup")
+            return
+        limit = self.limit()
+        tracker = self.new_tracker(limit)
+        jobs = [self._backup_job(tracker, request) for request in plan.requests]
+        self.say(f"bulk backup of {len(jobs)} disks, at most {limit} requests at a time")
+        volumes_view = self.main.volumes_view
+        volumes_view.table.clear_marks()
+        volumes_view.update_summary()
+        self.run(partial(self._bulk, tracker, jobs), "bulk backup")
+
+    def _backup_job(self, tracker: JobTracker, request: BackupRequest) -> TrackedJob:
+        volume = self.loader.volumes.get(request.volume_id)
+        job = tracker.new_backup_job(request, volume_name=volume.name if volume else "")
+        self.show(job)
+        return job
+
+    async def _submit_and_follow(self, tracker: JobTracker, job: TrackedJob) -> None:
+        await tracker.submit_backup(job)
+        self.show(job)
+        self.loader.refresh_volume(job.volume_id)
+        await tracker.follow(job)
+        self.loader.refresh_volume(job.volume_id)
+
+    async def _bulk(self, tracker: JobTracker, jobs: list[TrackedJob]) -> None:
+        await self._all(jobs, lambda job: self._submit_and_follow(tracker, job))
+        summary = RunSummary.of(jobs)
+        self.say(summary.text(), Severity.SUCCESS if summary.all_succeeded else Severity.WARNING)
+
+    async def _all(self, jobs: Sequence[TrackedJob],
+                   one: Callable[[TrackedJob], Coroutine[Any, Any, None]]) -> None:
+        """Run every job; one that raises is reported and does not stop the others."""
+        results = await asyncio.gather(*(one(job) for job in jobs), return_exceptions=True)
+        for job, result in zip(jobs, results, strict=True):
+            if isinstance(result, BaseException):
+                self.say(f"{job.label}: {result}", Severity.ERROR)
+
+    # -- restore and delete (checked and confirmed by the flows first) ----------------------
+
+    async def restore(self, backup: Backup, volume: Volume) -> None:
+        tracker = self.tracker
+        if tracker is None:
+            return
+        job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
+                                      volume_name=volume.name)
+        self.show(job)
+        await tracker.submit_restore(job)
+        self.show(job)
+        await tracker.follow(job)
+        self.loader.refresh_volume(volume.id)
+        self.loader.load_backups()
+
+    async def delete(self, backups: list[Backup], limit: int) -> None:
+        tracker = self.new_tracker(limit)
+        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id)
+                for b in backups]
+        for job in jobs:
+            self.show(job)
+
+        async def one(job: TrackedJob) -> None:
+            await tracker.submit_delete(job)
+            self.show(job)
+            await tracker.follow(job)
+
+        self.main.backups_view.table.clear_marks()
+        await self._all(jobs, one)
+        summary = RunSummary.of(jobs)
+        self.say(summary.text("delete"),
+                 Severity.SUCCESS if summary.all_succeeded else Severity.WARNING)
+        self.loader.load_backups()
+
+    # -- unknown outcomes ------------------------------------------------------------------
+
+    async def decide(self, job: TrackedJob, decision: Decision) -> None:
+        tracker = self.tracker
+        if tracker is None:
+            return
+        job = await decide(tracker, job, decision, self.guard)
+        self.show(job)
+        if job.phase is Phase.RUNNING:
+            await tracker.follow(job)
