@@ -69,6 +69,8 @@ LAZY_IMPORTS = {
     "vbstui.sim": "the simulator's server stack, only with --demo",
     "vbstui.sim.cli": "uvicorn, only for `vbstui sim`",
     "yaml": "PyYAML, only when a clouds.yaml is read",
+    "vbstui.local.openstack": "clouds.yaml and OS_* profiles, only when one is asked for",
+    "vbstui.cli.dispatch": "the headless commands, not loaded when the TUI starts",
     "truststore": "the OS trust store, only for TLS endpoints",
     "keyring.backend": "keyring's backends, only when the keyring is first used",
     "keyring.backends": "keyring's backends, only when the keyring is first used",

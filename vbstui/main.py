@@ -1,7 +1,8 @@
 """The entry point: argv → `vbstui sim` | the TUI (imported lazily) | a headless command.
 
-Headless commands never import Textual (start-up time matters on a jump host), and
-the simulator's server stack is loaded only for `vbstui sim`.
+Each path loads only what it needs (start-up time matters on a jump host): headless
+commands never import Textual, the TUI never imports the headless commands, and the
+simulator's server stack is loaded only for `vbstui sim` (or `--demo`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from vbstui.cli.dispatch import run_command
 from vbstui.cli.parser import build_parser
 from vbstui.errors import ExitCode
 from vbstui.local.logfile import setup_logging
@@ -33,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vbstui.ui.launch import run_tui  # noqa: PLC0415 - Textual, only for the TUI
 
         return run_tui(args)
+    from vbstui.cli.dispatch import run_command  # noqa: PLC0415 - not needed by the TUI
+
     try:
         return int(asyncio.run(run_command(args)))
     except KeyboardInterrupt:

@@ -22,7 +22,6 @@ from vbstui.local import paths
 from vbstui.local.config import DEMO_PROFILE, Config, Profile, load_config
 from vbstui.local.credentials import Credential, KeyringAccess, find_credential, no_credential_help
 from vbstui.local.journal import Journal
-from vbstui.local.openstack import profile_from_clouds_yaml, profile_from_environment
 from vbstui.local.tokencache import TokenCache
 
 DEMO_AUTH_URL = "http://demo.localhost/v3"
@@ -106,10 +105,14 @@ def choose_target(choices: Choices) -> Target:
                          explicit=explicit)
     if choices.os_cloud or (os.environ.get("OS_CLOUD") and not choices.profile
                             and not choices.use_env):
+        from vbstui.local.openstack import profile_from_clouds_yaml  # noqa: PLC0415
+
         name = choices.os_cloud or os.environ["OS_CLOUD"]
         return Target(profile=profile_from_clouds_yaml(name, include_cwd=choices.clouds_from_cwd),
                       config=config)
     if choices.use_env:
+        from vbstui.local.openstack import profile_from_environment  # noqa: PLC0415
+
         return Target(profile=profile_from_environment(), config=config)
     return Target(profile=config.choose(choices.profile), config=config)
 

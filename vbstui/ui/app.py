@@ -58,7 +58,8 @@ class VbsApp(App[int]):
         guard = Guard(readonly)
         self.volumes: dict[str, Volume] = {}  # the disk lookup every view shares
         self.connection = Connection(self, target, keyring or KeyringAccess(),
-                                     on_change=self.update_status)
+                                     on_change=self.update_status,
+                                     on_connected=self.connected)
         self.loader = Loader(self, lambda: self.connection.service, self.volumes)
         self.runner = JobRunner(self, self.connection, self.loader, guard, poll=poll,
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
@@ -122,11 +123,8 @@ class VbsApp(App[int]):
     # -- start-up --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.install_screen(MainScreen(self.volumes.get), "main")
+        self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready), "main")
         self.push_screen("main")
-
-    def on_main_ready(self, _: msg.MainReady) -> None:
-        self.main_ready()
 
     def main_ready(self) -> None:
         """The main screen's widgets exist: say what mode this is, then connect."""
@@ -142,10 +140,11 @@ class VbsApp(App[int]):
             self.say(warning, Severity.WARNING)
         self.connection.connect()
 
-    def on_connected(self, message: msg.Connected) -> None:
+    def connected(self, project_id: str) -> None:
+        """A session is open for this project: load its disks, resume its jobs."""
         self.update_status()
         self.loader.load_volumes()
-        self.runner.connected(message.project_id)
+        self.runner.connected(project_id)
 
     # -- errors from workers: the one place -------------------------------------------------
 

@@ -30,7 +30,6 @@ from vbstui.ops.target import (
     open_session,
 )
 from vbstui.textsafe import visible
-from vbstui.ui.messages import Connected
 from vbstui.ui.screens.login import LoginResult, LoginScreen
 from vbstui.ui.screens.main import main_screen
 
@@ -45,7 +44,7 @@ class Connection:
     """The session, backup service and journal of the current profile."""
 
     def __init__(self, app: App[Any], target: Target, keyring: KeyringAccess, *,
-                 on_change: Callable[[], None]) -> None:
+                 on_change: Callable[[], None], on_connected: Callable[[str], None]) -> None:
         self.app = app
         self.target = target
         self.keyring = keyring
@@ -55,6 +54,7 @@ class Connection:
         self.credential_source = "not logged in"
         self.busy = ""
         self._on_change = on_change  # the status line shows what changed here
+        self._on_connected = on_connected  # given the project id: load what it holds
         self._remember = False  # store the typed password in the keyring after login
         self._keyring_problem: str | None = None
 
@@ -98,7 +98,7 @@ class Connection:
         self.say(f"connected to project {visible(profile.project)} ({project_id}) as "
                  f"{visible(profile.username)}; credentials: {self.credential_source}")
         self.set_busy("")
-        self.app.post_message(Connected(project_id))
+        self._on_connected(project_id)
 
     async def _open_session(self) -> CloudSession:
         """Find a password (asking if needed), authenticate, retry on a refused password."""

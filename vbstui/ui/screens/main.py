@@ -16,7 +16,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from vbstui.cloud.models import Volume
 from vbstui.jobs import Severity, TrackedJob
-from vbstui.ui.messages import MainReady, RefreshRequested, ViewRequested
+from vbstui.ui.messages import RefreshRequested, ViewRequested
 from vbstui.ui.views import BackupsView, JobsView, TableView, VolumesView
 from vbstui.ui.widgets.jobspanel import jobs_table
 from vbstui.ui.widgets.logpane import LogPane
@@ -40,9 +40,11 @@ class MainScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, volume_by_id: Callable[[str], Volume | None]) -> None:
+    def __init__(self, volume_by_id: Callable[[str], Volume | None],
+                 on_ready: Callable[[], None]) -> None:
         super().__init__()
         self.volume_by_id = volume_by_id  # the disk names the backups view shows
+        self._on_ready = on_ready  # called once the widgets exist
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status-line")
@@ -60,7 +62,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(VolumesView).focus_table()
-        self.post_message(MainReady())
+        # A call, not a message: connecting starts while the first frame is drawn.
+        self._on_ready()
 
     # -- the widgets, for the app's collaborators ------------------------------------
 
