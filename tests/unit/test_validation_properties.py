@@ -74,7 +74,8 @@ spice_char = st.one_of(trap_char, full_unicode_char, st.sampled_from(TAG_SPECIAL
 
 # Tag text the documented rule allows: no code point 0..31, none of = * < > \ , | /
 tag_allowed_char = st.characters(min_codepoint=32, exclude_characters=TAG_SPECIALS)
-description_allowed_char = st.characters(exclude_characters="<>")
+description_allowed_char = st.characters(exclude_characters="<>",
+                                         exclude_categories=("Cc", "Cf", "Zl", "Zp", "Cs"))
 
 
 def exact_lengths(chars: st.SearchStrategy[str], lengths: list[int]) -> st.SearchStrategy[str]:
@@ -128,6 +129,8 @@ descriptions = st.one_of(
     mixed_text(description_allowed_char, 80),
     st.text(st.characters(min_codepoint=0, max_codepoint=127), max_size=70),  # ASCII + controls
     with_inserts(st.text(description_allowed_char, max_size=66), st.sampled_from("<>")),
+    with_inserts(st.text(description_allowed_char, max_size=66),
+                 st.sampled_from("\x1b\x07\x00\x7f\x9b\u202e\u200b\u2028\ufeff")),
 )
 tag_keys = st.one_of(
     mixed_text(tag_allowed_char, 45),
@@ -269,6 +272,9 @@ def description_matcher(reason: tuple, message: str) -> bool:
     if reason[0] == "angle":
         head, sep, found = message.partition("(found ")
         return bool(sep) and "'<'" in head and "'>'" in head and names_chars(reason[1], found)
+    if reason[0] == "invisible":
+        head, sep, found = message.partition("(found ")
+        return bool(sep) and "control" in head and names_chars(reason[1], found)
     raise AssertionError(reason)
 
 
@@ -574,8 +580,14 @@ def test_description_messages() -> None:
     assert validate_description("x" * 65) == ["at most 64 characters (now 65)"]
     assert validate_description("a<b") == ["must not contain '<' or '>' (found '<')"]
     assert validate_description("<b>") == ["must not contain '<' or '>' (found '<', '>')"]
-    # the documented rule forbids only < and >; controls and Unicode are allowed
-    assert validate_description("line\nbreak\tand\x00nul é ² \U0001f600") == []
+    # The documented rule forbids only < and >; Unicode is allowed, but controls are
+    # refused (issue 12: an ESC in a description reaches every terminal that shows it).
+    assert validate_description("é ² \U0001f600 ok") == []
+    assert validate_description("line\nbreak\tand\x00nul") == [
+        "must not contain control or invisible formatting characters "
+        "(found U+000A, U+0009, U+0000)"]
+    assert validate_description("title\x1b]0;pwned\x07") == [
+        "must not contain control or invisible formatting characters (found U+001B, U+0007)"]
 
 
 def test_tag_messages() -> None:

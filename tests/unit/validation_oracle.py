@@ -12,7 +12,10 @@ those into expectations about the implementation's messages.
 Rules:
 - name: 1..64 code points (59 in bulk runs), only ASCII A-Z a-z 0-9 '_' '-',
   must not start with the (case-sensitive) prefix "auto";
-- description: optional, 0..64 code points, no '<' (0x3C) or '>' (0x3E);
+- description: optional, 0..64 code points, no '<' (0x3C) or '>' (0x3E), and (vbstui's own,
+  stricter rule: the text reaches terminals) no control character (0..31, 127..159), no
+  format character (bidi overrides, zero-width marks: category Cf) and no line or
+  paragraph separator (U+2028, U+2029);
   anything else, control characters included, is allowed by the documented rule;
 - tags: at most 10; key 1..36, value 0..43 code points; neither may contain a
   code point 0..31 nor any of  = * < > \\ , | /  ; keys must be unique;
@@ -22,6 +25,8 @@ Rules:
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 Reason = tuple[object, ...]  # (kind, *details)
 
@@ -49,6 +54,12 @@ def is_angle_bracket(ch: str) -> bool:
 
 # = * < > \ , | /  as code points, so that nothing is copied from the implementation
 TAG_SPECIAL_CODES = (61, 42, 60, 62, 92, 44, 124, 47)
+
+
+def is_invisible(ch: str) -> bool:
+    code = ord(ch)
+    return (code <= 31 or 127 <= code <= 159 or code in (0x2028, 0x2029)
+            or unicodedata.category(ch) == "Cf")
 
 
 def is_tag_control(ch: str) -> bool:
@@ -93,6 +104,9 @@ def description_reasons(description: str | None) -> list[Reason]:
     bad = [ch for ch in description if is_angle_bracket(ch)]
     if bad:
         reasons.append(("angle", distinct_in_order(bad)))
+    hidden = [ch for ch in description if is_invisible(ch)]
+    if hidden:
+        reasons.append(("invisible", distinct_in_order(hidden)))
     return reasons
 
 

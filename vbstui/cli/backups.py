@@ -4,10 +4,9 @@ layer decide, print what happened."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from vbstui.cli.context import Context
-from vbstui.cli.output import out, print_outcome, progress, refused, stderr
+from vbstui.cli.output import out, print_outcome, progress, refused, stderr, stdout
 from vbstui.cli.prompts import confirm
 from vbstui.cli.waiting import exit_code_for_jobs, follow_all, settle_unknown
 from vbstui.cloud.validation import parse_tag
@@ -47,18 +46,16 @@ async def cmd_backup_create(ctx: Context) -> int:
     tracker = ctx.tracker(journal, concurrency=in_flight if plan.bulk else None)
     try:
         jobs = [tracker.new_backup_job(r) for r in plan.requests]
+        ctx.jobs.extend(jobs)
 
         async def submit(job: TrackedJob) -> None:
             await tracker.submit_backup(job)
             await settle_unknown(tracker, job, ctx.guard)
 
-        started = time.monotonic()
         await asyncio.gather(*(submit(j) for j in jobs))
         timed_out = False
         if args.wait:
-            remaining = None if args.timeout is None else max(
-                0.0, args.timeout - (time.monotonic() - started))
-            timed_out = not await follow_all(tracker, jobs, remaining)
+            timed_out = not await follow_all(tracker, jobs, ctx.remaining())
     finally:
         journal.close()
     summary = RunSummary.of(jobs)
@@ -111,17 +108,18 @@ async def cmd_backup_restore(ctx: Context) -> int:
     try:
         job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
                                       volume_name=volume.name)
+        ctx.jobs.append(job)
         await tracker.submit_restore(job)
         await settle_unknown(tracker, job, ctx.guard)
         timed_out = False
         if args.wait:
-            timed_out = not await follow_all(tracker, [job], args.timeout)
+            timed_out = not await follow_all(tracker, [job], ctx.remaining())
     finally:
         journal.close()
     if args.json:
         out(job.outcome())
     elif job.job_id:
-        print(job.job_id)
+        stdout(job.job_id)
     return exit_code_for_jobs([job], timed_out)
 
 
@@ -154,10 +152,11 @@ async def cmd_backup_delete(ctx: Context) -> int:
     try:
         jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id)
                 for b in targets]
+        ctx.jobs.extend(jobs)
         await asyncio.gather(*(tracker.submit_delete(j) for j in jobs))
         timed_out = False
         if args.wait:
-            timed_out = not await follow_all(tracker, jobs, args.timeout)
+            timed_out = not await follow_all(tracker, jobs, ctx.remaining())
     finally:
         journal.close()
     if args.json:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from vbstui.cli.output import event_printer, progress
 from vbstui.cli.prompts import terminal_password
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError
-from vbstui.jobs import JobTracker, Severity
+from vbstui.jobs import JobTracker, Severity, TrackedJob
 from vbstui.local.config import Preferences
 from vbstui.local.credentials import KeyringAccess
 from vbstui.local.journal import Journal
@@ -27,6 +28,13 @@ class Context:
         self.guard = Guard(readonly=bool(getattr(args, "readonly", False)))
         self.session: CloudSession | None = None
         self._service: BackupService | None = None
+        self.jobs: list[TrackedJob] = []  # what this command submitted, for a timeout's report
+        timeout = getattr(args, "timeout", None)
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+
+    def remaining(self) -> float | None:
+        """Seconds left of --timeout (None: no limit), for waits inside the command."""
+        return None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
 
     @property
     def preferences(self) -> Preferences:

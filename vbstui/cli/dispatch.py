@@ -4,15 +4,17 @@ into a message on stderr and the exit code `vbstui.errors.exit_code_for` gives i
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
 from vbstui.cli import account, backups, doctor, jobs, listing
 from vbstui.cli.context import Context
-from vbstui.cli.output import stderr
+from vbstui.cli.output import out, print_outcome, stderr
+from vbstui.cli.waiting import exit_code_for_jobs
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.validation import ValidationFailed, format_problems
-from vbstui.errors import ConfigError, CredentialError, UsageError, exit_code_for
+from vbstui.errors import ConfigError, CredentialError, ExitCode, UsageError, exit_code_for
 from vbstui.textsafe import visible
 
 log = logging.getLogger("vbstui.cli")
@@ -39,13 +41,23 @@ def handler_for(args: argparse.Namespace) -> Handler:
     return HANDLERS[(args.command, action)]
 
 
+# Time past --timeout for the command to print what it did before it is stopped.
+REPORT_GRACE = 1.0
+
+
 async def run_command(args: argparse.Namespace) -> int:
-    """Run one headless command; every failure becomes a message and an exit code."""
+    """Run one headless command; every failure becomes a message and an exit code.
+    --timeout bounds the whole command, logging in included."""
     ctx: Context | None = None
     try:
         handler = handler_for(args)
         ctx = Context(args)
-        return await handler(ctx)
+        timeout = getattr(args, "timeout", None)
+        try:
+            return await asyncio.wait_for(
+                handler(ctx), None if timeout is None else timeout + REPORT_GRACE)
+        except asyncio.TimeoutError:
+            return timed_out(ctx, timeout or 0.0)
     except BrokenPipeError:
         raise
     except Exception as exc:
@@ -54,6 +66,20 @@ async def run_command(args: argparse.Namespace) -> int:
     finally:
         if ctx is not None:
             await ctx.close()
+
+
+def timed_out(ctx: Context, timeout: float) -> int:
+    """Stopped by --timeout: say what was sent, so a script can tell "nothing happened"
+    (exit 5, nothing sent) from "something may be under way" (exit 4 or 5, ids printed)."""
+    if not ctx.jobs:
+        stderr(f"vbstui: --timeout of {timeout:g} s expired; nothing was sent")
+        return ExitCode.TIMEOUT
+    stderr(f"vbstui: --timeout of {timeout:g} s expired")
+    for job in ctx.jobs:
+        print_outcome(job)
+    if getattr(ctx.args, "json", False):
+        out({"jobs": [j.outcome() for j in ctx.jobs], "timed_out": True})
+    return exit_code_for_jobs(ctx.jobs, timed_out=True)
 
 
 def report(exc: Exception) -> None:

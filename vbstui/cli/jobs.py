@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 
 from vbstui.cli import table
@@ -17,6 +18,8 @@ from vbstui.jobs import TrackedJob
 from vbstui.ops.runs import poll_schedule
 from vbstui.ops.target import open_journal
 from vbstui.textsafe import visible
+
+log = logging.getLogger("vbstui.cli")
 
 
 async def cmd_job_show(ctx: Context) -> int:
@@ -46,7 +49,7 @@ async def cmd_job_show(ctx: Context) -> int:
     timed_out = False
     if args.wait and not job.finished:
         try:
-            job = await asyncio.wait_for(wait_for_end(), args.timeout)
+            job = await asyncio.wait_for(wait_for_end(), ctx.remaining())
         except asyncio.TimeoutError:
             timed_out = True
     if args.json:
@@ -77,7 +80,8 @@ def _job_rows(job: Job) -> list[list[object]]:
 
 
 async def cmd_jobs(ctx: Context) -> int:
-    """List the journal; check unfinished jobs of this profile (follow them with --wait)."""
+    """List the journal; check unfinished jobs of this profile (follow them with --wait).
+    Jobs another live vbstui process works on are left to it."""
     args = ctx.args
     journal = open_journal(ctx.target)
     try:
@@ -88,15 +92,21 @@ async def cmd_jobs(ctx: Context) -> int:
             project_id = await service.project_id()
             tracker = ctx.tracker(journal)
             tracker_jobs = tracker.unfinished(project_id)
-            if args.wait:
-                try:
-                    await asyncio.wait_for(
-                        asyncio.gather(*(tracker.resume(j) for j in tracker_jobs)), args.timeout
-                    )
-                except asyncio.TimeoutError:
-                    timed_out = True
-            else:
-                await asyncio.gather(*(tracker.check(j) for j in tracker_jobs))
+            ctx.jobs.extend(tracker_jobs)
+            for label, pid in tracker.held_elsewhere(project_id):
+                stderr(f"{label}: being worked on by vbstui process {pid}; left to it")
+            settle = tracker.resume if args.wait else tracker.check
+            try:
+                results = await asyncio.wait_for(asyncio.gather(
+                    *(settle(j) for j in tracker_jobs), return_exceptions=True), ctx.remaining())
+            except asyncio.TimeoutError:
+                timed_out = True
+                results = []
+            for job, result in zip(tracker_jobs, results, strict=False):
+                if isinstance(result, Exception):  # one bad job never hides the others
+                    log.error("job %s: %r", job.local_id, result)
+                    stderr(f"{job.label}: could not be checked: {type(result).__name__}: "
+                           f"{result}")
         history = journal.history()
     finally:
         journal.close()

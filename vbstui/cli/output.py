@@ -1,25 +1,55 @@
-"""What headless commands print: results on stdout (JSON or tables), progress on stderr."""
+"""What headless commands print: results on stdout (JSON or tables), progress on stderr.
+
+Server text reaches a terminal (or a file a terminal will show) only through here:
+every line goes through `visible()`, and JSON escapes what `json` leaves raw (C1
+controls, bidi overrides, line separators), so no escape sequence is ever obeyed.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import datetime
 from typing import Any, TextIO
 
 from vbstui.cloud.error_codes import explain
-from vbstui.jobs import JobEvent, Phase, Severity, TrackedJob
+from vbstui.jobs import JobEvent, Kind, Phase, Severity, TrackedJob
 from vbstui.textsafe import visible
 
 MARKS = {Severity.INFO: " ", Severity.SUCCESS: "✓", Severity.WARNING: "!", Severity.ERROR: "✗"}
 
 
+# What json.dumps(ensure_ascii=False) writes raw but a terminal may act on: DEL and the C1
+# controls, soft hyphen, Arabic/Syriac/Mongolian format marks, zero-width and bidi
+# controls, line and paragraph separators, invisible operators, BOM, annotation marks.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def _lines(text: str) -> str:
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def stderr(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(_lines(text), file=sys.stderr, flush=True)
+
+
+def stdout(text: str) -> None:
+    """A result line for scripts (an id), made visible like everything else."""
+    print(_lines(text), flush=True)
+
+
+def json_text(data: Any) -> str:
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if text.isascii():
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def out(data: Any, stream: TextIO | None = None) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str), file=stream or sys.stdout)
+    print(json_text(data), file=stream or sys.stdout)
 
 
 def stamp() -> str:
@@ -38,12 +68,12 @@ def event_printer(event: JobEvent) -> None:
 def print_outcome(job: TrackedJob) -> None:
     """A job's end for a script: the id on stdout, the explanation on stderr."""
     if job.phase is Phase.SUCCESS:
-        print(job.backup_id if job.kind.value == "create" else job.job_id or job.backup_id)
+        stdout(job.backup_id if job.kind.value == "create" else job.job_id or job.backup_id)
     elif job.phase is Phase.RUNNING:
         stderr(f"{job.label}: job {job.job_id or '?'} is {job.status or 'running'}; follow it "
                f"with: vbstui job show {job.job_id} --wait")
         if job.job_id:
-            print(job.job_id)
+            stdout(job.job_id)
     elif job.phase in (Phase.FAILED, Phase.REFUSED):
         info = explain(job.error_code, job.message) if job.error_code else None
         line = f"{job.label}: {job.phase.value}"
@@ -54,9 +84,17 @@ def print_outcome(job: TrackedJob) -> None:
         if info and info.action:
             line += f" → {info.action}"
         stderr(line)
-    elif job.phase is Phase.UNKNOWN:
+    elif job.phase is Phase.UNKNOWN and job.kind is Kind.CREATE:
         stderr(f"{job.label}: OUTCOME UNKNOWN — the request may have created the backup. "
                f"Check with: vbstui backups --volume {job.volume_id} --name {job.backup_name}")
+    elif job.phase is Phase.UNKNOWN:
+        stderr(f"{job.label}: OUTCOME UNKNOWN — the {job.kind.value} may have started. "
+               "`vbstui jobs` checks again")
+    elif job.phase in (Phase.SUBMITTING, Phase.RECONCILING):
+        stderr(f"{job.label}: OUTCOME UNKNOWN — the request may have reached the service and "
+               "no answer was read in time; `vbstui jobs` finds out what happened")
+        if job.job_id:
+            stdout(job.job_id)
 
 
 def refused(what: str, problems: list[str]) -> None:

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from vbstui import __version__
+
+
+def seconds(text: str) -> float:
+    """A --timeout: a finite number of seconds above 0 (not 0, -5, nan or inf)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be a number of seconds above 0")
+    return value
+
+
+def whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -70,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--full", action="store_true",
                         help="full backup (default: incremental after the disk's first backup)")
     create.add_argument("--snapshot", metavar="ID", default="", help="back up this snapshot")
-    create.add_argument("--concurrency", type=int, default=None,
+    create.add_argument("--concurrency", type=whole_number, default=None,
                         help="bulk runs: requests in flight at once (default from config, 4)")
     _wait_options(create)
     create.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
@@ -100,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     jobs = commands.add_parser("jobs", parents=[common],
                                help="jobs started by vbstui: resume unfinished ones, show history")
     jobs.add_argument("--wait", action="store_true", help="follow unfinished jobs to the end")
-    jobs.add_argument("--timeout", type=float, metavar="SECONDS", default=None)
+    jobs.add_argument("--timeout", type=seconds, metavar="SECONDS", default=None,
+                      help="end the whole command after this long (exit 5; 4 if a request "
+                        "may be under way)")
     jobs.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
 
     quota = commands.add_parser("quota", parents=[common], help="backup quotas")
@@ -124,5 +145,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
-                        help="with --wait: give up waiting after this long (exit 5)")
+    parser.add_argument("--timeout", type=seconds, metavar="SECONDS", default=None,
+                        help="end the whole command after this long (exit 5; 4 if a request "
+                        "may be under way)")

@@ -46,7 +46,8 @@ def exit_code_for_jobs(jobs: list[TrackedJob], timed_out: bool) -> ExitCode:
     when something may have."""
     if any(j.phase in (Phase.REFUSED, Phase.FAILED) for j in jobs):
         return ExitCode.FAILED
-    if any(j.phase in (Phase.UNKNOWN, Phase.CANCELLED) for j in jobs):
+    if any(j.phase in (Phase.UNKNOWN, Phase.CANCELLED, Phase.SUBMITTING, Phase.RECONCILING)
+           for j in jobs):  # sent, or maybe sent, and no word of what happened
         return ExitCode.UNKNOWN
     if timed_out:
         return ExitCode.TIMEOUT

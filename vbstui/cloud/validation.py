@@ -13,6 +13,7 @@ expression, matched with `fullmatch`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ _ASCII_LETTERS_DIGITS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS
 NAME_CHARS = _ASCII_LETTERS_DIGITS | {"_", "-"}
 TAG_FORBIDDEN = frozenset("=*<>\\,|/")
 DESCRIPTION_FORBIDDEN = frozenset("<>")
+# Controls, format characters (bidi overrides, zero-width), line and paragraph separators.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 # A UUID in its canonical 8-4-4-4-12 hex form; `fullmatch` so no trailing newline slips in.
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -76,6 +79,12 @@ def validate_description(description: str | None) -> list[str]:
     bad = [c for c in description if c in DESCRIPTION_FORBIDDEN]
     if bad:
         problems.append(f"must not contain '<' or '>' (found {_chars_list(bad)})")
+    # Stricter than the service: a description is shown in terminals, where ESC, C1
+    # controls or bidi overrides would be obeyed or would disguise the text.
+    hidden = [c for c in description if unicodedata.category(c) in INVISIBLE_CATEGORIES]
+    if hidden:
+        problems.append("must not contain control or invisible formatting characters "
+                        f"(found {_chars_list(hidden)})")
     return problems
 
 

@@ -88,6 +88,11 @@ class TrackedJob:
         data = {k: v for k, v in record.items() if k in known}
         data["kind"] = Kind(data.get("kind", "create"))
         data["phase"] = Phase(data.get("phase", "submitting"))
+        for key in ("local_id", "job_id", "backup_id", "volume_id", "project_id"):
+            value = data.get(key, "")
+            if not isinstance(value, str) or not _plain_id(value):
+                # An id that could bend a URL or a terminal never leaves the journal.
+                raise ValueError(f"journal record has an unusable {key}")
         return cls(**data)
 
     def outcome(self) -> dict[str, Any]:
@@ -155,6 +160,11 @@ class ReconcilePolicy:
     window: float = 90.0
     quiet_window: float = 20.0
     interval: float = 3.0
+
+
+def _plain_id(value: str) -> bool:
+    """Ids are short runs of visible ASCII: anything else did not come from the service."""
+    return len(value) <= 128 and all(33 <= ord(c) < 127 for c in value)
 
 
 def request_from(job: TrackedJob) -> BackupRequest:

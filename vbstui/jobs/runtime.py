@@ -7,12 +7,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from vbstui.jobs.model import JobEvent, Listener, Phase, Severity, TrackedJob
 from vbstui.jobs.ports import BackupService
-from vbstui.local.journal import Journal
+from vbstui.local.journal import Journal, JournalError
 
 log = logging.getLogger("vbstui.jobs")
 T = TypeVar("T")
@@ -26,6 +26,7 @@ class JobRuntime:
     slots: asyncio.Semaphore | None = None  # shared by a bulk run: requests in flight
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.time
+    _unjournaled: set[str] = field(default_factory=set)  # jobs whose last write failed
 
     def emit(self, job: TrackedJob, text: str, severity: Severity = Severity.INFO) -> None:
         log.info("job %s: %s", job.local_id[:8], text)
@@ -36,6 +37,22 @@ class JobRuntime:
                 log.exception("job listener failed")
 
     def save(self, job: TrackedJob) -> None:
+        """Journal what changed.  Once a request may have reached the service, a journal
+        that cannot be written (a full disk) must not end the run: the job is followed
+        on, in memory, and the user is told once that it would not survive a crash."""
+        if self.journal is None:
+            return
+        try:
+            self.journal.save(job.to_record(), finished=job.finished)
+        except JournalError as exc:
+            if job.local_id not in self._unjournaled:
+                self._unjournaled.add(job.local_id)
+                self.emit(job, f"{exc}; {job.label} is still followed, but a crash now "
+                          "would lose track of it", Severity.WARNING)
+
+    def save_before_sending(self, job: TrackedJob) -> None:
+        """The at-most-once rule needs the job on disk before its request leaves: raises
+        `JournalError` (nothing is sent) when it cannot be written."""
         if self.journal is not None:
             self.journal.save(job.to_record(), finished=job.finished)
 

@@ -13,7 +13,7 @@ job to its end lives in `vbstui.jobs.follow`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -35,7 +35,9 @@ from vbstui.jobs.model import (
 )
 from vbstui.jobs.ports import BackupService
 from vbstui.jobs.runtime import JobRuntime
-from vbstui.local.journal import Journal
+from vbstui.local.journal import Journal, JournalError
+
+log = logging.getLogger("vbstui.jobs")
 
 
 class JobTracker:
@@ -95,9 +97,23 @@ class JobTracker:
             known_backup_ids = [b.id for b in existing]
         job.known_backup_ids = list(known_backup_ids)
         job.phase = Phase.SUBMITTING
-        self.rt.save(job)  # journaled before sending: a crash mid-request leaves a trace
-        await self._send_once(job, lambda: self.service.create_backup(request))
+        if self._journaled_before_sending(job):  # a crash mid-request leaves a trace
+            await self._send_once(job, lambda: self.service.create_backup(request))
         return job
+
+    def _journaled_before_sending(self, job: TrackedJob) -> bool:
+        """No journal record, no request: otherwise a crash could leave a backup nobody
+        knows to look for."""
+        try:
+            self.rt.save_before_sending(job)
+        except JournalError as exc:
+            job.message = f"not sent: {exc}"
+            job.phase = Phase.REFUSED
+            job.finished_at = self.rt.clock()
+            self.rt.emit(job, f"{job.kind.value} of {job.label} not sent: {exc}",
+                         Severity.ERROR)
+            return False
+        return True
 
     async def _send_once(self, job: TrackedJob, send: Callable[[], Awaitable[str]]) -> None:
         """Send a non-idempotent request; resend only what provably never arrived."""
@@ -125,6 +141,13 @@ class JobTracker:
                     return
                 await reconciling.after_ambiguous(self.rt, job, exc,
                                                     self.reconcile_policy)
+                return
+            except Exception as exc:  # a bug reading the answer: the request may have arrived
+                log.exception("unexpected failure after sending %s", job.kind.value)
+                await reconciling.after_ambiguous(
+                    self.rt, job, CloudError(f"the answer could not be read "
+                                             f"({type(exc).__name__})"),
+                    self.reconcile_policy)
                 return
             job.phase = Phase.RUNNING
             job.status = "INIT"
@@ -183,9 +206,9 @@ class JobTracker:
     async def submit_restore(self, job: TrackedJob) -> TrackedJob:
         job.project_id = job.project_id or await self.service.project_id()
         job.phase = Phase.SUBMITTING
-        self.rt.save(job)
-        await self._send_once(job, lambda: self.service.restore_backup(job.backup_id,
-                                                                         job.volume_id))
+        if self._journaled_before_sending(job):
+            await self._send_once(job, lambda: self.service.restore_backup(job.backup_id,
+                                                                             job.volume_id))
         return job
 
     def new_delete_job(self, backup_id: str, *, backup_name: str = "", volume_id: str = ""
@@ -199,7 +222,8 @@ class JobTracker:
         """Deleting twice is harmless (the second gets 404), so ambiguity needs no search."""
         job.project_id = job.project_id or await self.service.project_id()
         job.phase = Phase.SUBMITTING
-        self.rt.save(job)
+        if not self._journaled_before_sending(job):
+            return job
         for attempt in range(1, self.submit_attempts + 1):
             try:
                 await self.rt.call(lambda: self.service.delete_backup(job.backup_id))
@@ -250,11 +274,30 @@ class JobTracker:
         return job
 
     def unfinished(self, project_id: str | None = None) -> list[TrackedJob]:
+        """Unfinished jobs of this profile from the journal, taken over for this process.
+        A job another live vbstui process works on is left to it (see `held_elsewhere`)."""
         if self.journal is None:
             return []
         jobs = []
         for record in self.journal.unfinished(profile=self.profile, project_id=project_id):
-            # A record this version cannot read is skipped, not fatal to the rest.
-            with contextlib.suppress(TypeError, ValueError):
-                jobs.append(TrackedJob.from_record(record))
+            try:
+                job = TrackedJob.from_record(record)
+            except (TypeError, ValueError, KeyError):
+                # A record this version cannot read is skipped, not fatal to the rest.
+                log.warning("journal record %r skipped: unreadable", record.get("local_id"))
+                continue
+            if self.journal.claim(job.local_id):
+                jobs.append(job)
         return jobs
+
+    def held_elsewhere(self, project_id: str | None = None) -> list[tuple[str, int]]:
+        """(job label, pid) of the unfinished jobs other live processes work on."""
+        if self.journal is None:
+            return []
+        held = []
+        for record in self.journal.unfinished(profile=self.profile, project_id=project_id):
+            holder = self.journal.holder(str(record.get("local_id", "")))
+            if holder is not None and holder.pid is not None:
+                label = record.get("backup_name") or record.get("backup_id") or "?"
+                held.append((str(label), holder.pid))
+        return held

@@ -30,7 +30,7 @@ def reconcile_policy(preferences: Preferences) -> ReconcilePolicy:
 
 def concurrency(preferences: Preferences, requested: int | None = None) -> int:
     """Requests in flight at once in a run of several jobs: asked for, else configured."""
-    value = requested or preferences.bulk_concurrency
+    value = preferences.bulk_concurrency if requested is None else requested
     if value not in CONCURRENCY_RANGE:
         raise UsageError(f"concurrency (--concurrency, or bulk_concurrency in the config) must "
                          f"be between {CONCURRENCY_RANGE.start} and {CONCURRENCY_RANGE.stop - 1}")

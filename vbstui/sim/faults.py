@@ -9,6 +9,10 @@ Grammar (comma-separated `key=value` items, order free, each key at most once)::
     retry_after=N                      Retry-After seconds sent with 429 (default 1)
     drop=P                             fraction processed, then the connection is closed
                                        without any HTTP response
+    deep=P                             fraction processed, then answered 200 with JSON
+                                       nested 100,000 levels deep
+    bad_id=P                           fraction processed, then answered 200 with a job id
+                                       that carries CR LF and a header (`abc\r\nX-Injected: 1`)
     job_fail=P                         fraction of create/restore jobs that end in FAIL
     token_expiry=S                     tokens are revoked S seconds after issue, while
                                        their `expires_at` still promises the full lifetime
@@ -26,7 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_RATE_KEYS = ("5xx", "500", "502", "503", "504", "429", "drop", "job_fail")
+_RATE_KEYS = ("5xx", "500", "502", "503", "504", "429", "drop", "deep", "bad_id", "job_fail")
+GARBLED = ("deep", "bad_id")  # processed, then answered with a body no client should trust
 KNOWN_KEYS = (*_RATE_KEYS, "latency", "retry_after", "token_expiry", "seed", "methods",
               "paths", "auth")
 SERVER_ERRORS = (500, 502, 503, 504)
@@ -51,6 +56,8 @@ class FaultSpec:
     throttle: float = 0.0
     retry_after: int = 1
     drop: float = 0.0
+    deep: float = 0.0
+    bad_id: float = 0.0
     job_fail: float = 0.0
     token_expiry: float | None = None
     seed: int | None = None
@@ -94,6 +101,8 @@ class FaultSpec:
             "503": self.error_503,
             "504": self.error_504,
             "drop": self.drop,
+            "deep": self.deep,
+            "bad_id": self.bad_id,
         }
 
     @property
@@ -125,7 +134,7 @@ class FaultSpec:
                 rates[int(key)] += _rate(key, value)
             elif key == "429":
                 kwargs["throttle"] = _rate(key, value)
-            elif key in {"drop", "job_fail"}:
+            elif key in {"drop", "deep", "bad_id", "job_fail"}:
                 kwargs[key] = _rate(key, value)
             elif key == "latency":
                 kwargs["latency"] = _latency(value)

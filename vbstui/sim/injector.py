@@ -19,7 +19,7 @@ RESTORE_FAILURES = (("VolumeBackup.0200", "Failed to restore data."),)
 class FaultDecision:
     """What happens to one request: extra delay, then an outcome.
 
-    `outcome` is None (normal), 429, 500, 502, 503, 504, or "drop".
+    `outcome` is None (normal), 429, 500, 502, 503, 504, "drop", "deep" or "bad_id".
     """
 
     latency: float = 0.0
@@ -46,7 +46,7 @@ class FaultInjector:
         outcome: int | str | None = None
         for key, rate in spec.rates().items():
             if roll < rate:
-                outcome = key if key == "drop" else int(key)
+                outcome = int(key) if key.isdigit() else key
                 break
             roll -= rate
         return FaultDecision(latency=latency, outcome=outcome)

@@ -8,6 +8,7 @@ the backend's answer (502/504: processed, answer replaced), or a dropped connect
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Sequence
 
@@ -24,7 +25,7 @@ from vbstui.sim.envelopes import (
     gateway_html,
     service_unavailable,
 )
-from vbstui.sim.faults import PROCESSED_ERRORS
+from vbstui.sim.faults import GARBLED, PROCESSED_ERRORS
 from vbstui.sim.state import SimState
 
 CREATE_ROUTE = "POST /v2/{project_id}/cloudbackups"
@@ -78,8 +79,11 @@ class SimMiddleware:
         if outcome is None:
             await self.app(scope, receive, send)
             return
-        if outcome == "drop" or outcome in PROCESSED_ERRORS:
+        if outcome in ("drop", *GARBLED) or outcome in PROCESSED_ERRORS:
             await self.app(scope, receive, _discard)
+        if outcome in GARBLED:
+            await _garbled(str(outcome))(scope, receive, send)
+            return
         if outcome == "drop":
             if decision.latency > 0:
                 await anyio.sleep(decision.latency)
@@ -87,6 +91,18 @@ class SimMiddleware:
             return
         await _fault_response(int(outcome), rid, self.sim.faults.retry_after)(
             scope, receive, send)
+
+
+DEPTH = 100_000
+
+
+def _garbled(kind: str) -> Response:
+    """A 200 answer a client must not trust: too deep to parse, or an id with CR LF."""
+    if kind == "deep":
+        body = "[" * DEPTH + "]" * DEPTH
+    else:
+        body = json.dumps({"job_id": "abc\r\nX-Injected: 1"})
+    return Response(body, status_code=200, media_type="application/json")
 
 
 def _fault_response(status: int, rid: str, retry_after: int) -> Response:
