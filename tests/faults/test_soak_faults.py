@@ -3,8 +3,10 @@
 Every request may be delayed (0-50 ms), dropped after processing (5 %), answered
 500/502/503/504 (3 % each) or 429 (5 %), and tokens are revoked 6 s after issue; 3 % of
 the jobs fail.  Four bulk runs of 50 disks (`--concurrency 4`) and twelve single runs,
-two bulk runs and six single runs at a time, each disk backed up once.  Asserted from
-the simulator's own state:
+two bulk runs and six single runs at a time, each disk backed up once, all sharing one
+journal; meanwhile another process runs `vbstui jobs` on that journal again and again
+(it must leave every job a live process is sending alone).  Asserted from the
+simulator's own state:
 
 - no (disk, name) was ever created twice;
 - every submission ended as SUCCESS, FAIL (with the service's code, or with its
@@ -18,6 +20,7 @@ the simulator's own state:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -79,11 +82,28 @@ def test_soak_mixed_faults(sims: Callable[..., Sim], clients: Callable[..., Clie
     bulks = [disks[i * BULK_SIZE:(i + 1) * BULK_SIZE] for i in range(BULK_RUNS)]
     singles = disks[BULK_RUNS * BULK_SIZE:]
     results: list[Result] = []
-    for wave in range(2):
-        procs = [bulk(i + 1, bulks[i]) for i in (2 * wave, 2 * wave + 1)]
-        half = SINGLES // 2
-        procs += [single(i + 1, singles[i]) for i in range(wave * half, (wave + 1) * half)]
-        results += [p.wait(timeout=200) for p in procs]
+    waves_done = threading.Event()
+    meddling: list[Result] = []
+
+    def meddle() -> None:  # a second kind of process on the same journal, all along
+        while not waves_done.is_set() and len(meddling) < 200:
+            meddling.append(client.run("jobs", "--json", timeout=60))
+
+    meddler = threading.Thread(target=meddle, daemon=True)
+    meddler.start()
+    try:
+        for wave in range(2):
+            procs = [bulk(i + 1, bulks[i]) for i in (2 * wave, 2 * wave + 1)]
+            half = SINGLES // 2
+            procs += [single(i + 1, singles[i]) for i in range(wave * half, (wave + 1) * half)]
+            results += [p.wait(timeout=200) for p in procs]
+    finally:
+        waves_done.set()
+        meddler.join(90)
+    assert meddling, "the meddling process never ran"
+    for result in meddling:
+        no_traceback(result)
+        assert result.returncode == EXIT_OK, str(result)
 
     outcomes: list[dict[str, Any]] = []
     for result in results:
@@ -159,7 +179,8 @@ def test_soak_mixed_faults(sims: Callable[..., Sim], clients: Callable[..., Clie
         f"{sum(o['recovered_after_network_error'] for o in outcomes)}; "
         f"requests {state['requests_total']}, token requests {state['token_requests']}, "
         f"faults injected {state['faults_injected']}, "
-        f"max concurrent creates {state['max_in_flight_create_backup']}"
+        f"max concurrent creates {state['max_in_flight_create_backup']}; "
+        f"`vbstui jobs` runs alongside {len(meddling)}"
     )
     for o in outcomes:
         if o["phase"] in ("refused", "failed") and not o["error_code"]:
