@@ -83,27 +83,47 @@ def test_soak_mixed_faults(sims: Callable[..., Sim], clients: Callable[..., Clie
     singles = disks[BULK_RUNS * BULK_SIZE:]
     results: list[Result] = []
     waves_done = threading.Event()
-    meddling: list[Result] = []
+    meddling: list[tuple[float, Result]] = []  # (when it ended, what it said)
+    exited: dict[str, float] = {}  # backup name prefix -> when its process ended
 
     def meddle() -> None:  # a second kind of process on the same journal, all along
         while not waves_done.is_set() and len(meddling) < 200:
-            meddling.append(client.run("jobs", "--json", timeout=60))
+            done = client.run("jobs", "--json", timeout=60)
+            meddling.append((time.monotonic(), done))
+
+    def wait_all(procs: dict[str, Spawned]) -> list[Result]:
+        """Wait for every process, noting when each one ended (to 50 ms)."""
+        deadline = time.monotonic() + 200
+        while not all(name in exited for name in procs):
+            for name, proc in procs.items():
+                if name not in exited and proc.proc.poll() is not None:
+                    exited[name] = time.monotonic()
+            assert time.monotonic() < deadline, "a CLI run did not end"
+            time.sleep(0.05)
+        return [proc.wait(timeout=10) for proc in procs.values()]
 
     meddler = threading.Thread(target=meddle, daemon=True)
     meddler.start()
     try:
         for wave in range(2):
-            procs = [bulk(i + 1, bulks[i]) for i in (2 * wave, 2 * wave + 1)]
+            procs = {f"soak{i + 1}": bulk(i + 1, bulks[i]) for i in (2 * wave, 2 * wave + 1)}
             half = SINGLES // 2
-            procs += [single(i + 1, singles[i]) for i in range(wave * half, (wave + 1) * half)]
-            results += [p.wait(timeout=200) for p in procs]
+            procs |= {f"single{i + 1}": single(i + 1, singles[i])
+                      for i in range(wave * half, (wave + 1) * half)}
+            results += wait_all(procs)
     finally:
         waves_done.set()
         meddler.join(90)
     assert meddling, "the meddling process never ran"
-    for result in meddling:
+    for ended, result in meddling:
         no_traceback(result)
         assert result.returncode == EXIT_OK, str(result)
+        # A job may be looked into only once the process sending it is gone: a run that
+        # ended while the owner still lived must not have touched the owner's jobs.
+        for line in result.stderr.splitlines():
+            if "finding out what happened" in line:
+                owner = line.split()[2].rstrip(":").split("-")[0]
+                assert ended > exited.get(owner, 0), (owner, line)
 
     outcomes: list[dict[str, Any]] = []
     for result in results:
