@@ -26,7 +26,7 @@ from vbstui.ui.connection import Connection
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.main import main_screen
-from vbstui.ui.screens.modals import ConfirmScreen, UnknownOutcomeScreen
+from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.pickers import RestoreScreen
 from vbstui.ui.tables import describe_volume
 
@@ -165,16 +165,55 @@ class Flows:
 
     # -- unknown outcomes ------------------------------------------------------------
 
-    def decide(self, job: TrackedJob, decision: Decision | None) -> None:
-        self.runner.run(partial(self._decide, job, decision), "deciding an unknown outcome")
-
-    async def _decide(self, job: TrackedJob, decision: Decision | None) -> None:
+    def decide(self, job: TrackedJob, decision: Decision) -> None:
+        """A decision the user asked for with a key (c / S / x).  Checking again sends
+        nothing and is done at once; submitting again and giving up are confirmed first,
+        with "decide later" focused: Enter or esc there leaves the job as it is."""
         if self.runner.tracker is None:
             return
-        if decision is None:
-            choice = await self.app.push_screen_wait(UnknownOutcomeScreen(
-                job.label, job.message or "the request got no answer", what_may_exist(job)))
-            decision = Decision(choice)
+        label = visible(job.label)
+        profile = self.connection.target.profile.name
+        if job.profile and job.profile != profile:
+            self.say(f"{label} belongs to profile {visible(job.profile)}: switch to it (F2) "
+                     "to decide", Severity.WARNING)
+            return
+        if self.runner.deciding(job):
+            self.app.notify(f"{label}: a decision is already under way", markup=False)
+            return
+        if decision is Decision.CHECK:
+            self.say(f"{label}: checking again for what the request did (nothing is sent)")
+            self.runner.decide(job, decision, "checking again")
+            return
         if decision is Decision.SUBMIT_AGAIN and self.refused("submit again"):
             return
-        await self.runner.decide(job, decision)
+        self.app.push_screen(self._confirmation(job, decision),
+                             partial(self._confirmed, job, decision))
+
+    def _confirmation(self, job: TrackedJob, decision: Decision) -> ConfirmScreen:
+        body = Text()
+        body.append(visible(job.label), style="bold")
+        body.append(f" ({job.kind.value}): {visible(job.message or 'outcome unknown')}\n\n")
+        if decision is Decision.SUBMIT_AGAIN:
+            risk = visible(what_may_exist(job))
+            body.append(f"Submitting again sends a new request, and {risk}.", style="bold")
+            body.append("\n\nCheck again (c) looks for it once more without sending anything.")
+            return ConfirmScreen("Submit again?", body, confirm_label="Submit again",
+                                 cancel_label="Decide later", danger=True)
+        body.append("Giving up marks the job cancelled, for good: it cannot be decided later. ",
+                    style="bold")
+        body.append("Nothing is sent and nothing is deleted — if the request did reach the "
+                    "service, what it did stays (look in the backups view, F4).")
+        return ConfirmScreen("Give up?", body, confirm_label="Give up",
+                             cancel_label="Decide later")
+
+    def _confirmed(self, job: TrackedJob, decision: Decision, confirmed: bool | None) -> None:
+        label = visible(job.label)
+        if not confirmed:
+            self.say(f"{label}: decide later — nothing was sent; the outcome stays unknown "
+                     "(jobs view: c / S / x)")
+            return
+        if decision is Decision.SUBMIT_AGAIN:
+            self.say(f"{label}: submitting again, as you confirmed", Severity.WARNING)
+            self.runner.decide(job, decision, "submitting again")
+        else:
+            self.runner.decide(job, decision, "giving up")

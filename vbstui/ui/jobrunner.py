@@ -2,6 +2,10 @@
 and decisions on unknown outcomes, as workers; every job shown in the jobs panel and
 the jobs view while it runs, a timer ticking their clocks.
 
+An unknown outcome is announced (a log line, the "⚠ DECIDE" mark in the panel, the
+panel's title, a toast) and waits: nothing opens by itself to take the keyboard, and
+nothing is sent until the user decides in the jobs view or the panel.
+
 Trackers come from `vbstui.ops.runs.build_tracker`, the decisions from
 `vbstui.ops.outcome.decide`: nothing here decides what may be sent.
 """
@@ -24,9 +28,9 @@ from vbstui.ops.outcome import Decision, decide
 from vbstui.ops.plans import BackupPlan
 from vbstui.ops.runs import build_tracker, concurrency
 from vbstui.ops.summary import RunSummary
+from vbstui.textsafe import visible
 from vbstui.ui.connection import Connection
 from vbstui.ui.loading import Loader
-from vbstui.ui.messages import DecisionRequested
 from vbstui.ui.screens.main import MainScreen, main_screen
 
 
@@ -46,6 +50,9 @@ class JobRunner:
         self.tracker: JobTracker | None = None
         self.jobs: dict[str, TrackedJob] = {}
         self._tick_timer: Any = None
+        self._announced: set[str] = set()  # unknown outcomes the user has been told of
+        self._deciding: set[str] = set()  # jobs with a decision being carried out
+        self._undecided = 0  # what the panel's title says
 
     @property
     def main(self) -> MainScreen:
@@ -111,7 +118,10 @@ class JobRunner:
     def clear(self) -> None:
         """Forget the jobs shown for the previous profile (they stay in its journal)."""
         self.jobs.clear()
+        self._announced.clear()
+        self._deciding.clear()
         self.main.jobs_panel.set_rows([])
+        self._count_undecided()
 
     # -- showing jobs -------------------------------------------------------------------
 
@@ -119,14 +129,35 @@ class JobRunner:
         self.jobs[job.local_id] = job
         self.main.jobs_panel.upsert_row(job)
         self.main.jobs_view.table.upsert_row(job)
+        self._count_undecided()
         if self._tick_timer is None:
             self._tick_timer = self.app.set_interval(1.0, self._tick)
 
+    def _count_undecided(self) -> None:
+        count = sum(1 for j in self.jobs.values() if j.phase is Phase.UNKNOWN)
+        if count != self._undecided:
+            self._undecided = count
+            self.main.show_undecided(count)
+            self.main.jobs_view.update_summary()
+
     def _on_event(self, event: JobEvent) -> None:
         self.say(event.text, event.severity)
-        self.show(event.job)
-        if event.job.phase is Phase.UNKNOWN:
-            self.app.post_message(DecisionRequested(event.job, None))  # the user decides
+        job = event.job
+        self.show(job)
+        if job.phase is not Phase.UNKNOWN:
+            self._announced.discard(job.local_id)
+        elif job.local_id not in self._announced and job.local_id not in self._deciding:
+            self.announce(job)  # a decision under way announces its own end
+
+    def announce(self, job: TrackedJob) -> None:
+        """Tell the user an outcome is unknown and where to decide; ask nothing yet."""
+        self._announced.add(job.local_id)
+        label = visible(job.label)
+        self.say(f"{label} needs your decision: nothing is sent again until you choose, in "
+                 "the jobs view (:jobs) or the jobs panel — c check again, S submit again, "
+                 "x give up", Severity.WARNING)
+        self.app.notify(f"{label} needs your decision: jobs view (:jobs), then c / S / x",
+                        title="Outcome unknown", severity="warning", timeout=20, markup=False)
 
     def _tick(self) -> None:
         active = self.active()
@@ -216,11 +247,26 @@ class JobRunner:
 
     # -- unknown outcomes ------------------------------------------------------------------
 
-    async def decide(self, job: TrackedJob, decision: Decision) -> None:
+    def deciding(self, job: TrackedJob) -> bool:
+        return job.local_id in self._deciding
+
+    def decide(self, job: TrackedJob, decision: Decision, description: str) -> None:
+        """Carry out a decision the user made (and confirmed, where the flows ask)."""
+        self._deciding.add(job.local_id)  # at once: a second key finds it taken
+        self.run(partial(self._decide, job, decision), description)
+
+    async def _decide(self, job: TrackedJob, decision: Decision) -> None:
         tracker = self.tracker
-        if tracker is None:
-            return
-        job = await decide(tracker, job, decision, self.guard)
-        self.show(job)
-        if job.phase is Phase.RUNNING:
-            await tracker.follow(job)
+        try:
+            if tracker is None:
+                return
+            job = await decide(tracker, job, decision, self.guard)
+            self.show(job)
+            if job.phase is Phase.RUNNING:
+                await tracker.follow(job)
+        finally:
+            self._deciding.discard(job.local_id)
+            # Still unknown (checked, or sent again and lost again) — unless the profile
+            # changed meanwhile and this job is no longer shown.
+            if job.phase is Phase.UNKNOWN and job.local_id in self.jobs:
+                self.announce(job)

@@ -41,9 +41,9 @@ KEYMAP: dict[str, list[tuple[str, str]]] = {
     ],
     "Jobs": [
         ("enter / y", "details and raw JSON of the job"),
-        ("c", "check again (outcome unknown)"),
-        ("S", "submit again (outcome unknown; may duplicate)"),
-        ("x", "give up on an unknown outcome"),
+        ("c", "outcome unknown (⚠): check again — in the jobs panel too"),
+        ("S", "submit again: asks first (may duplicate); esc: decide later"),
+        ("x", "give up: asks first (final: cancelled); esc: decide later"),
     ],
     "Backup form": [
         ("ctrl+s / enter", "submit (only when every field is valid)"),

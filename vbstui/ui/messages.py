@@ -60,9 +60,10 @@ class DeleteRequested(Message):
 
 
 class DecisionRequested(Message):
-    """What to do with a job whose outcome is unknown; None: ask the user."""
+    """The user asked (a key in the jobs view or panel) for this decision on a job whose
+    outcome is unknown; the flows confirm it first where it cannot be taken back."""
 
-    def __init__(self, job: TrackedJob, decision: Decision | None) -> None:
+    def __init__(self, job: TrackedJob, decision: Decision) -> None:
         super().__init__()
         self.job = job
         self.decision = decision

@@ -11,7 +11,7 @@ from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.jobs import Phase, TrackedJob
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.columns import Column
-from vbstui.ui.widgets.jobspanel import PHASE_STYLE, job_state
+from vbstui.ui.widgets.jobspanel import PHASE_STYLE, UNKNOWN_IN_VIEW, job_state
 
 BUSY = {"creating", "backing-up", "attaching", "detaching", "extending", "restoring-backup",
         "downloading", "uploading", "rollbacking", "deleting", "restoring"}
@@ -82,7 +82,8 @@ def _job_when(job: TrackedJob) -> str:
 
 JOB_HISTORY_COLUMNS: list[Column[TrackedJob]] = [
     Column("submitted", "SUBMITTED", 14, _job_when, sort_key=lambda j: j.submitted_at),
-    Column("state", "STATUS", 22, job_state, style=lambda j: PHASE_STYLE.get(j.phase, "")),
+    Column("state", "STATUS", 22, lambda j: job_state(j, UNKNOWN_IN_VIEW),
+           style=lambda j: PHASE_STYLE.get(j.phase, "")),
     Column("kind", "ACTION", 7, lambda j: j.kind.value),
     Column("profile", "PROFILE", 10, lambda j: j.profile),
     Column("disk", "DISK", 22, lambda j: j.volume_name or j.volume_id),

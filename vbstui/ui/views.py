@@ -19,13 +19,13 @@ from vbstui.ops.outcome import Decision
 from vbstui.ui.messages import (
     BackupRequested,
     BackupsOfDiskRequested,
-    DecisionRequested,
     DeleteRequested,
     RawJsonRequested,
     RefreshRequested,
     RestoreRequested,
 )
 from vbstui.ui.tables import JOB_HISTORY_COLUMNS, VOLUME_COLUMNS, backup_columns, quota_line
+from vbstui.ui.widgets.jobspanel import ask_decision
 from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.vtable import VirtualTable
 
@@ -316,7 +316,11 @@ class JobsView(TableView):
     def update_summary(self) -> None:
         jobs = self.table.all_rows
         running = sum(1 for j in jobs if not j.finished)
-        self.summarize(f"{len(jobs)} jobs in the journal · {running} not finished")
+        text = Text(f"{len(jobs)} jobs in the journal · {running} not finished")
+        undecided = sum(1 for j in jobs if j.phase is Phase.UNKNOWN)
+        if undecided:
+            text.append(f" · ⚠ {undecided} need a decision (c / S / x)", style="bold")
+        self.summarize(text)
 
     def after_filter(self) -> None:
         self.update_summary()
@@ -328,26 +332,13 @@ class JobsView(TableView):
     def action_details(self) -> None:
         self.action_raw()
 
-    def _unknown_job(self) -> TrackedJob | None:
-        job = self.table.current
-        if job is None:
-            return None
-        if job.phase is not Phase.UNKNOWN:
-            self.app.notify("only jobs whose outcome is unknown need a decision",
-                            severity="information")
-            return None
-        return job
-
-    def _decide(self, decision: Decision) -> None:
-        job = self._unknown_job()
-        if job is not None:
-            self.post_message(DecisionRequested(job, decision))
+    # The decisions on an unknown outcome: asked here, confirmed by the flows.
 
     def action_check_again(self) -> None:
-        self._decide(Decision.CHECK)
+        ask_decision(self, self.table.current, Decision.CHECK)
 
     def action_submit_again(self) -> None:
-        self._decide(Decision.SUBMIT_AGAIN)
+        ask_decision(self, self.table.current, Decision.SUBMIT_AGAIN)
 
     def action_give_up(self) -> None:
-        self._decide(Decision.GIVE_UP)
+        ask_decision(self, self.table.current, Decision.GIVE_UP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
@@ -93,6 +94,15 @@ class MainScreen(Screen[None]):
 
     def say(self, text: str, severity: Severity = Severity.INFO) -> None:
         self.log_pane.add(text, severity)
+
+    def show_undecided(self, count: int) -> None:
+        """The panel's title says how many jobs wait for the user's decision."""
+        title = Text("JOBS")
+        if count:
+            title.append(f"  ⚠ {count} outcome(s) unknown: decide in the jobs view (:jobs) "
+                         "or here — c check again · S submit again · x give up",
+                         style="bold")
+        self.query_one("#jobs-title", Static).update(title)
 
     # -- views -----------------------------------------------------------------------
 

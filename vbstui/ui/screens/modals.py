@@ -1,4 +1,4 @@
-"""Small modal screens: raw JSON, confirmation, and choices after an unknown outcome."""
+"""Small modal screens: raw JSON and confirmation."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
-
-from vbstui.textsafe import visible
 
 
 def safe_json(data: Any) -> str:
@@ -57,7 +55,8 @@ class RawJsonScreen(ModalScreen[None]):
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Yes/no with No as the default; destructive actions say so in red."""
+    """Yes/no with No focused: Enter alone never confirms, only `y` or moving to the
+    confirm button does; esc is always No.  Destructive actions say so in red."""
 
     BINDINGS = [
         Binding("escape,n", "answer(False)", "No"),
@@ -65,11 +64,12 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, title: str, body: Text | str, *, confirm_label: str = "Yes",
-                 danger: bool = False) -> None:
+                 cancel_label: str = "No", danger: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.body = body if isinstance(body, Text) else Text(body)
         self.confirm_label = confirm_label
+        self.cancel_label = cancel_label
         self.danger = danger
 
     def compose(self) -> ComposeResult:
@@ -77,7 +77,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Text(self.title_text, style="bold"), classes="modal-title")
             yield Static(self.body, id="confirm-body")
             with Horizontal(classes="buttons"):
-                yield Button("No (esc)", id="no")
+                yield Button(f"{self.cancel_label} (esc)", id="no")
                 yield Button(f"{self.confirm_label} (y)", id="yes",
                              variant="error" if self.danger else "primary")
 
@@ -94,43 +94,3 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
-
-
-class UnknownOutcomeScreen(ModalScreen[str]):
-    """After a network failure left a submission unresolved: the user decides."""
-
-    BINDINGS = [
-        Binding("c", "choose('check')", "Check again"),
-        Binding("s", "choose('resubmit')", "Submit again"),
-        Binding("escape,x", "choose('cancel')", "Give up"),
-    ]
-
-    def __init__(self, label: str, detail: str, risk: str) -> None:
-        super().__init__()
-        self.label = label
-        self.detail = detail
-        self.risk = risk  # what submitting again may duplicate (vbstui.ops.outcome)
-
-    def compose(self) -> ComposeResult:
-        body = Text()
-        body.append(f"The outcome of '{self.label}' is unknown.\n\n", style="bold")
-        body.append(self.detail + "\n\n")
-        body.append("Check again looks for what the request did, once more. Submit again "
-                    f"sends a new request: {visible(self.risk)}.")
-        with Vertical(classes="modal-box"):
-            yield Static(Text("Outcome unknown", style="bold"), classes="modal-title")
-            yield Static(body)
-            with Horizontal(classes="buttons"):
-                yield Button("Check again (c)", id="check", variant="primary")
-                yield Button("Submit again (s)", id="resubmit", variant="warning")
-                yield Button("Give up (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#check", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "cancel")
-
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)

@@ -1,10 +1,20 @@
-"""The jobs panel: every job of this session (and resumed ones) with a live status."""
+"""The jobs panel: every job of this session (and resumed ones) with a live status.
+
+A job whose outcome is unknown is marked "⚠ DECIDE" (it reads without colour too);
+the user decides with c / S / x here or in the jobs view, never in a dialog that
+opens by itself.
+"""
 
 from __future__ import annotations
 
 import time
 
+from textual.binding import Binding
+from textual.widget import Widget
+
 from vbstui.jobs import Phase, TrackedJob
+from vbstui.ops.outcome import Decision
+from vbstui.ui.messages import DecisionRequested
 from vbstui.ui.widgets.vtable import Column, VirtualTable
 
 SPINNER = "◐◓◑◒"
@@ -23,8 +33,13 @@ def _elapsed(job: TrackedJob) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def job_state(job: TrackedJob) -> str:
-    """What the status column says, with a spinner while the job is in flight."""
+UNKNOWN_IN_PANEL = "⚠ DECIDE (:jobs)"  # fits the panel's 16 columns
+UNKNOWN_IN_VIEW = "⚠ UNKNOWN: c / S / x"  # the jobs view, where those keys decide
+
+
+def job_state(job: TrackedJob, unknown: str = UNKNOWN_IN_PANEL) -> str:
+    """What the status column says, with a spinner while the job is in flight; `unknown`
+    is the mark of a job that waits for the user's decision."""
     if job.phase in (Phase.RUNNING, Phase.SUBMITTING, Phase.RECONCILING):
         frame = SPINNER[int(spinner_clock() * 2) % len(SPINNER)]
         word = {Phase.SUBMITTING: "SUBMITTING", Phase.RECONCILING: "CHECKING"}.get(
@@ -37,7 +52,7 @@ def job_state(job: TrackedJob) -> str:
     if job.phase is Phase.REFUSED:
         return f"✗ REFUSED {code}".rstrip()
     if job.phase is Phase.UNKNOWN:
-        return "? UNKNOWN"
+        return unknown
     if job.phase is Phase.SUCCESS:
         return "✓ SUCCESS" + (" (recovered)" if job.recovered else "")
     return job.phase.value.upper()
@@ -56,7 +71,32 @@ JOB_COLUMNS: list[Column[TrackedJob]] = [
 ]
 
 
-def jobs_table(**kwargs: object) -> VirtualTable[TrackedJob]:
-    return VirtualTable(JOB_COLUMNS, row_key=lambda j: j.local_id,
-                        empty_text="no jobs yet — press b on a disk to back it up",
-                        **kwargs)  # type: ignore[arg-type]
+def ask_decision(widget: Widget, job: TrackedJob | None, decision: Decision) -> None:
+    """A decision key on a row: asked of the app if that job's outcome is unknown."""
+    if job is None:
+        return
+    if job.phase is not Phase.UNKNOWN:
+        widget.app.notify("only jobs whose outcome is unknown need a decision",
+                          severity="information")
+        return
+    widget.post_message(DecisionRequested(job, decision))
+
+
+class JobsPanel(VirtualTable[TrackedJob]):
+    """The panel under the views; c / S / x decide on the job under the cursor, as in
+    the jobs view (not in the footer: they mean nothing for most rows)."""
+
+    BINDINGS = [
+        Binding("c", "decide('check')", "Check again", show=False),
+        Binding("S", "decide('resubmit')", "Submit again", show=False),
+        Binding("x", "decide('cancel')", "Give up", show=False),
+    ]
+
+    def action_decide(self, decision: str) -> None:
+        ask_decision(self, self.current, Decision(decision))
+
+
+def jobs_table(**kwargs: object) -> JobsPanel:
+    return JobsPanel(JOB_COLUMNS, row_key=lambda j: j.local_id,
+                     empty_text="no jobs yet — press b on a disk to back it up",
+                     **kwargs)  # type: ignore[arg-type]
