@@ -16,7 +16,7 @@ from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Quota, Volume
 from vbstui.errors import ConfigError, CredentialError, UsageError
-from vbstui.jobs import PollSchedule, Severity, TrackedJob
+from vbstui.jobs import Phase, PollSchedule, Severity, TrackedJob
 from vbstui.local.credentials import KeyringAccess
 from vbstui.ops.guard import Guard
 from vbstui.ops.target import Target
@@ -247,8 +247,13 @@ class VbsApp(App[int]):
     async def action_quit(self) -> None:
         active = self.runner.active()
         await self.connection.shut_down()
-        message = None
-        if active:
-            message = (f"vbstui: {len(active)} job(s) still running in the cloud; they are "
-                       "in the journal — `vbstui jobs --wait` or the next start follows them")
-        self.exit(0, message=message)
+        undecided = sum(1 for j in active if j.phase is Phase.UNKNOWN)
+        running = len(active) - undecided
+        lines = []
+        if running:
+            lines.append(f"vbstui: {running} job(s) still running in the cloud; they are in "
+                         "the journal — `vbstui jobs --wait` or the next start follows them")
+        if undecided:
+            lines.append(f"vbstui: {undecided} job(s) with an unknown outcome still need your "
+                         "decision — `vbstui jobs` or the jobs view of the next start")
+        self.exit(0, message="\n".join(lines) or None)
