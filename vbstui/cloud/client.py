@@ -6,15 +6,23 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
 from vbstui.cloud import http
 from vbstui.cloud.auth import PasswordSource, Token, TokenAuth, TokenProvider, TokenStore
-from vbstui.cloud.endpoints import Endpoints, resolve
+from vbstui.cloud.endpoints import (
+    Endpoints,
+    Resolver,
+    identifier_problem,
+    needs_resolution_check,
+    resolve,
+    resolve_loopback,
+    system_resolver,
+)
 from vbstui.cloud.errors import (
     ConnectionSettingsError,
     ResponseFormatError,
@@ -45,6 +53,13 @@ class CloudSession:
     Use as `async with CloudSession(...) as session:`.  `transport` is only for the
     in-process simulator (`--demo`): passing a transport disables httpx's proxy
     support, which real clouds behind a jump host need.
+
+    Plain http is refused except to loopback (see `endpoints.check_url`).  Over the
+    network, a URL allowed plain http only because its host is the name `localhost`
+    is resolved here, every address must be loopback, and the request is sent to that
+    address (so no second lookup can send the token elsewhere).  An in-process ASGI
+    app (`httpx.ASGITransport`, the demo) has no network: the http rule does not apply
+    to it and nothing is resolved.  `resolver` replaces the system's lookup in tests.
     """
 
     def __init__(
@@ -58,10 +73,18 @@ class CloudSession:
         on_retry: RetryHook | None = None,
         clock: Callable[[], float] = time.time,
         max_connections: int = 20,
+        resolver: Resolver | None = None,
     ) -> None:
+        if isinstance(transport, httpx.ASGITransport) and not settings.allow_http:
+            # The app runs in this process: no byte crosses a network, so plain http
+            # cannot expose the token, whatever the URL's host name says.
+            settings = replace(settings, allow_http=True)
         self.settings = settings
         self.retry_policy = retry_policy or RetryPolicy()
         self.on_retry = on_retry
+        self._resolver = resolver or system_resolver
+        # Only a real network transport resolves names; an injected one never does.
+        hooks = {"request": [self._pin_loopback]} if transport is None else {}
         self.tokens = TokenProvider(settings, password, store=token_store, clock=clock,
                                     retry_policy=self.retry_policy, on_retry=on_retry)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=10)
@@ -74,6 +97,7 @@ class CloudSession:
                 transport=transport,
                 limits=limits,
                 headers={"Accept": "application/json", "User-Agent": "vbstui"},
+                event_hooks=hooks,
             )
         except ImportError as exc:
             # ALL_PROXY=socks5://... without the socksio package.
@@ -86,6 +110,16 @@ class CloudSession:
         self._endpoints: Endpoints | None = None
         self.evs = EvsClient(self)
         self.vbs = VbsClient(self)
+
+    async def _pin_loopback(self, request: httpx.Request) -> None:
+        """Runs before each request leaves (the token is already in its headers)."""
+        url = str(request.url)
+        if not needs_resolution_check(url, allow_http=self.settings.allow_http):
+            return
+        address = await resolve_loopback(
+            request.url.host, request.url.port or 80, self._resolver)
+        # The Host header keeps the name; the connection goes to the checked address.
+        request.url = request.url.copy_with(host=address)
 
     async def __aenter__(self) -> CloudSession:
         return self
@@ -118,16 +152,26 @@ class CloudSession:
         return self._endpoints
 
     async def url(self, service: str, version: str, path: str) -> str:
+        """`path` must already be safe: ids in it encoded with `endpoints.path_segment`."""
         endpoints = await self.endpoints()
         root = endpoints.vbs if service == "vbs" else endpoints.evs
-        return f"{root}/{version}/{await self.project_id()}/{path}"
+        project_id = await self.project_id()
+        problem = identifier_problem(project_id)
+        if problem is not None or quote(project_id, safe="") != project_id:
+            # It comes from IAM's answer and would steer every request's path.
+            raise ResponseFormatError(
+                f"the project id in IAM's token {problem or 'is not a plain id'}; "
+                "refusing to build request URLs from it"
+            )
+        return f"{root}/{version}/{project_id}/{path}"
 
     async def read(self, url: str, *, params: dict[str, Any] | None = None,
                    expect_key: str | None = None) -> dict[str, Any]:
         """GET with retries; the body as a JSON object."""
+        timeout = self.settings.timeouts.for_reads()  # carries the whole-request deadline
 
         async def attempt() -> dict[str, Any]:
-            response = await http.send(self.http, "GET", url, params=params)
+            response = await http.send(self.http, "GET", url, params=params, timeout=timeout)
             return http.json_object(response, expect_key=expect_key)
 
         return await call_with_retries(attempt, self.retry_policy, on_retry=self.on_retry)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+import socket
+import unicodedata
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from vbstui.cloud.errors import ConnectionSettingsError, EndpointNotFound
+from vbstui.cloud.errors import ConnectionSettingsError, EndpointNotFound, InvalidIdentifier
 
 VBS_TYPES = ("vbsv2", "volume-backup", "vbs")
 EVS_TYPES = ("evs", "volumev2", "volumev3", "volume")
@@ -18,18 +21,101 @@ EVS_TYPES = ("evs", "volumev2", "volumev3", "volume")
 _VERSION_SUFFIX = re.compile(r"/v[0-9]+(\.[0-9]+)?(/[^/]*)?/?$")
 
 
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
+def loopback_address(host: str) -> bool:
+    """A literal IP address on the loopback network (127.0.0.0/8, ::1)."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
+def is_loopback(host: str) -> bool:
+    """Decided by address, never by a name pattern: `127.0.0.1.attacker.localhost` is
+    whatever DNS says it is.  Only the exact name `localhost` is accepted, and the
+    session checks what it resolved to before anything is sent (`resolve_loopback`)."""
+    return host.lower() == "localhost" or loopback_address(host)
+
+
+def needs_resolution_check(url: str, *, allow_http: bool) -> bool:
+    """Plain http allowed only because the host is the *name* `localhost`: the address it
+    resolves to must be checked before a token goes out."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return parts.scheme == "http" and not allow_http and not loopback_address(host)
+
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def resolve_loopback(host: str, port: int, resolver: Resolver) -> str:
+    """The one loopback address to connect to for `host`, or `ConnectionSettingsError`.
+
+    Every address the name resolves to must be loopback; the caller then connects
+    to the returned address itself, so a second lookup cannot answer differently."""
+    try:
+        addresses = await resolver(host, port)
+    except (OSError, UnicodeError) as exc:
+        raise ConnectionSettingsError(
+            f"cannot resolve {host!r} for a plain-http connection: {exc}",
+            hint="use http://127.0.0.1:PORT/ (or https)",
+        ) from None
+    outside = [a for a in addresses if not loopback_address(a)]
+    if not addresses or outside:
+        raise ConnectionSettingsError(
+            f"{host!r} resolves to {', '.join(outside) or 'nothing'}, not to a loopback "
+            "address: refusing to send a token there over plain http",
+            hint="use https, or http://127.0.0.1:PORT/ for a local test server",
+        )
+    # Pinning gives up the fallback across addresses: prefer 127.0.0.1-style ones,
+    # which local test servers bind far more often than ::1.
+    ipv4 = [a for a in addresses if ":" not in a]
+    return (ipv4 or addresses)[0]
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses the operating system gives for `host`, in its order."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+# Ids go into URL paths; anything longer or odder than this is not an id of these services.
+ID_MAX = 128
+
+
+def path_segment(value: object, *, what: str) -> str:
+    """`value` as exactly one percent-encoded URL path segment, or `InvalidIdentifier`.
+
+    Ids come from the command line, the journal and server answers; unencoded, an id
+    like `../../v3/auth/tokens` or `abc?x=1#frag` would move the request (and its
+    token) to another path.  `.` and `..` are refused because URL parsers remove
+    them even when encoded by us."""
+    text = value if isinstance(value, str) else ""
+    problem = identifier_problem(text)
+    if problem is not None:
+        raise InvalidIdentifier(what, problem)
+    return quote(text, safe="")
+
+
+def identifier_problem(text: str) -> str | None:
+    """Why `text` cannot be an id in a URL path, or None."""
+    if not text or not text.strip():
+        return "is empty"
+    if len(text) > ID_MAX:
+        return f"is longer than {ID_MAX} characters ({len(text)})"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
+        return "contains control characters"
+    if text in (".", ".."):
+        return f"cannot be {text!r}"
+    return None
+
+
 def check_url(url: str, *, allow_http: bool, what: str) -> str:
-    """Refuse anything but https, except plain http to loopback or when explicitly allowed."""
+    """Refuse anything but https, except plain http to loopback or when explicitly allowed.
+
+    "Loopback" is a literal loopback address or the name `localhost` (whose addresses
+    the session checks before sending); `*.localhost` names are resolved by DNS like
+    any other and get no exception."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConnectionSettingsError(f"{what} {url!r} is not an http(s) URL")
@@ -37,8 +123,10 @@ def check_url(url: str, *, allow_http: bool, what: str) -> str:
         raise ConnectionSettingsError(f"{what} must not contain credentials in the URL")
     if parts.scheme == "http" and not allow_http and not is_loopback(parts.hostname):
         raise ConnectionSettingsError(
-            f"{what} {url!r} uses plain http: the token would travel unencrypted",
-            hint="use https, or set allow_http = true in the profile if you really mean it",
+            f"{what} {url!r} uses plain http to a host that is not a loopback address: "
+            "the token would travel unencrypted",
+            hint="use https (plain http is allowed only to 127.0.0.1, ::1 or localhost), "
+            "or set allow_http = true in the profile if you really mean it",
         )
     return url.strip()
 

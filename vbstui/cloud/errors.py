@@ -15,6 +15,8 @@ from enum import Enum
 from typing import Any
 
 from vbstui.cloud.error_codes import ErrorInfo, explain
+from vbstui.cloud.models import JsonTooDeep, load_json
+from vbstui.cloud.validation import ValidationFailed
 
 _BODY_EXCERPT = 300
 
@@ -123,11 +125,34 @@ class NotFound(ApiError):
 
 
 class ResponseFormatError(CloudError):
-    """The server answered 2xx, but not with the JSON this call expects."""
+    """The server answered 2xx, but not with the JSON this call expects.
+
+    MAYBE, not YES: a 2xx means the service accepted the request, so after a create
+    or restore the thing may exist although the answer is unusable (no job id, a job
+    id with control characters, garbage).  Look before sending again, never resend."""
+
+    reached_server = Reached.MAYBE
 
     def __init__(self, message: str, *, body_excerpt: str = "") -> None:
         super().__init__(message)
         self.body_excerpt = body_excerpt
+
+
+class InvalidIdentifier(ValidationFailed, CloudError):
+    """An id that cannot go into a URL path (empty, control characters, too long).
+
+    Refused before any request.  A `ValidationFailed` (nothing was sent: the CLI says
+    so and exits 2) and a `CloudError` (code catching cloud failures sees it too)."""
+
+    reached_server = Reached.NO
+    __hash__ = Exception.__hash__  # the dataclass base's eq would make it unhashable
+
+    def __init__(self, what: str, problem: str) -> None:
+        ValidationFailed.__init__(self, {what: [problem]})
+        CloudError.__init__(self, f"{what} {problem}: refused before sending anything")
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def excerpt(raw: bytes) -> str:
@@ -219,7 +244,9 @@ def api_error_from_response(
             )
         else:
             try:
-                data = json.loads(body)
+                data = load_json(body)
+            except JsonTooDeep:
+                message = "unreadable error body (JSON nested too deeply)"
             except (ValueError, UnicodeDecodeError):
                 message = f"unreadable error body: {excerpt(body)}"
             else:

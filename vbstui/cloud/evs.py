@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from vbstui.cloud.endpoints import path_segment
 from vbstui.cloud.errors import NotFound
 from vbstui.cloud.models import Volume
 
@@ -43,7 +44,8 @@ class EvsClient:
         return volumes
 
     async def get_volume(self, volume_id: str) -> Volume | None:
-        url = await self._session.url("evs", "v2", f"cloudvolumes/{volume_id}")
+        segment = path_segment(volume_id, what="volume id")
+        url = await self._session.url("evs", "v2", f"cloudvolumes/{segment}")
         try:
             data = await self._session.read(url)
         except NotFound:

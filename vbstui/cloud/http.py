@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import ssl
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from vbstui.cloud.errors import (
     api_error_from_response,
     excerpt,
 )
+from vbstui.cloud.models import MAX_JSON_DEPTH, JsonTooDeep, load_json
 
 # Bodies larger than this are refused: no VBS answer comes near it, and a hostile
 # or broken server must not make us buffer gigabytes.
@@ -91,6 +92,19 @@ def transport_error(exc: Exception, request: httpx.Request | None) -> CloudError
     )
 
 
+# The overall limit when the caller's timeout carries none (a plain httpx.Timeout):
+# twice the per-read timeout, or this many seconds without one.
+FALLBACK_DEADLINE = 60.0
+
+
+def deadline_of(timeout: httpx.Timeout) -> float:
+    """Wall-clock seconds allowed for one whole request under `timeout`."""
+    deadline = getattr(timeout, "deadline", None)
+    if isinstance(deadline, (int, float)):
+        return float(deadline)
+    return 2 * timeout.read if timeout.read is not None else FALLBACK_DEADLINE
+
+
 async def send(
     client: httpx.AsyncClient,
     method: str,
@@ -104,30 +118,27 @@ async def send(
 ) -> httpx.Response:
     """Send one request and return the response only if its status is in `ok`.
 
-    `authenticated=False` skips the client's token auth (for the token request itself)."""
+    `authenticated=False` skips the client's token auth (for the token request itself).
+    The whole exchange, reading the body included, must end within the timeout's
+    `deadline` (see `settings.RequestTimeout`)."""
     request = client.build_request(
         method, url, params=params, json=json_body,
         timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
     )
+    deadline = deadline_of(timeout if timeout is not None else client.timeout)
     try:
-        if authenticated:
-            response = await client.send(request, stream=True)
-        else:
-            response = await client.send(request, stream=True, auth=None)
-        try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise ResponseFormatError(
-                        f"the server sent more than {MAX_BODY_BYTES // (1024 * 1024)} MB; "
-                        "refusing to read further"
-                    )
-                chunks.append(chunk)
-            response._content = b"".join(chunks)
-        finally:
-            await response.aclose()
+        # wait_for, not asyncio.timeout: Python 3.10 is still supported.
+        response = await asyncio.wait_for(_exchange(client, request, authenticated), deadline)
+    except asyncio.TimeoutError:
+        # Reads are retried (TransportError is retryable); for a create the request may
+        # have been processed, so the caller looks before it sends again.
+        raise TransportError(
+            f"no complete answer within {deadline:g} s ({_host(request.url)}): the server "
+            "is too slow or stalled", kind="deadline", reached=Reached.MAYBE,
+            # Never "try again" for a create: whether it happened must be looked up first.
+            hint="the limit is [profiles.NAME.timeouts] deadline (reads, default twice "
+            "'read') or mutate_deadline" if method == "GET" else None,
+        ) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise transport_error(exc, request) from None
     if response.status_code in ok:
@@ -145,6 +156,30 @@ async def send(
     )
 
 
+async def _exchange(client: httpx.AsyncClient, request: httpx.Request,
+                    authenticated: bool) -> httpx.Response:
+    """Send `request` and read the whole body, at most MAX_BODY_BYTES of it."""
+    if authenticated:
+        response = await client.send(request, stream=True)
+    else:
+        response = await client.send(request, stream=True, auth=None)
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise ResponseFormatError(
+                    f"the server sent more than {MAX_BODY_BYTES // (1024 * 1024)} MB; "
+                    "refusing to read further"
+                )
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+    finally:
+        await response.aclose()
+    return response
+
+
 def json_object(response: httpx.Response, *, expect_key: str | None = None) -> dict[str, Any]:
     """The response body as a JSON object, or a clear `ResponseFormatError`."""
     body = response.content
@@ -159,7 +194,12 @@ def json_object(response: httpx.Response, *, expect_key: str | None = None) -> d
             "the server's answer is not valid UTF-8 text", body_excerpt=excerpt(body)
         ) from None
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except JsonTooDeep:
+        raise ResponseFormatError(
+            f"the server's answer is nested more than {MAX_JSON_DEPTH} levels deep; "
+            "no answer of this service looks like that", body_excerpt=excerpt(body)
+        ) from None
     except ValueError:
         what = (
             "an HTML page instead of JSON" if text.lstrip()[:1] == "<"

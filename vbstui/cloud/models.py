@@ -17,6 +17,42 @@ from typing import Any
 
 BACKUPABLE_STATUSES = frozenset({"available", "in-use"})
 JOB_FINISHED = frozenset({"SUCCESS", "FAIL"})
+# No answer of these services nests deeper than about ten levels.  Deeper bodies are
+# refused: Python's parser raises RecursionError near 1,000 levels, and anything that
+# walks the data later (json.dumps, the raw-JSON view) could fail at less.
+MAX_JSON_DEPTH = 64
+
+
+class JsonTooDeep(ValueError):
+    """A JSON text nested deeper than MAX_JSON_DEPTH."""
+
+
+def load_json(text: str | bytes) -> Any:
+    """`json.loads`, with excessive nesting a `JsonTooDeep` (a ValueError), never a
+    RecursionError."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if _deeper_than(data, MAX_JSON_DEPTH):
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return data
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    # Iterative on purpose: a recursive walk would itself hit the recursion limit.
+    if not isinstance(data, (dict, list)):
+        return False
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def as_str(value: Any, default: str = "") -> str:
@@ -92,7 +128,7 @@ def as_dict(value: Any) -> dict[str, Any]:
         return dict(value)
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
-            parsed = json.loads(value)
+            parsed = load_json(value)
         except ValueError:
             return {}
         return parsed if isinstance(parsed, dict) else {}

@@ -7,6 +7,17 @@ from dataclasses import dataclass, field
 import httpx
 
 
+class RequestTimeout(httpx.Timeout):
+    """httpx's per-phase timeouts plus `deadline`: wall-clock seconds for the whole
+    exchange, body included.  httpx's read timeout restarts with every byte, so a
+    server trickling one byte a second would otherwise hold a request forever."""
+
+    def __init__(self, *, connect: float, read: float, write: float, pool: float,
+                 deadline: float) -> None:
+        super().__init__(connect=connect, read=read, write=write, pool=pool)
+        self.deadline = deadline
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Per-phase timeouts.  httpx's default of 5 s everywhere is too short for a
@@ -17,14 +28,26 @@ class Timeouts:
     write: float = 30.0
     pool: float = 10.0
     mutate_read: float = 120.0  # create / restore / delete may take long to answer
+    # Whole-request limits; None derives them: twice `read` (60 s by default) for reads
+    # and the token request, `mutate_read` for create / restore / delete.
+    deadline: float | None = None
+    mutate_deadline: float | None = None
 
-    def for_reads(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+    @property
+    def read_deadline(self) -> float:
+        return self.deadline if self.deadline is not None else 2 * self.read
 
-    def for_mutations(self) -> httpx.Timeout:
-        return httpx.Timeout(
-            connect=self.connect, read=self.mutate_read, write=self.write, pool=self.pool
-        )
+    @property
+    def mutation_deadline(self) -> float:
+        return self.mutate_deadline if self.mutate_deadline is not None else self.mutate_read
+
+    def for_reads(self) -> RequestTimeout:
+        return RequestTimeout(connect=self.connect, read=self.read, write=self.write,
+                              pool=self.pool, deadline=self.read_deadline)
+
+    def for_mutations(self) -> RequestTimeout:
+        return RequestTimeout(connect=self.connect, read=self.mutate_read, write=self.write,
+                              pool=self.pool, deadline=self.mutation_deadline)
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from vbstui.cloud import http
-from vbstui.cloud.errors import ApiError, NotFound, ResponseFormatError, api_error_from_response
+from vbstui.cloud.endpoints import ID_MAX, path_segment
+from vbstui.cloud.errors import (
+    ApiError,
+    NotFound,
+    ResponseFormatError,
+    api_error_from_response,
+    excerpt,
+)
 from vbstui.cloud.models import Backup, Job, Quota, as_str
 from vbstui.cloud.validation import BackupRequest, ValidationFailed
 
@@ -16,6 +24,9 @@ if TYPE_CHECKING:
     from vbstui.cloud.client import CloudSession
 
 PAGE_SIZE = 1000  # a page of backups per request
+# VBS job ids are 32 hex digits or UUIDs; letters, digits, '-' and '_' cover those and
+# any harmless variant.  `fullmatch`, so no trailing newline slips through.
+_JOB_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{ID_MAX - 1}}}")
 
 
 class VbsClient:
@@ -44,7 +55,8 @@ class VbsClient:
 
     async def restore_backup(self, backup_id: str, volume_id: str) -> str:
         session = self._session
-        url = await session.url("vbs", "v2", f"cloudbackups/{backup_id}/restore")
+        backup = path_segment(backup_id, what="backup id")
+        url = await session.url("vbs", "v2", f"cloudbackups/{backup}/restore")
         response = await http.send(
             session.http, "POST", url, json_body={"restore": {"volume_id": volume_id}},
             timeout=session.settings.timeouts.for_mutations(), ok=(200, 201, 202),
@@ -54,7 +66,7 @@ class VbsClient:
     async def delete_backup(self, backup_id: str) -> None:
         """Native delete: 202 and no body; the backup disappears later (poll `get_backup`)."""
         session = self._session
-        url = await session.url("vbs", "v2", f"backups/{backup_id}")
+        url = await session.url("vbs", "v2", f"backups/{path_segment(backup_id, what='backup id')}")
         await http.send(
             session.http, "DELETE", url, timeout=session.settings.timeouts.for_mutations(),
             ok=(200, 202, 204),
@@ -62,7 +74,7 @@ class VbsClient:
 
     async def get_job(self, job_id: str) -> Job:
         # Jobs live under v1 while everything else is v2.
-        url = await self._session.url("vbs", "v1", f"jobs/{job_id}")
+        url = await self._session.url("vbs", "v1", f"jobs/{path_segment(job_id, what='job id')}")
         return Job.from_api(await self._session.read(url), job_id=job_id)
 
     async def backup_pages(
@@ -89,7 +101,8 @@ class VbsClient:
 
     async def get_backup(self, backup_id: str) -> Backup | None:
         """The backup, or None when it does not exist (404)."""
-        url = await self._session.url("vbs", "v2", f"backups/{backup_id}")
+        url = await self._session.url(
+            "vbs", "v2", f"backups/{path_segment(backup_id, what='backup id')}")
         try:
             data = await self._session.read(url, expect_key="backup")
         except NotFound:
@@ -102,13 +115,27 @@ class VbsClient:
 
 
 def _job_id(response: httpx.Response) -> str:
+    """The job id of a create / restore answer.
+
+    An id that is not a plain id (control characters, '/', '?', too long) is refused
+    here: it would be journaled, shown and put into poll URLs.  The request did reach
+    the service, so this is a ResponseFormatError (reached_server MAYBE): the caller
+    must look for what it may have created, never resend blindly."""
     data = http.json_object(response)
-    job_id = as_str(data.get("job_id")).strip()
+    raw = data.get("job_id")
+    plain = isinstance(raw, (str, int)) and not isinstance(raw, bool)
+    job_id = as_str(raw).strip() if plain else ""
     if not job_id:
         # Some gateways answer 200 with an error envelope.
         if "error" in data:
             raise _error_in_ok_body(response)
         raise ResponseFormatError("the answer has no job_id")
+    if not _JOB_ID.fullmatch(job_id):
+        raise ResponseFormatError(
+            "the answer's job_id is not a VBS job id (only letters, digits, '-' and '_', "
+            f"at most {ID_MAX} characters)",
+            body_excerpt=excerpt(response.content),
+        )
     return job_id
 
 
