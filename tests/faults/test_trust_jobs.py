@@ -67,8 +67,9 @@ def test_a_lease_whose_process_is_gone_is_taken_over(sims: Sims, clients: Client
     client = clients(sim, jobs=FAST_RECONCILE)
     disk = a_disk(sim)
     sender = client.spawn("backup", "create", "--volume", disk, "--name", "orphan", "--wait")
-    wait_until(lambda: submitting(client), timeout=30, what="the create journaled")
-    sender.kill()
+    wait_until(lambda: submitting(client) and sim.state()["create_backup_posts"] == 1,
+               timeout=30, what="the create journaled and received")
+    sender.kill()  # while its answer is still on the way
     resumed = client.run("jobs", "--wait", "--json")
     assert resumed.returncode == EXIT_OK, resumed
     assert [r["phase"] for r in client.journal()] == ["success"]
