@@ -20,6 +20,27 @@ from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings
 
 MAX_MARGIN = timedelta(minutes=5)
+# Expiry times outside this window are nonsense (a year-1 `expires_at` made the refresh
+# margin arithmetic overflow); within it every sum and difference we take is representable.
+EARLIEST_EXPIRY = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST_EXPIRY = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
+def sane_time(value: datetime | None) -> datetime | None:
+    """`value` in UTC when it lies in the window above, else None."""
+    if value is None:
+        return None
+    try:
+        utc = value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+    return utc if EARLIEST_EXPIRY <= utc < LATEST_EXPIRY else None
+
+
+def _issued(issued: datetime | None, expires: datetime) -> datetime | None:
+    """An issue time only when it is sane and not after the expiry (else the margin lies)."""
+    value = sane_time(issued)
+    return value if value is not None and value <= expires else None
 
 
 @dataclass(frozen=True)
@@ -56,13 +77,14 @@ class Token:
     def from_cache(cls, data: Any) -> Token | None:
         if not isinstance(data, dict) or not isinstance(data.get("value"), str):
             return None
-        expires = as_time(data.get("expires_at"))
+        # An absurd expiry makes the cached token absent, not every later run crash.
+        expires = sane_time(as_time(data.get("expires_at")))
         if expires is None or not data.get("project_id"):
             return None
         return cls(
             value=Secret(data["value"]),
             expires_at=expires,
-            issued_at=as_time(data.get("issued_at")),
+            issued_at=_issued(as_time(data.get("issued_at")), expires),
             project_id=as_str(data.get("project_id")),
             project_name=as_str(data.get("project_name")),
             user_name=as_str(data.get("user_name")),
@@ -219,10 +241,15 @@ class TokenProvider:
             raise ResponseFormatError("IAM answered without an X-Subject-Token header")
         body = http.json_object(response, expect_key="token")
         data = body["token"] if isinstance(body["token"], dict) else {}
-        expires = as_time(data.get("expires_at"))
-        if expires is None:
+        raw_expiry = as_time(data.get("expires_at"))
+        if raw_expiry is None:
             # A token without a readable expiry: assume the documented 24 h.
-            expires = self._now() + timedelta(hours=24)
+            raw_expiry = self._now() + timedelta(hours=24)
+        expires = sane_time(raw_expiry)
+        if expires is None:
+            raise ResponseFormatError(
+                f"IAM gave a token with an impossible expiry ({str(data.get('expires_at'))[:40]}"
+                "); refusing it (is the IAM URL right?)")
         project = data.get("project") if isinstance(data.get("project"), dict) else {}
         user = data.get("user") if isinstance(data.get("user"), dict) else {}
         project_id = as_str(project.get("id")) or (self._settings.project_id or "")
@@ -232,7 +259,7 @@ class TokenProvider:
         return Token(
             value=Secret(value),
             expires_at=expires,
-            issued_at=as_time(data.get("issued_at")),
+            issued_at=_issued(as_time(data.get("issued_at")), expires),
             project_id=project_id,
             project_name=as_str(project.get("name")) or (self._settings.project_name or ""),
             user_name=as_str(user.get("name")),

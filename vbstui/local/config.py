@@ -8,6 +8,7 @@ OpenSSH insists on private keys (see `vbstui.local.filecheck`).
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings, Timeouts
 from vbstui.errors import ConfigError
 from vbstui.local import paths
-from vbstui.local.filecheck import check_private_file
+from vbstui.local.filecheck import check_private_file, read_config_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,6 +54,8 @@ JOBS_KEYS: dict[str, type | tuple[type, ...]] = {
     "reconcile_quiet_seconds": (int, float),
 }
 UI_KEYS: dict[str, type | tuple[type, ...]] = {"mouse": bool}
+MAX_TIMEOUT_SECONDS = 3600.0  # an hour for one request is already beyond any real need
+MAX_JOB_SECONDS = 86400.0  # a day; larger values would overflow the event loop's timers
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,8 @@ class _Checker:
             expected = schema[key]
             if isinstance(value, bool) and expected in (int, (int, float)):
                 raise self.fail(table, key, "must be a number, not true/false")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.fail(table, key, "must be a finite number (not nan or inf)")
             if not isinstance(value, expected):
                 names = (
                     " or ".join(t.__name__ for t in expected) if isinstance(expected, tuple)
@@ -180,6 +185,14 @@ class _Checker:
                 names = names.replace("str", "a string").replace("bool", "true or false")
                 names = names.replace("dict", "a table").replace("int", "a whole number")
                 raise self.fail(table, key, f"must be {names}")
+
+    def seconds(self, table: str, data: Mapping[str, Any], keys: tuple[str, ...],
+                maximum: float) -> None:
+        """Durations already typed as numbers: more than 0, at most `maximum`."""
+        for key in keys:
+            if key in data and not 0 < data[key] <= maximum:
+                raise self.fail(table, key, f"must be more than 0 and at most {maximum:g} "
+                                "seconds")
 
 
 def _profile_from_table(checker: _Checker, name: str, table: Mapping[str, Any]) -> Profile:
@@ -196,9 +209,7 @@ def _profile_from_table(checker: _Checker, name: str, table: Mapping[str, Any]) 
     checker.typed(f"{where}.endpoints", endpoints, dict.fromkeys(ENDPOINT_KEYS, str))
     timeouts_table = table.get("timeouts", {})
     checker.typed(f"{where}.timeouts", timeouts_table, dict.fromkeys(TIMEOUT_KEYS, (int, float)))
-    for key, value in timeouts_table.items():
-        if value <= 0:
-            raise checker.fail(f"{where}.timeouts", key, "must be more than 0 seconds")
+    checker.seconds(f"{where}.timeouts", timeouts_table, TIMEOUT_KEYS, MAX_TIMEOUT_SECONDS)
     password = table.get("password")
     return Profile(
         name=name,
@@ -226,6 +237,8 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     checker = _Checker(path, text)
     for key in data:
         if key not in TOP_KEYS:
@@ -254,9 +267,8 @@ def parse_config(text: str, path: Path) -> Config:
     concurrency = jobs.get("bulk_concurrency", Preferences.bulk_concurrency)
     if not 1 <= concurrency <= 32:
         raise checker.fail("jobs", "bulk_concurrency", "must be between 1 and 32")
-    for key in ("poll_max_seconds", "reconcile_seconds", "reconcile_quiet_seconds"):
-        if key in jobs and jobs[key] <= 0:
-            raise checker.fail("jobs", key, "must be more than 0 seconds")
+    checker.seconds("jobs", jobs, ("poll_max_seconds", "reconcile_seconds",
+                                   "reconcile_quiet_seconds"), MAX_JOB_SECONDS)
     preferences = Preferences(
         bulk_concurrency=concurrency,
         poll_max_seconds=float(jobs.get("poll_max_seconds", Preferences.poll_max_seconds)),
@@ -276,15 +288,11 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
         explicit = explicit or bool(os.environ.get("VBSTUI_CONFIG"))
         path = paths.config_file()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_file(path)  # regular, small, ours (or root's), not writable by others
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"{path}: config file not found") from None
         return Config(path=None, profiles={})
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     config = parse_config(text, path)
     if any(p.password for p in config.profiles.values()):
         check_private_file(path, holds="a password")

@@ -41,10 +41,20 @@ class KeyringUnavailable(Exception):
     """The keyring cannot be used here; the message says why in one line."""
 
 
+CACHED_TOKEN_ONLY = "cached token (no password at hand)"  # noqa: S105 - a label
+
+
 @dataclass(frozen=True)
 class Credential:
     password: Secret
     source: str  # shown in the status line and by `doctor`
+    # No password was found, but a valid cached token was: it is used as it is, and a
+    # new token (expiry, revocation) needs a password again.
+    token_only: bool = False
+
+    @classmethod
+    def cached_token(cls) -> Credential:
+        return cls(Secret(""), CACHED_TOKEN_ONLY, token_only=True)
 
 
 def _qualified(obj: Any) -> str:

@@ -6,9 +6,11 @@ CA bundles and the demo simulator the same way.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +122,19 @@ def choose_target(choices: Choices) -> Target:
 PasswordPrompt = Callable[[Profile, str | None], Awaitable[Secret | None]]
 
 
+def cached_token_usable(profile: Profile) -> tuple[bool, str | None]:
+    """Whether a valid token for `profile` is cached (looked at without a password), and
+    why not when the cache was there but could not be used."""
+    cache = TokenCache.for_profile(profile)
+    token = cache.load()
+    return token is not None and token.usable(datetime.now(timezone.utc)), cache.problem
+
+
 async def find_password(target: Target, keyring: KeyringAccess,
                         prompt: PasswordPrompt | None = None) -> Credential:
-    """Environment, private file, keyring, then (if given) a prompt; else a clear error."""
+    """Environment, private file, keyring, then (if given) a prompt, then a valid cached
+    token on its own; else a clear error.  A password found this way is checked against
+    the cached token by `open_session` (see `vbstui.local.tokencache`)."""
     if target.demo:
         return Credential(Secret(DEMO_PASSWORD), "demo (built-in simulator)")
     lookup = await find_credential(target.profile, keyring)
@@ -132,26 +144,42 @@ async def find_password(target: Target, keyring: KeyringAccess,
         typed = await prompt(target.profile, lookup.keyring_problem)
         if typed:
             return Credential(typed, "typed in (kept in memory for this session)")
-    raise CredentialError(no_credential_help(target.profile, lookup.keyring_problem))
+    usable, problem = await asyncio.to_thread(cached_token_usable, target.profile)
+    if usable:
+        return Credential.cached_token()
+    help_text = no_credential_help(target.profile, lookup.keyring_problem)
+    raise CredentialError(f"{help_text} (Token cache: {problem})" if problem else help_text)
+
+
+def _password_source(target: Target, credential: Credential) -> Callable[[], Awaitable[Secret]]:
+    async def password() -> Secret:
+        if credential.token_only:
+            # The cached token expired or was revoked during this run.
+            raise CredentialError("the cached token is no longer accepted and there is no "
+                                  "password to get a new one: "
+                                  + no_credential_help(target.profile, None))
+        return credential.password
+
+    return password
 
 
 def open_session(target: Target, credential: Credential, *,
                  on_retry: RetryHook | None = None, use_token_cache: bool = True,
                  max_connections: int = 20) -> CloudSession:
-    """The one `CloudSession` for this run."""
+    """The one `CloudSession` for this run; `ConfigError` when the token cache directory
+    is not safe to use (before anything is sent)."""
     transport = None
     store = None
     if target.demo:
         transport = httpx.ASGITransport(app=target.sim_app)
     elif use_token_cache:
-        store = TokenCache.for_profile(target.profile)
-
-    async def password() -> Secret:
-        return credential.password
+        given = None if credential.token_only else credential.password
+        store = TokenCache.for_profile(target.profile, given)
+        store.prepare()
 
     return CloudSession(
         target.profile.connection(ca_bundle=target.ca_bundle),
-        password,
+        _password_source(target, credential),
         token_store=store,
         transport=transport,
         on_retry=on_retry,
