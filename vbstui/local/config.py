@@ -45,7 +45,7 @@ PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "timeouts": dict,
 }
 ENDPOINT_KEYS = ("vbs", "evs")
-TIMEOUT_KEYS = ("connect", "read", "write", "pool", "mutate_read")
+TIMEOUT_KEYS = ("connect", "read", "write", "pool", "mutate_read", "deadline", "mutate_deadline")
 TOP_KEYS = ("default_profile", "profiles", "jobs", "ui")
 JOBS_KEYS: dict[str, type | tuple[type, ...]] = {
     "bulk_concurrency": int,

@@ -44,17 +44,23 @@ def redact(text: str) -> str:
     return text
 
 
+def _shown(text: str) -> str:
+    """Server text in the log is read in a terminal too (`tail -f`): escapes made visible,
+    line breaks kept."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = redact(message)
+        record.msg = _shown(redact(message))
         record.args = None
         if record.exc_info:
             formatter = logging.Formatter()
-            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_text = _shown(redact(formatter.formatException(record.exc_info)))
             record.exc_info = None
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
