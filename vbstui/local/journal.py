@@ -65,6 +65,8 @@ class Journal:
     def _open(path: Path | None) -> sqlite3.Connection:
         if path is not None:
             ensure_private_dir(path.parent)
+            if path.is_symlink():  # sqlite and chmod would follow it to someone's file
+                raise OSError(0, f"{path} is a symbolic link")
         # One connection per process; writes are tiny, so a lock is simpler than a pool.
         db = sqlite3.connect(str(path) if path else ":memory:", timeout=10.0,
                              check_same_thread=False, isolation_level=None)

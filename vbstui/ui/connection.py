@@ -78,7 +78,7 @@ class Connection:
         except LoginCancelled:
             self.app.exit(3, return_code=3, message="vbstui: login cancelled")
             return
-        except CredentialError as exc:
+        except (CredentialError, ConfigError) as exc:  # e.g. an unsafe token cache directory
             self.say(str(exc), Severity.ERROR)
             self.set_busy("not connected")
             return
