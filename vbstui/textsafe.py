@@ -26,3 +26,9 @@ def visible(text: object, *, limit: int | None = None) -> str:
     if value.isprintable():
         return value
     return "".join(ch if ch.isprintable() else _escape(ch) for ch in value)
+
+
+def visible_lines(text: str) -> str:
+    """`visible()` line by line: the line breaks a message means are kept, every other
+    control character is shown (for terminals, and log files read in one)."""
+    return "\n".join(visible(line) for line in text.split("\n"))

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from vbstui.cloud.error_codes import explain
 from vbstui.jobs import JobEvent, Kind, Phase, Severity, TrackedJob
-from vbstui.textsafe import visible
+from vbstui.textsafe import visible, visible_lines
 
 MARKS = {Severity.INFO: " ", Severity.SUCCESS: "✓", Severity.WARNING: "!", Severity.ERROR: "✗"}
 
@@ -28,17 +28,13 @@ _JSON_UNSAFE = re.compile(
     "\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
 
 
-def _lines(text: str) -> str:
-    return "\n".join(visible(line) for line in text.split("\n"))
-
-
 def stderr(text: str) -> None:
-    print(_lines(text), file=sys.stderr, flush=True)
+    print(visible_lines(text), file=sys.stderr, flush=True)
 
 
 def stdout(text: str) -> None:
     """A result line for scripts (an id), made visible like everything else."""
-    print(_lines(text), flush=True)
+    print(visible_lines(text), flush=True)
 
 
 def json_text(data: Any) -> str:

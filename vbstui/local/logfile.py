@@ -21,7 +21,7 @@ from typing import Any
 from vbstui.cloud.secret import MASK, known_values
 from vbstui.errors import ConfigError
 from vbstui.local import paths
-from vbstui.textsafe import visible
+from vbstui.textsafe import visible, visible_lines
 
 _LOG_FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
               | getattr(os, "O_CLOEXEC", 0))
@@ -44,23 +44,17 @@ def redact(text: str) -> str:
     return text
 
 
-def _shown(text: str) -> str:
-    """Server text in the log is read in a terminal too (`tail -f`): escapes made visible,
-    line breaks kept."""
-    return "\n".join(visible(line) for line in text.split("\n"))
-
-
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string must not lose the record
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = _shown(redact(message))
+        record.msg = visible_lines(redact(message))
         record.args = None
         if record.exc_info:
             formatter = logging.Formatter()
-            record.exc_text = _shown(redact(formatter.formatException(record.exc_info)))
+            record.exc_text = visible_lines(redact(formatter.formatException(record.exc_info)))
             record.exc_info = None
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
