@@ -1,6 +1,6 @@
 """Start-up of this checkout against another one (say, a `git worktree` of main), pair by pair.
 
-    python bench/ab_startup.py REFERENCE_CHECKOUT [--runs 21]
+    python bench/ab_startup.py REFERENCE_CHECKOUT [--runs 21] [--only tui|headless]
 
 Each pair starts both checkouts alternately, so machine noise hits them alike:
 1. the TUI in demo mode, spawn → every one of 1,000 disks in the table (the child of
@@ -51,6 +51,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("reference", type=Path)
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--only", choices=("tui", "headless"), help="just one of the two")
     args = parser.parse_args()
     reference = args.reference.resolve()
     with tempfile.TemporaryDirectory(prefix="vbstui-ab-") as tmp:
@@ -63,6 +64,9 @@ def main() -> int:
                 [sys.executable, "-m", "vbstui", "--demo", "volumes", "--json"], c, env,
                 until=None),
         }
+        if args.only is not None:
+            cases = {name: run for name, run in cases.items()
+                     if (name.startswith("TUI")) == (args.only == "tui")}
         for name, run in cases.items():
             run(HERE), run(reference)  # warm the file cache
             mine, theirs = [], []

@@ -1,16 +1,20 @@
 """Headless start-up and listing speed (issue 2).
 
-    python bench/startup.py [--runs 15]
+    python bench/startup.py [--runs 15] [--no-served]
 
 1. `vbstui --demo volumes --json` with 1,000 disks (in-process simulator), side by
-   side with a bare `python -c "import httpx"`, interleaved in one run so machine
-   noise hits both alike; plus a check that no `textual` module is loaded.
+   side with a bare `python -c "import httpx"` and with the peer's `openstack --help`
+   (python-openstackclient + otcextensions from bench/.peer-venv, made by
+   `python bench/peer_env.py`; left out while that is not there), interleaved run by
+   run so machine noise hits all alike; prints each median and the ratios of the
+   medians; plus a check that no `textual` module is loaded.
 2. `vbstui volumes --json` listing 10,000 disks from a served simulator.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,29 +23,50 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from benchkit import Cli, served_sim, summary, timed
+from peer_env import existing_peer_openstack
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=15, help="runs of each (at least 5)")
+    parser.add_argument("--no-served", action="store_true",
+                        help="only the start-up ratios, not the 10,000-disk listing")
     args = parser.parse_args()
+    runs = max(args.runs, 5)
     with tempfile.TemporaryDirectory(prefix="vbstui-bench-") as tmp:
         root = Path(tmp)
         cli = Cli(root / "demo", None)
         demo_env = {**cli.env, "VBSTUI_DEMO_VOLUMES": "1000"}
-        command = [*cli.base, "--demo", "volumes", "--json"]
-        timed(command, env=demo_env)  # warm the file cache
-        vbstui_runs, httpx_runs = [], []
-        for _ in range(args.runs):
-            vbstui_runs.append(timed(command, env=demo_env))
-            httpx_runs.append(timed([sys.executable, "-c", "import httpx"]))
+        openstack = existing_peer_openstack()
+        commands = {
+            "vbstui --demo volumes --json (1,000 disks)": ([*cli.base, "--demo", "volumes",
+                                                           "--json"], demo_env),
+            'python -c "import httpx"': ([sys.executable, "-c", "import httpx"], None),
+        }
+        if openstack is not None:
+            commands["openstack --help (peer venv)"] = ([str(openstack), "--help"], None)
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for argv, env in commands.values():
+            timed(argv, env=env)  # warm the file cache
+        for _ in range(runs):
+            for name, (argv, env) in commands.items():
+                samples[name].append(timed(argv, env=env))
+        for name, times in samples.items():
+            print(f"{name + ':':45} {summary(times)}")
+        mine, *references = (statistics.median(times) for times in samples.values())
+        for name, reference in zip(list(samples)[1:], references, strict=True):
+            print(f"ratio vbstui ÷ {name}: {mine / reference:.2f} (medians of {runs} "
+                  "alternating runs)")
+        if openstack is None:
+            print("ratio vbstui ÷ openstack --help: skipped (make the peer virtualenv with "
+                  "`python bench/peer_env.py`)")
         probe = subprocess.run(
             [sys.executable, "-X", "importtime", "-m", "vbstui", "--demo", "volumes", "--json"],
             env=demo_env, capture_output=True, text=True, check=True)
         textual = [line for line in probe.stderr.splitlines() if "| textual" in line]
-        print("vbstui --demo volumes --json (1,000 disks):", summary(vbstui_runs))
-        print('python -c "import httpx":                  ', summary(httpx_runs))
         print(f"textual modules loaded by the headless command: {len(textual)}")
+        if args.no_served:
+            return 0
 
         with served_sim("--volumes", "10000", log=root / "sim.log") as url:
             served = Cli(root / "served", url)

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+import vbstui.skip_httpx_cli  # noqa: F401 - first of vbstui's imports: before any httpx import
 from vbstui.cli.parser import build_parser
 from vbstui.errors import ExitCode
 from vbstui.local.logfile import setup_logging

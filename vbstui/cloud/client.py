@@ -88,11 +88,15 @@ class CloudSession:
         self.tokens = TokenProvider(settings, password, store=token_store, clock=clock,
                                     retry_policy=self.retry_policy, on_retry=on_retry)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=10)
+        # An injected transport makes its own connections (or none, in process): httpx
+        # never uses `verify` then, so the trust settings are not even looked at.
+        verify = True if transport is not None else ssl_context(settings.ca_bundle,
+                                                                 settings.insecure)
         try:
             self.http = httpx.AsyncClient(
                 auth=TokenAuth(self.tokens),
                 timeout=settings.timeouts.for_reads(),
-                verify=ssl_context(settings.ca_bundle, settings.insecure),
+                verify=verify,
                 follow_redirects=False,  # a redirect would carry the token to another host
                 transport=transport,
                 limits=limits,
