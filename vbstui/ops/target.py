@@ -25,6 +25,7 @@ from vbstui.local.config import DEMO_PROFILE, Config, Profile, load_config
 from vbstui.local.credentials import Credential, KeyringAccess, find_credential, no_credential_help
 from vbstui.local.journal import Journal
 from vbstui.local.tokencache import TokenCache
+from vbstui.ops.demo_world import open_demo_world
 
 DEMO_AUTH_URL = "http://demo.localhost/v3"
 DEMO_PASSWORD = "vbstui-demo"  # noqa: S105 - the simulator's public demo account
@@ -37,6 +38,7 @@ class Choices:
     config_path: str | None = None
     profile: str | None = None
     demo: bool = False
+    demo_reset: bool = False  # start the demo over with a fresh world (implies demo)
     os_cloud: str | None = None
     use_env: bool = False
     clouds_from_cwd: bool = False
@@ -48,6 +50,7 @@ class Choices:
             config_path=getattr(args, "config", None),
             profile=getattr(args, "profile", None),
             demo=getattr(args, "demo", False),
+            demo_reset=getattr(args, "demo_reset", False),
             os_cloud=getattr(args, "os_cloud", None),
             use_env=getattr(args, "use_env", False),
             clouds_from_cwd=getattr(args, "clouds_from_cwd", False),
@@ -63,6 +66,8 @@ class Target:
     demo: bool = False
     sim_app: Any = None
     warnings: list[str] = field(default_factory=list)
+    # Where the demo keeps its journal between runs; None: in memory, like a bare simulator.
+    demo_journal: Path | None = None
 
     @property
     def ca_bundle(self) -> str | None:
@@ -88,20 +93,19 @@ def demo_profile() -> Profile:
     )
 
 
-def _demo_sim_app() -> Any:
-    from vbstui.sim import SimConfig, create_app  # noqa: PLC0415 - only in demo mode
-
+def _demo_target(reset: bool) -> Target:
+    """The demo project as the last demo run left it (see `vbstui.ops.demo_world`)."""
     volumes = int(os.environ.get("VBSTUI_DEMO_VOLUMES", "120"))
     job_seconds = float(os.environ.get("VBSTUI_DEMO_JOB_SECONDS", "6"))
-    return create_app(SimConfig(volumes=volumes, job_seconds=job_seconds))
+    world = open_demo_world(volumes, job_seconds, reset=reset)
+    return Target(profile=demo_profile(), config=Config(path=None, profiles={}), demo=True,
+                  sim_app=world.app, warnings=world.notices, demo_journal=world.journal_path)
 
 
 def choose_target(choices: Choices) -> Target:
     """Pick the profile; raises `ConfigError` with a message the user can act on."""
-    if choices.demo:
-        profile = demo_profile()
-        return Target(profile=profile, config=Config(path=None, profiles={}), demo=True,
-                      sim_app=_demo_sim_app())
+    if choices.demo or choices.demo_reset:
+        return _demo_target(choices.demo_reset)
     explicit = choices.config_path is not None
     config = load_config(Path(choices.config_path).expanduser() if explicit else None,
                          explicit=explicit)
@@ -188,9 +192,10 @@ def open_session(target: Target, credential: Credential, *,
 
 
 def open_journal(target: Target) -> Journal:
-    """The job journal; in demo mode it lives in memory, like the simulator."""
+    """The job journal; in demo mode it is kept next to the demo world (in memory when
+    the world is)."""
     if target.demo:
-        return Journal(None)
+        return Journal(target.demo_journal)
     try:
         return Journal(paths.state_dir() / "jobs.sqlite3")
     except OSError as exc:

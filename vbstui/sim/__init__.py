@@ -9,6 +9,10 @@ from vbstui.sim.app import create_app
 from vbstui.sim.clock import ManualClock
 from vbstui.sim.config import SimConfig
 from vbstui.sim.faults import FaultSpec
+from vbstui.sim.persist import SavedWorldError, dump_world, load_world
 from vbstui.sim.state import SimState
 
-__all__ = ["FaultSpec", "ManualClock", "SimConfig", "SimState", "create_app"]
+__all__ = [
+    "FaultSpec", "ManualClock", "SavedWorldError", "SimConfig", "SimState", "create_app",
+    "dump_world", "load_world",
+]

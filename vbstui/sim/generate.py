@@ -1,5 +1,10 @@
 """Seeded generation of the starting world: disks grouped by server, their backups,
-a few jobs already running, and disks close to the 20-backup limit."""
+a few jobs already running, and disks close to the 20-backup limit.
+
+The first disks of the listing (newest first, the order every client shows by default)
+are a *clean head*: available or in-use, a few backups at most, nothing running, plain
+names.  A newcomer's first backup therefore succeeds; the awkward disks (at the limit,
+busy, in error, odd names) come right after, still on the first page."""
 
 from __future__ import annotations
 
@@ -46,6 +51,13 @@ ODD_NAMES = ("", "datenbank-prüfung-01", "tmp-[/bold]-scratch")
 NEAR_LIMIT_COUNTS = (20, 19, 18)
 SEEDED_BACKUP_CAP = 300
 IN_FLIGHT_CAP = 20
+# Rows of the tallest terminal's first screen; small worlds keep half of it clean.
+CLEAN_HEAD = 60
+
+
+def clean_head_size(count: int) -> int:
+    """How many disks at the top of the listing are kept free of awkward states."""
+    return min(CLEAN_HEAD, count // 2)
 
 
 @dataclass
@@ -69,6 +81,9 @@ class _Generator:
         self.in_flight_cap = max(1, min(IN_FLIGHT_CAP, config.volumes * 3 // 100))
         self.backing_up: list[Volume] = []
         self.restoring: list[Volume] = []
+        # Drawn while each disk is made (so every seed's names and sizes stay as they
+        # were) and applied once the listing order is known, skipping the clean head.
+        self._status_rolls: dict[str, float] = {}
 
     def volumes(self) -> list[Volume]:
         rng, count = self.rng, self.config.volumes
@@ -92,6 +107,8 @@ class _Generator:
                     f"{host}-{suffix}", is_sys=suffix == "sys", az=az,
                     server=server if alive else None, index=index, created=created))
         volumes.sort(key=lambda v: (v.created_at, v.id), reverse=True)
+        for volume in volumes[clean_head_size(len(volumes)):]:
+            self._special_status(volume, self._status_rolls[volume.id])
         return volumes
 
     def _volume(self, name: str, *, is_sys: bool, az: str, server: Server | None,
@@ -116,11 +133,10 @@ class _Generator:
             volume.server = server
             volume.device = "/dev/vda" if is_sys else f"/dev/vd{'bcdefgh'[index - 1]}"
             volume.attached_at = cinder_time(created + rng.uniform(30, 3600))
-        self._special_status(volume)
+        self._status_rolls[volume.id] = rng.random()
         return volume
 
-    def _special_status(self, volume: Volume) -> None:
-        roll = self.rng.random()
+    def _special_status(self, volume: Volume, roll: float) -> None:
         if roll < 0.03 and len(self.backing_up) < self.in_flight_cap:
             volume.resume_status, volume.status = volume.status, "backing-up"
             self.backing_up.append(volume)
@@ -199,21 +215,27 @@ def generate_world(config: SimConfig, now: float) -> World:
     gen = _Generator(config, now)
     world = World(volumes=gen.volumes())
     rng = gen.rng
-    eligible = [v for v in world.volumes if v.status in BACKUPABLE]
-    # Near-limit disks sit on the first page so a demo reaches VolumeBackup.0040 quickly.
-    if len(eligible) >= 10:
+    head = clean_head_size(len(world.volumes))
+    clean = [v for v in world.volumes[:head] if v.status in BACKUPABLE]
+    eligible = [v for v in world.volumes[head:] if v.status in BACKUPABLE]
+    # Near-limit disks come right after the clean head: still on the first page, so a
+    # demo reaches VolumeBackup.0040 quickly, but never the first thing a newcomer tries.
+    if len(clean) + len(eligible) >= 10:
         for volume, count in zip(eligible, NEAR_LIMIT_COUNTS, strict=False):
             gen.history(volume, count, world)
             world.near_limit.append(volume.id)
     rest = eligible[len(world.near_limit):]
-    _ensure_in_flight(gen, rest)
+    if len(world.volumes) >= 20:
+        _ensure_in_flight(gen, rest)
     rest = [v for v in rest if v.status in BACKUPABLE]
     if len(world.volumes) >= 50 and len(rest) > len(ODD_NAMES):
         for volume, odd in zip(rng.sample(rest, len(ODD_NAMES)), ODD_NAMES, strict=True):
             volume.name = odd
             world.odd_names.append(volume.id)
     budget = min(SEEDED_BACKUP_CAP, len(world.volumes))
-    for volume in rng.sample(rest, min(len(rest), max(1, len(rest) * 3 // 10))):
+    # Ordinary history (1-4 backups) for disks of the clean head and of the rest alike.
+    ordinary = clean + rest
+    for volume in rng.sample(ordinary, min(len(ordinary), max(1, len(ordinary) * 3 // 10))):
         if budget <= 0:
             break
         count = min(budget, rng.randint(1, 4))
@@ -226,7 +248,7 @@ def generate_world(config: SimConfig, now: float) -> World:
 
 def _ensure_in_flight(gen: _Generator, candidates: list[Volume]) -> None:
     """Every world (but the tiniest) shows one disk backing up and one being restored."""
-    if len(candidates) < 10:
+    if len(candidates) < 2:
         return
     if not gen.backing_up:
         volume = candidates[-1]

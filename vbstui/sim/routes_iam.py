@@ -82,17 +82,25 @@ def catalog(base: str, config: SimConfig, project_id: str | None) -> list[dict[s
     entries = [("identity", "iam", f"{base}/v3", "*")]
     if project_id is not None:
         project_url = f"{base}/v2/{project_id}"
+        # Cinder v3 as OpenStack clients look it up (openstacksdk: block-storage, volumev3).
+        cinder_v3 = f"{base}/v3/{project_id}"
         entries += [
             ("evs", "evs", project_url, config.region),
             ("volumev2", "cinderv2", project_url, config.region),
+            ("volumev3", "cinderv3", cinder_v3, config.region),
+            ("block-storage", "cinder", cinder_v3, config.region),
             ("vbsv2", "vbsv2", project_url, config.region),
             ("volume-backup", "vbs", project_url, config.region),
         ]
-    return [
+    services = [
         {"type": kind, "id": derived_hex("service", kind), "name": name,
          "endpoints": [_endpoint(url, region, kind)]}
         for kind, name, url, region in entries
     ]
+    # IAM is global ("*"); clients that filter every service by region (openstacksdk with
+    # OS_REGION_NAME) also need it listed under the project's region.
+    services[0]["endpoints"].append(_endpoint(f"{base}/v3", config.region, "identity"))
+    return services
 
 
 async def issue_token(request: Request) -> Response:

@@ -66,6 +66,8 @@ async def list_backups(request: Request, sim: SimState) -> Response:
     except BadMarker as exc:
         return bad_request(f"marker [{exc}] not found")
     body: dict[str, Any] = {"backups": page.items}
+    if query.get("with_count", "").lower() in {"true", "1", "yes", "on"}:
+        body["count"] = page.count  # Cinder 3.45's with_count
     if page.more and page.last_id is not None:
         body["backups_links"] = [
             {"href": next_link(request, limit, page.last_id, filters), "rel": "next"}

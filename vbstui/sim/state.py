@@ -175,6 +175,7 @@ class SimState(SimWorld):
                 raise Refused(backup.status)
             backup.status = "deleting"
             backup.updated_at = now
+            self.revision += 1
             self._schedule(now + self.config.delete_seconds, GONE, backup_id)
             if self.config.delete_seconds == 0:
                 self._advance()
@@ -226,6 +227,7 @@ class SimState(SimWorld):
             volume.resume_status = volume.status
             self._set_status(volume, "backing-up", now)
             self._register(job)
+            self.revision += 1
             self.stats.created[volume.id, request.name] += 1
             return job.id
 
@@ -277,6 +279,7 @@ class SimState(SimWorld):
             volume.resume_status = "available"
             self._set_status(volume, "restoring-backup", now)
             self._register(job)
+            self.revision += 1
             return job.id
 
     def job_view(self, job_id: str) -> JsonDict:

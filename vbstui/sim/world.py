@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from vbstui.sim.config import SimConfig
-from vbstui.sim.generate import generate_world
-from vbstui.sim.ids import IdFactory
+from vbstui.sim.generate import World, generate_world
+from vbstui.sim.ids import IdFactory, derived_uuid
 from vbstui.sim.injector import FaultInjector
 from vbstui.sim.models import CREATE_JOB, Backup, Job, Volume
 from vbstui.sim.rules import CreateRequest
@@ -36,16 +36,26 @@ class PendingCreate:
 class SimWorld:
     """Disks, backups and jobs of one simulated project, and the events scheduled on them."""
 
-    def __init__(self, config: SimConfig) -> None:
+    def __init__(self, config: SimConfig, *, generate: bool = True) -> None:
+        """`generate=False` starts with an empty project, for `vbstui.sim.persist` to fill."""
         self.config = config
         self.clock = config.clock
         self.lock = threading.RLock()
+        self.tokens = TokenStore()
+        self.stats = Stats()
+        self._injector = FaultInjector(config.faults, config.seed)
+        # Changes whenever a request changes the world (not when time passes): a saved
+        # copy is current while its revision matches.
+        self.revision = 0
         self.started_at = self.clock()
-        world = generate_world(config, self.started_at)
+        world = generate_world(config, self.started_at) if generate else World(volumes=[])
+        # Runtime ids come from their own stream so requests never disturb generation.
+        self._ids = IdFactory(random.Random(f"vbstui-sim/{config.seed}/runtime"))
+        self._install(world)
+
+    def _install(self, world: World) -> None:
         self.volumes: list[Volume] = world.volumes
-        self._position = {v.id: i for i, v in enumerate(self.volumes)}
-        self._volumes_by_id = {v.id: v for v in self.volumes}
-        self._status_counts: Counter[str] = Counter(v.status for v in self.volumes)
+        self._index_volumes()
         self.backups: dict[str, Backup] = {}
         self._per_volume: Counter[str] = Counter()
         self._used_gb = 0
@@ -63,11 +73,18 @@ class SimWorld:
         self.near_limit = world.near_limit
         self.odd_names = world.odd_names
         self.seeded_jobs = [job.id for job in world.jobs]
-        # Runtime ids come from their own stream so requests never disturb generation.
-        self._ids = IdFactory(random.Random(f"vbstui-sim/{config.seed}/runtime"))
-        self.tokens = TokenStore()
-        self.stats = Stats()
-        self._injector = FaultInjector(config.faults, config.seed)
+
+    def _index_volumes(self) -> None:
+        self._position = {v.id: i for i, v in enumerate(self.volumes)}
+        self._volumes_by_id = {v.id: v for v in self.volumes}
+        self._status_counts: Counter[str] = Counter(v.status for v in self.volumes)
+
+    def regenerate(self) -> None:
+        """Start over with a freshly generated project (tokens stay valid)."""
+        with self.lock:
+            self.started_at = self.clock()
+            self._install(generate_world(self.config, self.started_at))
+            self.revision += 1
 
     # -- time ---------------------------------------------------------------------------
 
@@ -119,11 +136,14 @@ class SimWorld:
         volume = self._volumes_by_id[job.volume_id]
         request = pending.request
         backup = Backup(
-            id=self._ids.uuid(), name=request.name, volume_id=volume.id, size=volume.size,
+            # Derived from the job, not drawn: time passing must give the same backup in
+            # every process that loads a saved world (see `vbstui.sim.persist`).
+            id=derived_uuid("backup", job.id), name=request.name, volume_id=volume.id,
+            size=volume.size,
             status="creating", created_at=when, updated_at=when,
             availability_zone=volume.availability_zone, volume_type=volume.volume_type,
             bootable=volume.bootable, snapshot_id=job.snapshot_id,
-            backupurl=self._ids.uuid(), desc=request.description, inc=pending.inc,
+            backupurl=derived_uuid("backupurl", job.id), desc=request.description, inc=pending.inc,
             tags=request.tags, progress_window=(when, job.end),
         )
         self._add_backup(backup)

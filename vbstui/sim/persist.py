@@ -1,0 +1,289 @@
+"""Saving a simulated project to bytes and loading it back, so a demo world outlives
+the process that made it.
+
+The saved document is plain JSON: every resource as a list of its fields in the order
+`schema` names them (a different vbstui version is detected, not misread), times as
+the simulator's absolute clock values, so jobs that were running when it was saved
+simply carry on (or have ended) when it is loaded.  Loading checks every value before
+anything is replaced: a damaged or planted file raises `SavedWorldError` and leaves the
+simulator as it was.  Tokens, counters and fault settings are not part of the world.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import random
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+from vbstui.sim.generate import World
+from vbstui.sim.ids import IdFactory
+from vbstui.sim.models import Backup, Image, Job, Server, Volume
+from vbstui.sim.rules import CreateRequest
+from vbstui.sim.world import GONE, PendingCreate, SimWorld
+
+FORMAT = "vbstui-sim-world"
+VERSION = 1
+_EVENT_KINDS = frozenset({"running", "done", GONE})
+_CLASSES: dict[str, type] = {"server": Server, "image": Image, "volume": Volume,
+                             "backup": Backup, "job": Job, "request": CreateRequest}
+
+
+class SavedWorldError(ValueError):
+    """The saved world cannot be used; the message says why in a few words."""
+
+
+def _names(cls: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
+
+
+SCHEMA = {key: _names(cls) for key, cls in _CLASSES.items()}
+
+
+# -- saving ---------------------------------------------------------------------------
+
+
+def dump_world(sim: SimWorld) -> bytes:
+    """The world of `sim` as it is now (compact JSON, UTF-8)."""
+    with sim.lock:
+        now = sim._advance()
+        servers: dict[int, int] = {}
+        images: dict[int, int] = {}
+        server_rows: list[list[Any]] = []
+        image_rows: list[list[Any]] = []
+
+        def ref(obj: Server | Image | None, seen: dict[int, int], rows: list[list[Any]]
+                ) -> int | None:
+            if obj is None:
+                return None
+            if id(obj) not in seen:
+                seen[id(obj)] = len(rows)
+                rows.append(_row(obj))
+            return seen[id(obj)]
+
+        volumes = []
+        for volume in sim.volumes:
+            row = _row(volume)
+            row[SCHEMA["volume"].index("server")] = ref(volume.server, servers, server_rows)
+            row[SCHEMA["volume"].index("image")] = ref(volume.image, images, image_rows)
+            volumes.append(row)
+        document = {
+            "format": FORMAT, "version": VERSION, "schema": SCHEMA,
+            "project_id": sim.config.project_id, "saved_at": now,
+            "started_at": sim.started_at,
+            "servers": server_rows, "images": image_rows, "volumes": volumes,
+            "backups": [_row(b) for b in sim.backups.values()],
+            "jobs": [_row(j) for j in sim.jobs.values()],
+            "pending": {jid: [_row(p.request), p.inc] for jid, p in sim._pending.items()},
+            "running_create": dict(sim._running_create),
+            "events": [list(e) for e in sim._events],
+            "seq": sim._seq,
+            "near_limit": list(sim.near_limit), "odd_names": list(sim.odd_names),
+            "seeded_jobs": list(sim.seeded_jobs),
+        }
+    return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _row(obj: Any) -> list[Any]:
+    row = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        row.append(list(value) if isinstance(value, tuple) else value)
+    return row
+
+
+# -- loading --------------------------------------------------------------------------
+
+
+def load_world(sim: SimWorld, data: bytes) -> None:
+    """Replace the world of `sim` with the saved one; `SavedWorldError` if unusable."""
+    try:
+        document = json.loads(data, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurd nesting
+        raise SavedWorldError("not a saved world (not valid JSON)") from exc
+    parts = _Parts(document, sim.config.project_id)
+    with sim.lock:
+        parts.install(sim)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number here")
+
+
+class _Parts:
+    """A saved document, checked completely before any of it is installed."""
+
+    def __init__(self, document: Any, project_id: str) -> None:
+        doc = _need(document, dict, "the document")
+        if doc.get("format") != FORMAT:
+            raise SavedWorldError("not a saved vbstui world")
+        if doc.get("version") != VERSION or doc.get("schema") != SCHEMA:
+            raise SavedWorldError("saved by a different vbstui version")
+        if doc.get("project_id") != project_id:
+            raise SavedWorldError("saved for another project")
+        self.started_at = _conform(doc.get("started_at"), float, "started_at")
+        servers = [_build(Server, r, f"servers[{i}]") for i, r in enumerate(_list(doc, "servers"))]
+        images = [_build(Image, r, f"images[{i}]") for i, r in enumerate(_list(doc, "images"))]
+        self.volumes = [self._volume(r, i, servers, images)
+                        for i, r in enumerate(_list(doc, "volumes"))]
+        self.backups = [_build(Backup, r, f"backups[{i}]")
+                        for i, r in enumerate(_list(doc, "backups"))]
+        self.jobs = [_build(Job, r, f"jobs[{i}]") for i, r in enumerate(_list(doc, "jobs"))]
+        self.pending = {k: self._pending(k, v)
+                        for k, v in _need(doc.get("pending"), dict, "pending").items()}
+        self.running_create = _conform(doc.get("running_create"), dict[str, str],
+                                       "running_create")
+        self.events = [self._event(e, i) for i, e in enumerate(_list(doc, "events"))]
+        self.seq = _conform(doc.get("seq"), int, "seq")
+        self.near_limit = _conform(doc.get("near_limit"), list[str], "near_limit")
+        self.odd_names = _conform(doc.get("odd_names"), list[str], "odd_names")
+        self.seeded_jobs = _conform(doc.get("seeded_jobs"), list[str], "seeded_jobs")
+        self._check_references()
+
+    def _volume(self, row: Any, index: int, servers: list[Server], images: list[Image]
+                ) -> Volume:
+        where = f"volumes[{index}]"
+        row = list(_need(row, list, where))
+        for name, table in (("server", servers), ("image", images)):
+            at = SCHEMA["volume"].index(name)
+            if at < len(row) and row[at] is not None:
+                ref = row[at]
+                if not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < len(table):
+                    raise SavedWorldError(f"{where}.{name}: not a known {name}")
+                row[at] = table[ref]
+        return _build(Volume, row, where)
+
+    def _pending(self, job_id: str, value: Any) -> PendingCreate:
+        where = f"pending[{job_id!r}]"
+        pair = _need(value, list, where)
+        if len(pair) != 2:
+            raise SavedWorldError(f"{where}: expected [request, inc]")
+        return PendingCreate(_build(CreateRequest, pair[0], where),
+                             _conform(pair[1], int, f"{where}.inc"))
+
+    def _event(self, value: Any, index: int) -> tuple[float, int, str, str]:
+        where = f"events[{index}]"
+        event = _need(value, list, where)
+        if len(event) != 4:
+            raise SavedWorldError(f"{where}: expected [time, seq, kind, target]")
+        when = _conform(event[0], float, where)
+        seq = _conform(event[1], int, where)
+        kind = _conform(event[2], str, where)
+        target = _conform(event[3], str, where)
+        if kind not in _EVENT_KINDS:
+            raise SavedWorldError(f"{where}: unknown kind {kind!r}")
+        return when, seq, kind, target
+
+    def _check_references(self) -> None:
+        """What the simulator later looks up must be there, or a request would crash it."""
+        volume_ids = {v.id for v in self.volumes}
+        jobs = {j.id: j for j in self.jobs}
+        if len(volume_ids) != len(self.volumes) or len(jobs) != len(self.jobs):
+            raise SavedWorldError("duplicate disk or job ids")
+        if any(j.volume_id not in volume_ids for j in self.jobs):
+            raise SavedWorldError("a job names a disk that is not there")
+        if any(vid not in volume_ids for vid in self.near_limit):
+            raise SavedWorldError("near_limit names a disk that is not there")
+        if any(jid not in jobs for jid in self.pending) or any(
+                jid not in jobs for jid in self.running_create.values()):
+            raise SavedWorldError("a pending job is not among the jobs")
+        for _, _, kind, target in self.events:
+            if kind != GONE and target not in jobs:
+                raise SavedWorldError("an event names a job that is not there")
+            if kind == "running" and target not in self.pending:
+                raise SavedWorldError("a job about to run has no request")
+
+    def install(self, sim: SimWorld) -> None:
+        sim._install(World(volumes=self.volumes, backups=self.backups))
+        sim.jobs = {j.id: j for j in self.jobs}
+        sim._pending = self.pending
+        sim._running_create = self.running_create
+        sim._events = sorted(self.events)  # a sorted list is a valid heap
+        sim._seq = max([self.seq, *(e[1] for e in self.events)])
+        sim.near_limit, sim.odd_names = self.near_limit, self.odd_names
+        sim.seeded_jobs = self.seeded_jobs
+        sim.started_at = self.started_at
+        # Fresh runtime ids: another process may have drawn the seeded stream already.
+        sim._ids = IdFactory(random.Random())
+        sim.revision += 1
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    return _need(doc.get(key), list, key)
+
+
+def _need(value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind):
+        raise SavedWorldError(f"{where}: expected {kind.__name__}")
+    return value
+
+
+def _build(cls: type, row: Any, where: str) -> Any:
+    names, hints = _FIELDS[cls]
+    values = _need(row, list, where)
+    if len(values) != len(names):
+        raise SavedWorldError(f"{where}: expected {len(names)} fields")
+    checked = {}
+    for name, hint, value in zip(names, hints, values, strict=True):
+        kind = type(value)
+        # The common case (a plain value of exactly the wanted type) without the walk.
+        if kind is hint and kind is not float:
+            checked[name] = value
+        else:
+            checked[name] = _conform(value, hint, f"{where}.{name}")
+    return cls(**checked)
+
+
+def _field_hints(cls: type) -> tuple[list[str], list[Any]]:
+    hints = typing.get_type_hints(cls)
+    names = SCHEMA[next(k for k, c in _CLASSES.items() if c is cls)]
+    return names, [hints[name] for name in names]
+
+
+def _conform(value: Any, hint: Any, where: str) -> Any:
+    """`value` as type `hint` (JSON's lists become tuples where the model wants them)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _conform(value, inner[0], where)
+    check = _SCALARS.get(hint)
+    if check is not None:
+        if not check(value):
+            raise SavedWorldError(f"{where}: expected {getattr(hint, '__name__', hint)}")
+        return float(value) if hint is float else value
+    if hint in (Server, Image):
+        if not isinstance(value, hint):
+            raise SavedWorldError(f"{where}: expected a {hint.__name__.lower()}")
+        return value
+    if origin is list:
+        return [_conform(v, args[0], f"{where}[]") for v in _need(value, list, where)]
+    if origin is tuple:
+        items = _need(value, list, where)
+        if len(items) != len(args):
+            raise SavedWorldError(f"{where}: expected {len(args)} values")
+        return tuple(_conform(v, a, where) for v, a in zip(items, args, strict=True))
+    if origin is dict:
+        return {_conform(k, args[0], where): _conform(v, args[1], where)
+                for k, v in _need(value, dict, where).items()}
+    raise SavedWorldError(f"{where}: cannot be restored")  # a field type added later
+
+
+def _is_number(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+_SCALARS: dict[Any, Callable[[Any], bool]] = {
+    str: lambda v: isinstance(v, str),
+    bool: lambda v: isinstance(v, bool),
+    int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    float: _is_number,
+}
+
+_FIELDS = {cls: _field_hints(cls) for cls in _CLASSES.values()}
