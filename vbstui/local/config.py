@@ -8,6 +8,8 @@ OpenSSH insists on private keys (see `vbstui.local.filecheck`).
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import os
 import sys
@@ -20,12 +22,14 @@ from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings, Timeouts
 from vbstui.errors import ConfigError
 from vbstui.local import paths
-from vbstui.local.filecheck import check_private_file, read_config_file
+from vbstui.local.filecheck import check_private_file, read_config_file, write_private_file
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
+
+log = logging.getLogger("vbstui.config")
 
 DEMO_PROFILE = "demo"
 
@@ -297,3 +301,64 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
     if any(p.password for p in config.profiles.values()):
         check_private_file(path, holds="a password")
     return config
+
+
+# -- what the TUI remembers between runs --------------------------------------------------
+# Choices made with a key (pane sizes, the details pane) are not written into config.toml:
+# rewriting a file the user edits by hand would lose their comments and layout.
+
+PANE_SIZES = ("normal", "large", "collapsed")
+LAYOUT_FILE = "layout.json"
+MAX_LAYOUT_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class LayoutChoice:
+    """How big the jobs and log panes are, and whether the details pane shows
+    (None: decided by the terminal size)."""
+
+    panes: str = "normal"
+    details: bool | None = None
+
+    def next_panes(self) -> LayoutChoice:
+        following = PANE_SIZES[(PANE_SIZES.index(self.panes) + 1) % len(PANE_SIZES)]
+        return replace(self, panes=following)
+
+
+def layout_file() -> Path:
+    return paths.state_dir() / LAYOUT_FILE
+
+
+def load_layout(path: Path | None = None) -> LayoutChoice:
+    """The remembered layout; anything missing, odd or unreadable means the defaults
+    (a layout is never worth refusing to start over)."""
+    path = path or layout_file()
+    try:
+        with path.open("rb") as handle:
+            data = json.loads(handle.read(MAX_LAYOUT_BYTES + 1)[:MAX_LAYOUT_BYTES])
+    except FileNotFoundError:
+        return LayoutChoice()
+    except (OSError, ValueError, RecursionError) as exc:
+        log.info("layout file %s ignored: %s", path, exc)
+        return LayoutChoice()
+    if not isinstance(data, dict):
+        return LayoutChoice()
+    panes = data.get("panes")
+    details = data.get("details")
+    return LayoutChoice(panes=panes if panes in PANE_SIZES else "normal",
+                        details=details if isinstance(details, bool) else None)
+
+
+def save_layout(choice: LayoutChoice, path: Path | None = None) -> str | None:
+    """Remember the layout, privately (0600 in a 0700 directory, like the token cache);
+    returns why it could not be written, or None."""
+    path = path or layout_file()
+    try:
+        paths.ensure_private_dir(path.parent)
+        write_private_file(path, json.dumps({"panes": choice.panes,
+                                             "details": choice.details}).encode())
+    except ConfigError as exc:
+        return f"layout not remembered: {exc}"
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror}"
+    return None

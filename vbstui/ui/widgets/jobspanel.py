@@ -10,10 +10,12 @@ from __future__ import annotations
 import time
 
 from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 
 from vbstui.jobs import Phase, TrackedJob
 from vbstui.ops.outcome import Decision
+from vbstui.ui.keys import changes_cloud
 from vbstui.ui.messages import DecisionRequested
 from vbstui.ui.widgets.vtable import Column, VirtualTable
 
@@ -84,7 +86,12 @@ def ask_decision(widget: Widget, job: TrackedJob | None, decision: Decision) -> 
 
 class JobsPanel(VirtualTable[TrackedJob]):
     """The panel under the views; c / S / x decide on the job under the cursor, as in
-    the jobs view (not in the footer: they mean nothing for most rows)."""
+    the jobs view (not in the footer: they mean nothing for most rows).
+
+    New jobs come in at the top and the panel follows them, unless the user is
+    working in the panel with the cursor on an older job: then the cursor stays on
+    the job they chose (they may be about to press c / S / x on it) and the title
+    says a newer job arrived above (g goes there)."""
 
     BINDINGS = [
         Binding("c", "decide('check')", "Check again", show=False),
@@ -92,8 +99,45 @@ class JobsPanel(VirtualTable[TrackedJob]):
         Binding("x", "decide('cancel')", "Give up", show=False),
     ]
 
+    @changes_cloud(lambda decision: "submit again"
+                   if decision == Decision.SUBMIT_AGAIN.value else None)
     def action_decide(self, decision: str) -> None:
         ask_decision(self, self.current, Decision(decision))
+
+    @property
+    def following(self) -> bool:
+        """Whether a new job should take the cursor: yes unless the user moved it away
+        from the newest job while working in the panel."""
+        return not self.has_focus or self.cursor == 0
+
+    def upsert_row(self, row: TrackedJob, *, first: bool = True) -> None:
+        key = self.row_key(row)
+        new = all(self.row_key(r) != key for r in self.all_rows)
+        follow = new and first and self.following
+        super().upsert_row(row, first=first)
+        if follow:
+            self.action_first()
+            self.scroll_to(y=0, animate=False)
+        elif new:
+            self._set_newer_above(True)
+
+    newer_above = False  # a job arrived above the cursor while the user worked below
+
+    def _set_newer_above(self, value: bool) -> None:
+        if value != self.newer_above:
+            self.newer_above = value
+            self.post_message(self.NewerAbove(value))
+
+    def watch_cursor(self, cursor: int) -> None:
+        if cursor == 0:
+            self._set_newer_above(False)
+
+    class NewerAbove(Message):
+        """A newer job is (or no longer is) waiting above the user's cursor."""
+
+        def __init__(self, waiting: bool) -> None:
+            super().__init__()
+            self.waiting = waiting
 
 
 def jobs_table(**kwargs: object) -> JobsPanel:

@@ -12,12 +12,12 @@ class StatusLine(Static):
     DEFAULT_CSS = """
     StatusLine {
         height: 1;
-        background: $primary-darken-2;
-        color: $text;
+        background: $status-background;
+        color: #ffffff;
         padding: 0 1;
     }
-    StatusLine.-demo { background: $warning-darken-3; }
-    StatusLine.-insecure { background: $error-darken-2; }
+    StatusLine.-demo { background: $status-demo-background; color: $status-demo-foreground; }
+    StatusLine.-insecure { background: $status-insecure-background; color: #ffffff; }
     """
 
     def show(self, *, profile: str, region: str | None, project: str, credentials: str,
