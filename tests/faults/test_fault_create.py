@@ -87,7 +87,8 @@ def test_fault_connect_refused_vbs(sims: Sims, clients: Clients) -> None:
     state = sim.state()
     assert state["create_backup_posts"] == 0
     assert created_count(state, volume, "refused-vbs") == 0
-    assert [r["phase"] for r in client.journal()] == ["refused"]
+    # Refused by the pre-flight checks, before any job existed: nothing to journal.
+    assert client.journal() == []
     assert result.seconds < 60, str(result)
 
 

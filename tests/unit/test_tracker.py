@@ -183,7 +183,10 @@ async def test_refusal_is_final_with_code() -> None:
     job = await run_backup(tracker, REQUEST)
     await s.aclose()
     assert job.phase is Phase.REFUSED and job.error_code == "VolumeBackup.0012"
-    assert "available" in job.message and vbs.posts == 1
+    assert vbs.posts == 1
+    # The job keeps the server's words; the meaning is said once, in the event.
+    assert job.message == "HTTP 400 VolumeBackup.0012: bad status"
+    assert any("available" in e.text for e in events if e.job is job)
 
 
 async def test_failed_job_reports_code_explanation_and_action() -> None:

@@ -9,14 +9,16 @@ from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, progress, refused, stderr, stdout
 from vbstui.cli.prompts import confirm
 from vbstui.cli.waiting import exit_code_for_jobs, follow_all, settle_unknown
+from vbstui.cloud.errors import CloudError
 from vbstui.cloud.validation import parse_tag
-from vbstui.errors import ExitCode, UsageError
+from vbstui.errors import ExitCode, UsageError, exit_code_for
 from vbstui.jobs import Phase, Severity, TrackedJob
 from vbstui.ops.delete import check_deletes
-from vbstui.ops.plans import BackupInput, plan_backups
-from vbstui.ops.quota import check_quota
+from vbstui.ops.plans import BackupInput, BackupPlan, plan_backups
+from vbstui.ops.preflight import Preflight, preflight
 from vbstui.ops.restore import check_restore
-from vbstui.ops.runs import concurrency
+from vbstui.ops.runs import concurrency, new_run_id
+from vbstui.ops.service import BackupService
 from vbstui.ops.summary import RunSummary
 from vbstui.ops.target import open_journal
 from vbstui.textsafe import visible
@@ -38,18 +40,34 @@ async def cmd_backup_create(ctx: Context) -> int:
     ctx.guard.check("create backups")
     in_flight = concurrency(ctx.preferences, args.concurrency)
     service = await ctx.connect(max_connections=max(in_flight, 4))
-    quota = await check_quota(service, [r.volume_id for r in plan.requests])
-    for warning in quota.warnings:
-        progress(f"warning: this would exceed the {warning}; the service will refuse what "
-                 "does not fit (VolumeBackup.0080/0081)", Severity.WARNING)
+    return await run_backups(ctx, service, plan, in_flight=in_flight, force=args.force)
+
+
+async def run_backups(ctx: Context, service: BackupService, plan: BackupPlan, *,
+                      in_flight: int, force: bool, listed: bool = False) -> int:
+    """Check, send and (with --wait) follow the backups of one run: `backup create`, and
+    `jobs retry` with the failed ones of an earlier run (`listed`: --json prints a list
+    of jobs even for one)."""
+    args = ctx.args
+    try:
+        checked = await _checked(service, plan, force=force)
+    except CloudError as exc:
+        return _not_checked(exc, json=args.json)
+    if checked is not None and not checked.clear and not force:
+        return _refused_before_sending(checked, json=args.json)
+    names = {v.id: v.name for v in checked.ready} if checked is not None else {}
     journal = open_journal(ctx.target)
     tracker = ctx.tracker(journal, concurrency=in_flight if plan.bulk else None)
     try:
-        jobs = [tracker.new_backup_job(r) for r in plan.requests]
+        run_id = new_run_id()
+        jobs = [tracker.new_backup_job(r, volume_name=names.get(r.volume_id, ""),
+                                       run_id=run_id) for r in plan.requests]
         ctx.jobs.extend(jobs)
 
         async def submit(job: TrackedJob) -> None:
-            await tracker.submit_backup(job)
+            known = (checked.existing.known_ids(job.volume_id, job.backup_name)
+                     if checked is not None else None)
+            await tracker.submit_backup(job, known_backup_ids=known)
             await settle_unknown(tracker, job, ctx.guard)
 
         await asyncio.gather(*(submit(j) for j in jobs))
@@ -58,21 +76,76 @@ async def cmd_backup_create(ctx: Context) -> int:
             timed_out = not await follow_all(tracker, jobs, ctx.remaining())
     finally:
         journal.close()
-    summary = RunSummary.of(jobs)
-    if args.json:
-        if len(jobs) == 1:
-            out(jobs[0].outcome())
-        else:
-            out({"jobs": [j.outcome() for j in jobs], "summary": summary.as_dict()})
-    else:
-        for job in jobs:
-            print_outcome(job)
-        if len(jobs) > 1:
-            stderr(summary.text())
+    _report_run(jobs, json=args.json, listed=listed)
     if timed_out:
         stderr(f"--timeout of {args.timeout:g} s expired; the jobs keep running in the "
                "cloud and are resumed by `vbstui jobs`")
     return exit_code_for_jobs(jobs, timed_out)
+
+
+async def _checked(service: BackupService, plan: BackupPlan, *, force: bool
+                   ) -> Preflight | None:
+    """The pre-flight checks of the run; with --force their problems are only warnings,
+    and a check that cannot be made is skipped (each disk is then listed before it is
+    sent, for the at-most-once rule)."""
+    try:
+        checked = await preflight(service, [r.volume_id for r in plan.requests])
+    except CloudError as exc:
+        if not force:
+            raise
+        progress(f"pre-flight checks not made ({exc.message}); sending anyway (--force)",
+                 Severity.WARNING)
+        return None
+    if force:  # the service's answer explains each refusal: only what was seen here
+        for problem in [r.short() for r in checked.refusals] + checked.quota.warnings:
+            progress(f"pre-flight: {problem}; sending anyway (--force)", Severity.WARNING)
+    return checked
+
+
+def _not_checked(exc: CloudError, *, json: bool) -> int:
+    """The disks or their backups could not be listed: nothing is sent without --force."""
+    message = f"{exc.describe()} (before sending; nothing was sent)"
+    stderr(f"cannot back up: the pre-flight checks could not be made: {message}")
+    stderr("--force sends without them")
+    if json:
+        out({"phase": "refused", "sent": False, "message": message,
+             "error_code": getattr(exc, "code", None)})
+    return exit_code_for(exc)
+
+
+def _refused_before_sending(checked: Preflight, *, json: bool) -> int:
+    """Exit 2: what the service would refuse, one line per disk, and nothing sent."""
+    lines = []
+    for refusal in checked.refusals:
+        line = refusal.text()
+        if refusal.at_limit:
+            line += f" (list them: vbstui backups --volume {refusal.volume_id})"
+        lines.append(line)
+    if checked.quota.warnings:
+        lines.append(checked.quota.text())
+    refused("back up", lines)
+    stderr("--force sends anyway (the service then refuses what it must)")
+    if json:
+        out({"phase": "refused", "sent": False, "problems": checked.problems(),
+             "refusals": [r.as_dict() for r in checked.refusals],
+             "quota": checked.quota.warnings})
+    return ExitCode.USAGE
+
+
+def _report_run(jobs: list[TrackedJob], *, json: bool, listed: bool) -> None:
+    summary = RunSummary.of(jobs)
+    if json:
+        if len(jobs) == 1 and not listed:
+            out(jobs[0].outcome())
+        else:
+            out({"jobs": [j.outcome() for j in jobs], "summary": summary.as_dict()})
+        return
+    for job in jobs:
+        # A refusal or failure was explained (meaning, what to do) as it happened.
+        if job.phase not in (Phase.REFUSED, Phase.FAILED):
+            print_outcome(job)
+    if len(jobs) > 1:
+        stderr(summary.text())
 
 
 async def cmd_backup_restore(ctx: Context) -> int:

@@ -62,6 +62,7 @@ class TrackedJob:
     finished_at: float | None = None
     polls: int = 0
     follow_backup: bool = False  # the service forgot the job: follow the backup instead
+    run_id: str = ""  # the run (one command, one form) the job belongs to; "" for its own
 
     @property
     def finished(self) -> bool:
@@ -70,6 +71,11 @@ class TrackedJob:
     @property
     def elapsed(self) -> float:
         return (self.finished_at or time.time()) - self.submitted_at
+
+    @property
+    def run(self) -> str:
+        """The run's id: a job submitted alone is a run of its own."""
+        return self.run_id or self.local_id
 
     @property
     def label(self) -> str:

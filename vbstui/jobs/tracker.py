@@ -62,16 +62,23 @@ class JobTracker:
 
     # -- create -----------------------------------------------------------------------
 
-    def new_backup_job(self, request: BackupRequest, *, volume_name: str = "") -> TrackedJob:
+    def new_backup_job(self, request: BackupRequest, *, volume_name: str = "",
+                       run_id: str = "") -> TrackedJob:
+        """A job of the run `run_id` (jobs journaled with one id are summed up together)."""
         return TrackedJob(
             kind=Kind.CREATE, profile=self.profile, volume_id=request.volume_id,
             volume_name=volume_name, backup_name=request.name, request=asdict(request),
-            submitted_at=self.rt.clock(),
+            submitted_at=self.rt.clock(), run_id=run_id,
         )
 
     async def submit_backup(self, job: TrackedJob, *,
                             known_backup_ids: list[str] | None = None) -> TrackedJob:
         """Journal, then send the create request; ends RUNNING, REFUSED or UNKNOWN.
+
+        `known_backup_ids` are the backups already named like this one on its disk, as
+        listed once for a whole run before its first request (`vbstui.ops.preflight`);
+        without them the disk is listed here.  Either way they are journaled with the
+        job, so a search after a lost answer adopts only a backup that is new.
 
         Raises ValidationFailed, before any request or journal write, for a request
         the service would refuse: the planning layer checks first, this is the guard."""
@@ -170,12 +177,20 @@ class JobTracker:
 
     def _refused(self, job: TrackedJob, exc: CloudError) -> None:
         job.error_code = getattr(exc, "code", None) or ""
-        job.message = exc.describe()
+        # With a code, the meaning and what to do come from the catalogue wherever the
+        # job is shown: the job keeps what the server said, so neither is said twice.
+        job.message = exc.message if job.error_code else exc.describe()
         self.rt.finish(job, Phase.REFUSED)
-        self.rt.emit(job, f"{job.kind.value} of {job.label} refused: {job.message}", Severity.ERROR)
+        self.rt.emit(job, f"{job.kind.value} of {job.label} refused: {exc.describe()}",
+                     Severity.ERROR)
 
     async def reconcile(self, job: TrackedJob) -> TrackedJob:
         """Look for what an unanswered request did; adopt it or declare it unknown."""
+        if job.phase is Phase.UNKNOWN:  # the user asked: show at once that we are looking
+            job.phase = Phase.RECONCILING
+            self.rt.save(job)
+            self.rt.emit(job, f"{job.label}: checking again for what the request did "
+                              "(nothing is sent)")
         return await reconciling.reconcile(self.rt, job, self.reconcile_policy)
 
     async def resubmit(self, job: TrackedJob) -> TrackedJob:
@@ -211,11 +226,12 @@ class JobTracker:
                                                                              job.volume_id))
         return job
 
-    def new_delete_job(self, backup_id: str, *, backup_name: str = "", volume_id: str = ""
-                       ) -> TrackedJob:
+    def new_delete_job(self, backup_id: str, *, backup_name: str = "", volume_id: str = "",
+                       volume_name: str = "") -> TrackedJob:
         return TrackedJob(
             kind=Kind.DELETE, profile=self.profile, volume_id=volume_id,
-            backup_id=backup_id, backup_name=backup_name, submitted_at=self.rt.clock(),
+            volume_name=volume_name, backup_id=backup_id, backup_name=backup_name,
+            submitted_at=self.rt.clock(),
         )
 
     async def submit_delete(self, job: TrackedJob) -> TrackedJob:

@@ -28,17 +28,20 @@ class QuotaCheck:
 
 
 async def check_quota(service: BackupService, volume_ids: Sequence[str], *,
-                      timeout: float | None = None) -> QuotaCheck:
+                      timeout: float | None = None,
+                      volumes: Sequence[Volume] | None = None) -> QuotaCheck:
     """Would backing up these disks exceed the quota?  No answer (or none within
-    `timeout`) is no warning, never an error: the service still checks."""
+    `timeout`) is no warning, never an error: the service still checks.  `volumes`,
+    when the caller has just fetched them, saves fetching the sizes again."""
     try:
-        return await asyncio.wait_for(_check(service, volume_ids), timeout)
+        return await asyncio.wait_for(_check(service, volume_ids, volumes), timeout)
     except asyncio.TimeoutError:
         log.info("quota not checked: no answer within %s s", timeout)
         return QuotaCheck(None)
 
 
-async def _check(service: BackupService, volume_ids: Sequence[str]) -> QuotaCheck:
+async def _check(service: BackupService, volume_ids: Sequence[str],
+                 fetched: Sequence[Volume] | None) -> QuotaCheck:
     wanted = list(dict.fromkeys(volume_ids))
     try:
         quota = await service.get_quota()
@@ -46,14 +49,18 @@ async def _check(service: BackupService, volume_ids: Sequence[str]) -> QuotaChec
         capacity = quota.gigabytes
         if capacity is not None and capacity.remaining is not None:
             # Disk sizes matter only under a capacity quota: fetch them then, fresh.
-            if len(wanted) == 1:
-                volume = await service.get_volume(wanted[0])
-                volumes = [volume] if volume is not None else []
-            else:  # one paged listing costs less than a GET per disk
-                wanted_set = set(wanted)
-                volumes = [v for v in await service.list_volumes() if v.id in wanted_set]
+            volumes = await _volumes(service, wanted) if fetched is None else list(fetched)
     except CloudError as exc:
         log.info("quota not checked: %s", exc.message)
         return QuotaCheck(None)
-    gigabytes = sum(v.size_gb or 0 for v in volumes)
+    wanted_set = set(wanted)
+    gigabytes = sum(v.size_gb or 0 for v in volumes if v.id in wanted_set)
     return QuotaCheck(quota, quota.shortfall(backups=len(wanted), gigabytes=gigabytes))
+
+
+async def _volumes(service: BackupService, wanted: list[str]) -> list[Volume]:
+    if len(wanted) == 1:
+        volume = await service.get_volume(wanted[0])
+        return [volume] if volume is not None else []
+    wanted_set = set(wanted)  # one paged listing costs less than a GET per disk
+    return [v for v in await service.list_volumes() if v.id in wanted_set]

@@ -33,15 +33,26 @@ def restore_problems(backup: Backup | None, volume: Volume | None) -> list[str]:
     if volume is None:
         problems.append("the target disk does not exist")
         return problems
+    problems.extend(told for told, _ in _disk_problems(backup, volume))
+    return problems
+
+
+def _disk_problems(backup: Backup, volume: Volume) -> list[tuple[str, str]]:
+    """Why `volume` cannot take `backup`: what this disk is told, and the same reason
+    worded for every disk it applies to (the restore picker groups disks by it)."""
+    problems: list[tuple[str, str]] = []
     if volume.status != "available":
         hint = (" — stop the server and detach the disk first (VBS restores only detached "
                 "disks)" if volume.status == "in-use" else "")
-        problems.append(f"the disk is '{volume.status}', it must be 'available'{hint}")
+        told = f"the disk is '{volume.status}', it must be 'available'{hint}"
+        problems.append((told, told))
     if backup.size_gb is not None and volume.size_gb is not None and (
         volume.size_gb < backup.size_gb
     ):
-        problems.append(f"the disk ({volume.size_gb} GB) is smaller than the backup "
-                        f"({backup.size_gb} GB): pick a disk at least as large")
+        problems.append((f"the disk ({volume.size_gb} GB) is smaller than the backup "
+                         f"({backup.size_gb} GB): pick a disk at least as large",
+                         f"smaller than the backup ({backup.size_gb} GB): a restore needs "
+                         "a disk at least as large"))
     return problems
 
 
@@ -70,3 +81,25 @@ async def check_restore(service: BackupService, backup_id: str, volume_id: str |
 def restore_candidates(backup: Backup, volumes: Iterable[Volume]) -> list[Volume]:
     """Disks to offer as the target: the backup's own disk first, then by name."""
     return sorted(volumes, key=lambda v: (v.id != backup.volume_id, v.name))
+
+
+@dataclass(frozen=True)
+class RestoreTargets:
+    """The disks a restore can go to, and the others grouped under one reason each
+    (the largest group first)."""
+
+    usable: list[Volume]
+    refused: list[tuple[str, list[Volume]]]
+
+
+def restore_targets(backup: Backup, volumes: Iterable[Volume]) -> RestoreTargets:
+    usable: list[Volume] = []
+    groups: dict[str, list[Volume]] = {}
+    for volume in restore_candidates(backup, volumes):
+        problems = _disk_problems(backup, volume)
+        if problems:
+            groups.setdefault(problems[0][1], []).append(volume)
+        else:
+            usable.append(volume)
+    refused = sorted(groups.items(), key=lambda group: -len(group[1]))
+    return RestoreTargets(usable, refused)

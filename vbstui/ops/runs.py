@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
 
 from vbstui.errors import UsageError
@@ -15,6 +16,11 @@ from vbstui.ops.service import BackupService
 from vbstui.ops.target import Target
 
 CONCURRENCY_RANGE = range(1, 33)
+
+
+def new_run_id() -> str:
+    """The id journaled with every job of one run (a command, a form, a retry)."""
+    return uuid.uuid4().hex
 
 
 def poll_schedule(preferences: Preferences) -> PollSchedule:

@@ -8,6 +8,7 @@ is the first (`VbsBackupService`); a CBR implementation plugs in here too.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.models import Backup, Job, Quota, Volume
@@ -16,6 +17,7 @@ from vbstui.jobs.ports import BackupService as TrackedService
 
 Pages = AsyncIterator[tuple[list[Backup], int | None]]
 VolumePages = AsyncIterator[tuple[list[Volume], int | None]]
+RecordPages = AsyncIterator[tuple[list[Any], int | None]]
 
 
 class BackupService(TrackedService):
@@ -28,6 +30,9 @@ class BackupService(TrackedService):
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]: ...
+
+    def volume_record_pages(self, *, name: str | None = None, status: str | None = None
+                            ) -> RecordPages: ...
 
     def backup_pages(self, *, volume_id: str | None = None, name: str | None = None,
                      status: str | None = None) -> Pages: ...
@@ -58,6 +63,11 @@ class VbsBackupService:
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]:
         return await self.session.evs.list_volumes(name=name, status=status)
+
+    def volume_record_pages(self, *, name: str | None = None, status: str | None = None
+                            ) -> RecordPages:
+        """The disks as EVS sent them, for output that passes records through."""
+        return self.session.evs.volume_record_pages(name=name, status=status)
 
     async def get_volume(self, volume_id: str) -> Volume | None:
         return await self.session.evs.get_volume(volume_id)

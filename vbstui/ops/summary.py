@@ -55,3 +55,60 @@ class RunSummary:
         if still:
             line += f", {still} still running"
         return line
+
+
+def ended(job: TrackedJob) -> bool:
+    """Nothing more will happen to the job by itself (an unknown outcome waits for the
+    user, as at the end of a run)."""
+    return job.finished or job.phase is Phase.UNKNOWN
+
+
+def resumed_runs(resumed: Iterable[TrackedJob], history: Iterable[TrackedJob]
+                 ) -> dict[str, list[TrackedJob]]:
+    """The runs of several jobs that resumed jobs belong to, each with every job of it
+    from the journal; a resumed job stands in for its own record."""
+    resumed = list(resumed)
+    live = {j.local_id: j for j in resumed}
+    wanted = {j.run for j in resumed}
+    runs: dict[str, list[TrackedJob]] = {}
+    for job in history:
+        if job.run in wanted and job.local_id not in live:
+            runs.setdefault(job.run, []).append(job)
+    for job in resumed:
+        runs.setdefault(job.run, []).append(job)
+    return {run: jobs for run, jobs in runs.items() if len(jobs) > 1}
+
+
+def summary_when_ended(jobs: Iterable[TrackedJob]) -> RunSummary | None:
+    """The run's summary once every job of it has ended; None before."""
+    jobs = list(jobs)
+    if not jobs or not all(ended(j) for j in jobs):
+        return None
+    return RunSummary.of(jobs)
+
+
+def readable_jobs(records: Iterable[dict[str, Any]]) -> list[TrackedJob]:
+    """The journal's records as jobs; a record this version cannot read is left out."""
+    jobs = []
+    for record in records:
+        try:
+            jobs.append(TrackedJob.from_record(record))
+        except (TypeError, ValueError, KeyError):
+            continue
+    return jobs
+
+
+def journaled_jobs(records: Iterable[dict[str, Any]], *, profile: str, project_id: str
+                   ) -> list[TrackedJob]:
+    """The journal's jobs of one profile and project."""
+    return [j for j in readable_jobs(records)
+            if j.profile == profile and j.project_id in (project_id, "")]
+
+
+def resumed_run_summaries(resumed: Iterable[TrackedJob], records: Iterable[dict[str, Any]]
+                          ) -> list[RunSummary]:
+    """After resuming jobs from the journal: the summary of every run of several jobs
+    that has now ended, as if it had never been interrupted."""
+    runs = resumed_runs(resumed, readable_jobs(records))
+    found = (summary_when_ended(jobs) for jobs in runs.values())
+    return [summary for summary in found if summary is not None]

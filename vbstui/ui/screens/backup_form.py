@@ -1,8 +1,11 @@
-"""The backup form: every field validated as you type, submit only when all is valid."""
+"""The backup form: every field validated as you type, submit only when all is valid;
+what the pre-flight checks found (a disk at its 20 backups, a backup running, the disk's
+status, the quota) is said before anything is sent, and refused disks are not sent."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from rich.text import Text
@@ -24,10 +27,15 @@ from vbstui.ops.plans import (
     plan_problems,
     suggested_name,
 )
+from vbstui.ops.preflight import DiskRefusal, Preflight
 from vbstui.textsafe import visible
+from vbstui.ui.messages import BackupsOfDiskRequested
 from vbstui.ui.widgets.ordered_input import OrderedInput
+from vbstui.ui.widgets.statebox import StateCheckbox
 
 INCREMENTAL_HELP = "off: incremental (blocks changed since the last backup); on: full copy"
+NAMED_IN_LIST = 8  # disks named in the bulk form's "backs up" line; the rest are counted
+SKIPS_SHOWN = 4  # skipped disks with their reason; the rest are counted
 
 
 class RuleValidator(Validator):
@@ -74,27 +82,44 @@ class BackupForm(ModalScreen[BackupPlan | None]):
     The rules are the operations layer's: `plan_problems` says what is wrong with
     each field as you type, `plan_backups` turns what was typed into the requests."""
 
+    DEFAULT_CSS = """
+    #preflight { height: auto; margin-bottom: 1; }
+    """
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+t", "add_tag", "Add tag", priority=True),
+        # Only when nothing can be sent (see check_action), and the button, not a field,
+        # has the focus then: otherwise B is a letter to type.
+        Binding("B", "backups_of_disk", "Backups of disk", priority=True),
     ]
 
-    def __init__(self, volumes: list[Volume], *, quota_warning: str | None = None,
-                 now: datetime | None = None) -> None:
+    def __init__(self, volumes: list[Volume], *, checked: Preflight | None = None,
+                 quota_warning: str | None = None, now: datetime | None = None) -> None:
+        """`checked`: the pre-flight checks of `volumes` (None: they could not be made;
+        the service still checks)."""
         super().__init__()
-        self.volumes = volumes
-        self.volume_ids = [v.id for v in volumes]
-        self.bulk = len(volumes) > 1
-        self.name_max = name_limit(len(volumes))
+        self.asked = volumes
+        self.checked = checked
+        self.volumes = checked.ready if checked is not None else volumes
+        self.refusals: list[DiskRefusal] = checked.refusals if checked is not None else []
+        self.volume_ids = [v.id for v in self.volumes]
+        self.bulk = len(self.volumes) > 1
+        self.name_max = name_limit(len(self.volumes))
+        if checked is not None and checked.quota.warnings:
+            quota_warning = checked.quota.text()
         self.quota_warning = quota_warning
         stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
-        self.suggested = suggested_name(volumes, stamp)
+        self.suggested = suggested_name(self.volumes or volumes, stamp)
         self.submitted = False
+        if self._limit_refusal() is not None:  # a focused field would take the B
+            self.AUTO_FOCUS = "#see-backups"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
             yield Static(self._title(), id="form-title")
+            if self.refusals or len(self.asked) > 1:
+                yield Static(self._preflight_text(), id="preflight")
             with Horizontal(classes="form-row"):
                 yield Label("Name", classes="form-label")
                 yield OrderedInput(self.suggested, id="name", compact=True,
@@ -108,7 +133,7 @@ class BackupForm(ModalScreen[BackupPlan | None]):
             yield Static("", id="description-error", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("Full backup", classes="form-label")
-                yield Checkbox("", id="full", compact=True)
+                yield StateCheckbox(id="full", compact=True)
                 yield Static(INCREMENTAL_HELP, id="full-help", classes="hint")
             if not self.bulk:
                 with Horizontal(classes="form-row"):
@@ -128,9 +153,49 @@ class BackupForm(ModalScreen[BackupPlan | None]):
                 yield Button("Back up (ctrl+s)", id="submit", variant="primary", disabled=True,
                              compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
+                if self._limit_refusal() is not None:
+                    yield Button("Backups of this disk (B)", id="see-backups", compact=True)
                 yield Static("", id="form-state")
 
+    def _preflight_text(self) -> Text:
+        """Before anything is sent: the disks this form backs up, and the ones it skips
+        with the reason the service would give."""
+        text = Text()
+        if len(self.asked) > 1:
+            names = [visible(v.name or v.id) for v in self.volumes[:NAMED_IN_LIST]]
+            more = len(self.volumes) - len(names)
+            text.append(f"Backs up {len(self.volumes)} of {len(self.asked)} disks", style="bold")
+            if names:
+                text.append(": " + ", ".join(names) + (f" and {more} more" if more else ""))
+        for refusal in self.refusals[:SKIPS_SHOWN]:
+            if text:
+                text.append("\n")
+            if len(self.asked) > 1:  # one line each; the log has what to do
+                text.append(f"✗ skips {visible(refusal.short())}", style="bold")
+                text.append(f" — {refusal.meaning}")
+            else:
+                text.append(f"✗ cannot back up {visible(refusal.text())}", style="bold")
+        if len(self.refusals) > SKIPS_SHOWN:
+            text.append(f"\n✗ skips {len(self.refusals) - SKIPS_SHOWN} more disks the "
+                        "service would refuse (see the log)", style="bold")
+        if self._limit_refusal() is not None:
+            text.append("\nB: see the backups of this disk (delete old ones to make room)")
+        elif any(r.at_limit for r in self.refusals):
+            text.append("\nB in the disks view shows a disk's backups")
+        return text
+
+    def _limit_refusal(self) -> DiskRefusal | None:
+        """The disk at its backup limit whose backups B shows: only when nothing can be
+        sent, so B never takes a letter away from a field."""
+        if self.volumes:
+            return None
+        return next((r for r in self.refusals if r.at_limit), None)
+
     def _title(self) -> Text:
+        if not self.volumes:
+            return Text("Nothing to back up: the service would refuse "
+                        + ("this disk" if len(self.asked) == 1 else "every disk"),
+                        style="bold")
         if self.bulk:
             title = Text(f"Back up {len(self.volumes)} disks", style="bold")
             title.append("  each backup gets its own job; names end in -0001, -0002, …",
@@ -192,13 +257,21 @@ class BackupForm(ModalScreen[BackupPlan | None]):
         self.query_one("#tags-error", Static).update(
             Text("✗ " + "; ".join(tag_messages)) if tag_messages else "")
         self.query_one("#tags-error", Static).set_class(bool(tag_messages), "-bad")
+        tags = len(self._tag_rows())
         self.query_one("#tags-label", Label).update(
-            f"{len(self._tag_rows())} of {TAGS_MAX} · ctrl+t adds one")
-        valid = not problems
+            f"{tags} of {TAGS_MAX} · "
+            + ("ctrl+t adds one" if tags < TAGS_MAX else "the most a backup can have"))
+        valid = not problems and bool(self.volume_ids)
         self.query_one("#submit", Button).disabled = not valid or self.submitted
         count = sum(len(m) for m in problems.values())
-        self.query_one("#form-state", Static).update(
-            "ready" if valid else f"{count} problem{'s' if count != 1 else ''} to fix")
+        if not self.volume_ids:
+            state = "nothing can be sent"
+        elif problems:
+            state = f"{count} problem{'s' if count != 1 else ''} to fix"
+        else:
+            state = "ready" + (f", {len(self.refusals)} disk(s) skipped" if self.refusals
+                               else "")
+        self.query_one("#form-state", Static).update(state)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -231,6 +304,10 @@ class BackupForm(ModalScreen[BackupPlan | None]):
     def _submit_pressed(self) -> None:
         self.action_submit()
 
+    @on(Button.Pressed, "#see-backups")
+    def _see_backups_pressed(self) -> None:
+        self.action_backups_of_disk()
+
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
@@ -242,6 +319,9 @@ class BackupForm(ModalScreen[BackupPlan | None]):
     def action_submit(self) -> None:
         if self.submitted:
             return  # a second ctrl+s must never send a second request
+        if not self.volume_ids:
+            self.notify("the service would refuse this; nothing is sent", severity="warning")
+            return
         problems = self._problems()
         if problems:
             self._revalidate()
@@ -249,7 +329,23 @@ class BackupForm(ModalScreen[BackupPlan | None]):
             return
         self.submitted = True
         self.query_one("#submit", Button).disabled = True
-        self.dismiss(plan_backups(self._typed()))
+        plan = plan_backups(self._typed())
+        if self.checked is not None:  # the run's listing: the at-most-once snapshot
+            plan = replace(plan, existing=self.checked.existing)
+        self.dismiss(plan)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "backups_of_disk":
+            return self._limit_refusal() is not None
+        return True
+
+    def action_backups_of_disk(self) -> None:
+        refusal = self._limit_refusal()
+        if refusal is None or self.submitted:
+            return
+        self.submitted = True
+        self.dismiss(None)
+        self.app.post_message(BackupsOfDiskRequested(refusal.volume_id))
 
     def action_cancel(self) -> None:
         if not self.submitted:
