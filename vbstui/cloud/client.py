@@ -14,6 +14,7 @@ import httpx
 
 from vbstui.cloud import http
 from vbstui.cloud.auth import PasswordSource, Token, TokenAuth, TokenProvider, TokenStore
+from vbstui.cloud.cbr import CbrClient
 from vbstui.cloud.endpoints import (
     Endpoints,
     Resolver,
@@ -114,6 +115,7 @@ class CloudSession:
         self._endpoints: Endpoints | None = None
         self.evs = EvsClient(self)
         self.vbs = VbsClient(self)
+        self.cbr = CbrClient(self)
 
     async def _pin_loopback(self, request: httpx.Request) -> None:
         """Runs before each request leaves (the token is already in its headers)."""
@@ -152,13 +154,15 @@ class CloudSession:
                 vbs_override=self.settings.vbs_endpoint,
                 evs_override=self.settings.evs_endpoint,
                 allow_http=self.settings.allow_http,
+                cbr_override=self.settings.cbr_endpoint,
+                pin=self.settings.backup_service,
             )
         return self._endpoints
 
     async def url(self, service: str, version: str, path: str) -> str:
         """`path` must already be safe: ids in it encoded with `endpoints.path_segment`."""
         endpoints = await self.endpoints()
-        root = endpoints.vbs if service == "vbs" else endpoints.evs
+        root = endpoints.root(service)  # a service the project lacks says so here
         project_id = await self.project_id()
         problem = identifier_problem(project_id)
         if problem is not None or quote(project_id, safe="") != project_id:

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from vbstui.cloud.errors import ConnectionSettingsError, EndpointNotFound, InvalidIdentifier
 
 VBS_TYPES = ("vbsv2", "volume-backup", "vbs")
+CBR_TYPES = ("cbr",)
 EVS_TYPES = ("evs", "volumev2", "volumev3", "volume")
 
 # Catalog URLs end in the API version and often the project: .../v2/{project_id}
@@ -142,10 +143,86 @@ def service_root(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path.rstrip("/"), "", ""))
 
 
+# The backup services vbstui can use, in the order it prefers them when it must pick one.
+BACKUP_SERVICES = ("vbs", "cbr")
+# What a profile may pin (`backup_service`): one service, or None to use what the catalog has.
+PINNABLE = frozenset(BACKUP_SERVICES)
+_TITLES = {"vbs": "VBS", "cbr": "CBR", "evs": "EVS"}
+_FULL_NAMES = {"vbs": "Volume Backup Service", "cbr": "Cloud Backup and Recovery",
+               "evs": "EVS (disk)"}
+
+
 @dataclass(frozen=True)
 class Endpoints:
-    vbs: str
+    """Where each service of the project lives (service roots, no version or project).
+
+    `vbs` / `cbr` are None when the project has no such service, or when the profile
+    pins the other one; `offered` says what the catalog (or an override) had before
+    the pin, so a message can tell "not in this project" from "switched off"."""
+
     evs: str
+    vbs: str | None = None
+    cbr: str | None = None
+    offered: tuple[str, ...] = ()
+    pinned: str | None = None
+    region: str | None = None
+
+    @property
+    def backup_services(self) -> tuple[str, ...]:
+        """The backup services to work with: "vbs", "cbr", both (in that order) or none."""
+        return tuple(s for s in BACKUP_SERVICES if getattr(self, s) is not None)
+
+    def has(self, service: str) -> bool:
+        return service in self.backup_services or (service == "evs" and bool(self.evs))
+
+    def root(self, service: str) -> str:
+        """The root URL of `service` ("vbs", "cbr", "evs"), or `EndpointNotFound` saying why."""
+        if service == "evs":
+            return self.evs
+        if service not in BACKUP_SERVICES:
+            raise ValueError(f"unknown service {service!r}")
+        root = getattr(self, service)
+        if root is not None:
+            return str(root)
+        raise self.missing(service)
+
+    def missing(self, service: str) -> EndpointNotFound:
+        """The error for a call to a backup service this project does not offer."""
+        title = _TITLES[service]
+        other = next(s for s in BACKUP_SERVICES if s != service)
+        key = f"[profiles.NAME.endpoints] {service} = ..."
+        if self.pinned is not None and self.pinned != service:
+            return EndpointNotFound(
+                f"{title} is not used with this profile: it sets backup_service = "
+                f"\"{self.pinned}\"",
+                hint=f"remove backup_service from the profile to use {title} too",
+            )
+        where = self.region or "no region set"
+        message = (f"{title} is not available for this project/region ({where}): the token "
+                   f"catalog has no {_FULL_NAMES[service]} endpoint")
+        if other in self.offered:
+            hint = (f"this project uses {_TITLES[other]} ({_FULL_NAMES[other]}); if you know a "
+                    f"{title} endpoint, set {key}")
+        elif service == "vbs":
+            hint = ("VBS is a legacy service; new projects use Cloud Backup and Recovery (CBR). "
+                    f"If you know the endpoint, set {key}")
+        else:
+            hint = f"if you know the endpoint, set {key}"
+        return EndpointNotFound(message, hint=hint)
+
+    def require_backup_service(self) -> tuple[str, ...]:
+        """`backup_services`, or `EndpointNotFound` when there is none at all."""
+        if self.backup_services:
+            return self.backup_services
+        if self.pinned is not None:
+            raise self.missing(self.pinned)
+        raise EndpointNotFound(
+            f"no backup service is available for this project/region "
+            f"({self.region or 'no region set'}): the token catalog has neither a Cloud Backup "
+            "and Recovery (CBR) nor a Volume Backup Service (VBS) endpoint",
+            hint="check the profile's region and project; if you know an endpoint, set "
+            "[profiles.NAME.endpoints] cbr = ... (or vbs = ...)",
+        )
 
 
 def _catalog_url(catalog: Sequence[Any], types: Sequence[str], region: str | None) -> str | None:
@@ -170,6 +247,12 @@ def _catalog_url(catalog: Sequence[Any], types: Sequence[str], region: str | Non
     return None
 
 
+def offered_services(catalog: Sequence[Any] | None, *, region: str | None) -> tuple[str, ...]:
+    """Which backup services the token catalog has an endpoint for ("vbs", "cbr")."""
+    types = {"vbs": VBS_TYPES, "cbr": CBR_TYPES}
+    return tuple(s for s in BACKUP_SERVICES if _catalog_url(catalog or [], types[s], region))
+
+
 def resolve(
     catalog: Sequence[Any] | None,
     *,
@@ -177,22 +260,39 @@ def resolve(
     vbs_override: str | None,
     evs_override: str | None,
     allow_http: bool,
+    cbr_override: str | None = None,
+    pin: str | None = None,
 ) -> Endpoints:
+    """The project's endpoints: overrides first, then the catalog.
+
+    A missing backup service is not an error here (a project may have VBS, CBR or
+    both); a call to one that is missing fails with `Endpoints.missing`.  EVS is needed
+    by everything, so its absence is an error at once.  `pin` ("vbs" or "cbr") keeps
+    only that backup service."""
+    if pin is not None and pin not in PINNABLE:
+        raise ConnectionSettingsError(
+            f"backup_service must be one of {', '.join(sorted(PINNABLE))}, not {pin!r}")
     catalog = catalog or []
-    vbs = vbs_override or _catalog_url(catalog, VBS_TYPES, region)
-    if not vbs:
-        raise EndpointNotFound(
-            f"VBS is not available for this project/region ({region or 'no region set'}): "
-            "the token catalog has no Volume Backup Service endpoint",
-            hint="VBS is a legacy service; new projects use Cloud Backup and Recovery (CBR). "
-            "If you know the endpoint, set [profiles.NAME.endpoints] vbs = ...",
-        )
+    found = {
+        "vbs": vbs_override or _catalog_url(catalog, VBS_TYPES, region),
+        "cbr": cbr_override or _catalog_url(catalog, CBR_TYPES, region),
+    }
     evs = evs_override or _catalog_url(catalog, EVS_TYPES, region)
     if not evs:
         raise EndpointNotFound(
             f"the token catalog has no EVS (disk) endpoint for {region or 'this region'}",
             hint="set [profiles.NAME.endpoints] evs = ... in the configuration",
         )
-    vbs = check_url(vbs, allow_http=allow_http, what="the VBS endpoint")
     evs = check_url(evs, allow_http=allow_http, what="the EVS endpoint")
-    return Endpoints(vbs=service_root(vbs), evs=service_root(evs))
+    offered = tuple(s for s in BACKUP_SERVICES if found[s])
+    roots: dict[str, str | None] = {}
+    for service in BACKUP_SERVICES:
+        url = found[service]
+        if url and pin in (None, service):
+            # Checked only when used: a pinned-away endpoint can never carry the token.
+            roots[service] = service_root(
+                check_url(url, allow_http=allow_http, what=f"the {_TITLES[service]} endpoint"))
+        else:
+            roots[service] = None
+    return Endpoints(evs=service_root(evs), vbs=roots["vbs"], cbr=roots["cbr"],
+                     offered=offered, pinned=pin, region=region)

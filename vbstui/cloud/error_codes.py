@@ -22,10 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from vbstui.cloud.cbr_error_codes import CBR_CODES
+
 __all__ = [
     "CATALOGUE",
+    "CBR_CATALOGUE",
     "HTTP_STATUS",
     "MODULE_APIGW",
+    "MODULE_CBR",
     "MODULE_CREATE",
     "MODULE_DELETE",
     "MODULE_HTTP",
@@ -46,6 +50,7 @@ MODULE_DELETE = "Deleting a Backup"
 MODULE_RESTORE = "Restoring a Disk Using a Backup"
 MODULE_POLICY = "Backup Policy"
 MODULE_APIGW = "API Gateway"
+MODULE_CBR = "Cloud Backup and Recovery"
 MODULE_HTTP = "HTTP"
 MODULE_UNKNOWN = "Unknown"
 
@@ -1186,6 +1191,15 @@ CATALOGUE: Mapping[str, ErrorInfo] = MappingProxyType(_build())
 HTTP_STATUS: Mapping[int, ErrorInfo] = MappingProxyType(_build_http())
 """Explanations of HTTP status codes, as Cinder-style envelopes carry them."""
 
+CBR_CATALOGUE: Mapping[str, ErrorInfo] = MappingProxyType({
+    code: ErrorInfo(code, row.meaning, row.cause, row.action, row.retryable, MODULE_CBR)
+    for code, row in CBR_CODES.items()
+})
+"""Every BackupService code of the CBR reference (data and HTTP status: `cbr_error_codes`)."""
+
+# Every code lookup resolves against, VBS and CBR alike.
+_KNOWN: Mapping[str, ErrorInfo] = MappingProxyType({**CATALOGUE, **CBR_CATALOGUE})
+
 # Cinder's fault envelope names, in case a caller passes the envelope key as the code.
 _CINDER_FAULTS: Mapping[str, int] = MappingProxyType(
     {
@@ -1204,13 +1218,13 @@ _CINDER_FAULTS: Mapping[str, int] = MappingProxyType(
 
 # (prefix in lower case, number) -> canonical code.
 _BY_PREFIX_AND_NUMBER: Mapping[tuple[str, int], str] = MappingProxyType(
-    {(code.split(".")[0].lower(), int(code.split(".")[1])): code for code in CATALOGUE}
+    {(code.split(".")[0].lower(), int(code.split(".")[1])): code for code in _KNOWN}
 )
 _BY_LOWER: Mapping[str, ErrorInfo] = MappingProxyType(
-    {code.lower(): info for code, info in CATALOGUE.items()}
+    {code.lower(): info for code, info in _KNOWN.items()}
 )
 _PREFIXES: Mapping[str, str] = MappingProxyType(
-    {code.split(".")[0].lower(): code.split(".")[0] for code in CATALOGUE}
+    {code.split(".")[0].lower(): code.split(".")[0] for code in _KNOWN}
 )
 # Bare numbers only resolve among the service's own codes, never to gateway codes.
 _BARE_NUMBER_PREFIXES = ("common", "volumebackup", "autobackup")
@@ -1278,7 +1292,8 @@ def explain(code: str | int | None, message: str | None = None) -> ErrorInfo:
         )
         module = MODULE_APIGW
     else:
-        meaning = f'Error code "{shown}" is not in the catalogue of known VBS codes. {server}'
+        meaning = (f'Error code "{shown}" is not in the catalogue of known VBS and CBR codes. '
+                   f"{server}")
         action = (
             "Read the server's message. If the problem persists, contact the administrator "
             "with the code, the message and the time it happened."
@@ -1310,7 +1325,7 @@ def _resolve(code: str | int | None) -> tuple[ErrorInfo | None, list[str]]:
     match = _CODE_RE.match(text)
     if match and match["prefix"] in _PREFIXES:
         canonical = _BY_PREFIX_AND_NUMBER.get((match["prefix"], int(match["number"])))
-        return (CATALOGUE[canonical] if canonical else None), []
+        return (_KNOWN[canonical] if canonical else None), []
     match = _HTTP_RE.match(text)
     if match and not text.startswith("0"):
         status = int(match["status"])

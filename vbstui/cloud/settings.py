@@ -63,6 +63,8 @@ class ConnectionSettings:
     region: str | None = None
     vbs_endpoint: str | None = None  # overrides the token catalog
     evs_endpoint: str | None = None
+    cbr_endpoint: str | None = None
+    backup_service: str | None = None  # "vbs" or "cbr" pins one; None uses what the catalog has
     ca_bundle: str | None = None  # file or directory; None means the system trust store
     insecure: bool = False  # skip TLS verification (only ever set explicitly)
     allow_http: bool = False  # plain http to a non-loopback host

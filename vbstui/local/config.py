@@ -47,8 +47,11 @@ PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "allow_http": bool,
     "endpoints": dict,
     "timeouts": dict,
+    "backup_service": str,
 }
-ENDPOINT_KEYS = ("vbs", "evs")
+ENDPOINT_KEYS = ("vbs", "evs", "cbr")
+# "auto" (the default) uses whatever backup services the token catalog offers.
+BACKUP_SERVICE_CHOICES = ("auto", "vbs", "cbr")
 TIMEOUT_KEYS = ("connect", "read", "write", "pool", "mutate_read", "deadline", "mutate_deadline")
 TOP_KEYS = ("default_profile", "profiles", "jobs", "ui")
 JOBS_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -74,6 +77,8 @@ class Profile:
     project_id: str | None = None
     vbs_endpoint: str | None = None
     evs_endpoint: str | None = None
+    cbr_endpoint: str | None = None
+    backup_service: str | None = None  # "vbs" or "cbr": the profile pins one
     cacert: str | None = None
     insecure: bool = False
     allow_http: bool = False
@@ -98,6 +103,8 @@ class Profile:
             region=self.region,
             vbs_endpoint=self.vbs_endpoint,
             evs_endpoint=self.evs_endpoint,
+            cbr_endpoint=self.cbr_endpoint,
+            backup_service=self.backup_service,
             ca_bundle=ca_bundle if ca_bundle is not None else self.cacert,
             insecure=self.insecure,
             allow_http=self.allow_http,
@@ -211,6 +218,10 @@ def _profile_from_table(checker: _Checker, name: str, table: Mapping[str, Any]) 
         raise checker.fail("profiles", name, "'user_domain_name' or 'user_domain_id' is required")
     endpoints = table.get("endpoints", {})
     checker.typed(f"{where}.endpoints", endpoints, dict.fromkeys(ENDPOINT_KEYS, str))
+    backup_service = table.get("backup_service", "auto")
+    if backup_service not in BACKUP_SERVICE_CHOICES:
+        raise checker.fail("profiles", name, "'backup_service' must be one of "
+                           f"{', '.join(BACKUP_SERVICE_CHOICES)}, not {backup_service!r}")
     timeouts_table = table.get("timeouts", {})
     checker.typed(f"{where}.timeouts", timeouts_table, dict.fromkeys(TIMEOUT_KEYS, (int, float)))
     checker.seconds(f"{where}.timeouts", timeouts_table, TIMEOUT_KEYS, MAX_TIMEOUT_SECONDS)
@@ -226,6 +237,8 @@ def _profile_from_table(checker: _Checker, name: str, table: Mapping[str, Any]) 
         project_id=table.get("project_id"),
         vbs_endpoint=endpoints.get("vbs"),
         evs_endpoint=endpoints.get("evs"),
+        cbr_endpoint=endpoints.get("cbr"),
+        backup_service=None if backup_service == "auto" else backup_service,
         cacert=table.get("cacert"),
         insecure=table.get("insecure", False),
         allow_http=table.get("allow_http", False),

@@ -1,0 +1,138 @@
+"""Lenient reading of server JSON: values of any odd type to what the models want, and
+JSON texts refused when they nest deeper than any answer of these services does.
+
+Nothing here raises on an odd value: a string where a number belongs becomes the
+number if it is one, anything else the default.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+# No answer of these services nests deeper than about ten levels.  Deeper bodies are
+# refused: Python's parser raises RecursionError near 1,000 levels, and anything that
+# walks the data later (json.dumps, the raw-JSON view) could fail at less.
+MAX_JSON_DEPTH = 64
+_CONTAINERS = (dict, list)
+
+
+class JsonTooDeep(ValueError):
+    """A JSON text nested deeper than MAX_JSON_DEPTH."""
+
+
+def load_json(text: str | bytes) -> Any:
+    """`json.loads`, with excessive nesting a `JsonTooDeep` (a ValueError), never a
+    RecursionError."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if deeper_than(data, MAX_JSON_DEPTH):
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return data
+
+
+def deeper_than(data: Any, limit: int) -> bool:
+    """Whether `data` nests more than `limit` containers deep.
+
+    Level by level, not recursively (a recursive walk would itself hit the recursion
+    limit), and one list comprehension per level: every page of a listing passes
+    here, so this is the cheapest walk that still looks at every container."""
+    level = [data] if type(data) in _CONTAINERS else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for value in level
+                 for child in (value.values() if type(value) is dict else value)
+                 if type(child) in _CONTAINERS]
+    return False
+
+
+def as_str(value: Any, default: str = "") -> str:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, bool)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return None
+            return int(number) if math.isfinite(number) else None
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+    return None
+
+
+def as_time(value: Any) -> datetime | None:
+    """ISO 8601 with or without zone, 'Z' or offset, any fraction; naive means UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    # Python 3.10's fromisoformat wants exactly 3 or 6 fraction digits.
+    head, dot, rest = text.partition(".")
+    if dot:
+        digits = ""
+        while rest and rest[0].isdigit():
+            digits, rest = digits + rest[0], rest[1:]
+        text = f"{head}.{(digits + '000000')[:6]}{rest}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A mapping, or a JSON string holding one (as `service_metadata` is)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            parsed = load_json(value)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
