@@ -148,7 +148,10 @@ def test_disk_at_backup_limit_gives_0040(cli: Cli, sim: SimProcess) -> None:
     disk = full[0]["volume_id"]
     before = sim.state()
 
-    human = cli.run("backup", "create", "--volume", disk, "--name", "one-too-many", "--wait")
+    # --force: past the pre-flight check (tests/e2e/test_e2e_preflight_retry.py), so the
+    # service itself refuses.
+    human = cli.run("backup", "create", "--volume", disk, "--name", "one-too-many", "--wait",
+                    "--force")
     assert human.rc == 1, human
     assert "VolumeBackup.0040" in human.err
     assert "already has 20 backups" in human.err  # the explanation ...
@@ -156,7 +159,8 @@ def test_disk_at_backup_limit_gives_0040(cli: Cli, sim: SimProcess) -> None:
     assert human.out == ""
     assert_no_traceback(human)
 
-    as_json = cli.run("backup", "create", "--volume", disk, "--name", "one-too-many", "--json")
+    as_json = cli.run("backup", "create", "--volume", disk, "--name", "one-too-many", "--json",
+                      "--force")
     assert as_json.rc == 1, as_json
     outcome = as_json.json()
     assert outcome["phase"] == "refused"
@@ -213,7 +217,7 @@ def test_human_volumes_output_is_a_table(cli: Cli, sim: SimProcess) -> None:
     assert len(rows) == sim.state()["volumes"]
     assert all(UUID_RE.match(row.split()[0]) for row in rows), rows[:3]
     assert all(re.search(r"\b\d+ GB\b", row) for row in rows if "?" not in row)
-    assert f"{len(rows)} disk(s)" in result.err
+    assert f"{len(rows)} disks" in result.err
     with pytest.raises(ValueError):
         json.loads(result.out)
 
@@ -240,7 +244,7 @@ def test_paging_lists_all_2500_volumes(tmp_path: Path, big_sim: SimProcess) -> N
     human = cli.run("volumes")
     assert human.rc == 0, human
     assert len(human.out.splitlines()) == 2501
-    assert "2500 disk(s)" in human.err
+    assert "2500 disks" in human.err
 
 
 def test_name_and_status_filters(cli: Cli, sim: SimProcess, pool: Pool) -> None:

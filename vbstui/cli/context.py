@@ -25,6 +25,8 @@ class Context:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.target: Target = choose_target(Choices.from_args(args))
+        for warning in self.target.warnings:  # e.g. the demo world could not be kept
+            progress(warning, Severity.WARNING)
         self.guard = Guard(readonly=bool(getattr(args, "readonly", False)))
         self.session: CloudSession | None = None
         self._service: BackupService | None = None

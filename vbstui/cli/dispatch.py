@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from vbstui.cli import account, backups, doctor, jobs, listing
+from vbstui.cli import account, backups, doctor, jobs, listing, retry
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, stderr
 from vbstui.cli.waiting import exit_code_for_jobs
@@ -30,6 +30,7 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("backup", "delete"): backups.cmd_backup_delete,
     ("job", "show"): jobs.cmd_job_show,
     ("jobs", None): jobs.cmd_jobs,
+    ("jobs", "retry"): retry.cmd_jobs_retry,
     ("login", None): account.cmd_login,
     ("logout", None): account.cmd_logout,
     ("doctor", None): doctor.cmd_doctor,
@@ -37,7 +38,8 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
 
 
 def handler_for(args: argparse.Namespace) -> Handler:
-    action = getattr(args, "backup_command", None) or getattr(args, "job_command", None)
+    action = (getattr(args, "backup_command", None) or getattr(args, "job_command", None)
+              or getattr(args, "jobs_command", None))
     return HANDLERS[(args.command, action)]
 
 

@@ -6,9 +6,9 @@ import asyncio
 import logging
 from datetime import datetime
 
-from vbstui.cli import table
+from vbstui.cli import records, table
 from vbstui.cli.context import Context
-from vbstui.cli.output import out, stamp, stderr
+from vbstui.cli.output import out, plural, stamp, stderr
 from vbstui.cli.waiting import exit_code_for_jobs
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import ApiError, CloudError
@@ -16,6 +16,7 @@ from vbstui.cloud.models import Job
 from vbstui.errors import ExitCode
 from vbstui.jobs import TrackedJob
 from vbstui.ops.runs import poll_schedule
+from vbstui.ops.summary import resumed_run_summaries
 from vbstui.ops.target import open_journal
 from vbstui.textsafe import visible
 
@@ -31,7 +32,6 @@ async def cmd_job_show(ctx: Context) -> int:
     async def wait_for_end() -> Job:
         nonlocal job
         last = job.status
-        stderr(f"{stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
         while not job.finished:
             await asyncio.sleep(next(schedule))
             try:
@@ -47,13 +47,15 @@ async def cmd_job_show(ctx: Context) -> int:
         return job
 
     timed_out = False
+    if args.wait:  # where it stands, even when it has already ended
+        stderr(f"{stamp()}   job {visible(job.job_id)} is {visible(job.status)}")
     if args.wait and not job.finished:
         try:
             job = await asyncio.wait_for(wait_for_end(), ctx.remaining())
         except asyncio.TimeoutError:
             timed_out = True
     if args.json:
-        out(job.raw)
+        out(records.job_record(job))
     else:
         print(table.render(["FIELD", "VALUE"], _job_rows(job), max_width=200))
     if job.status == "FAIL":
@@ -61,6 +63,14 @@ async def cmd_job_show(ctx: Context) -> int:
     if timed_out or (args.wait and not job.finished):
         return ExitCode.TIMEOUT
     return ExitCode.OK
+
+
+def _shown(shown: int, total: int) -> str:
+    """The line under the jobs table: how much of the journal it is."""
+    if shown == total:
+        return f"{plural(total, 'job')} in the journal"
+    return (f"the latest {shown} of {plural(total, 'job')} in the journal; "
+            f"{total - shown} more with --all (or --limit N)")
 
 
 def _job_rows(job: Job) -> list[list[object]]:
@@ -107,11 +117,14 @@ async def cmd_jobs(ctx: Context) -> int:
                     log.error("job %s: %r", job.local_id, result)
                     stderr(f"{job.label}: could not be checked: {type(result).__name__}: "
                            f"{result}")
-        history = journal.history()
+        everything = journal.history()
+        for summary in resumed_run_summaries(tracker_jobs, everything):
+            stderr(summary.text())  # a bulk interrupted by a restart ends like any other
     finally:
         journal.close()
+    history = everything if args.all else everything[:args.limit]
     if args.json:
-        out({"jobs": history})
+        out({"jobs": history, "total": len(everything)})
     else:
         rows = [
             [datetime.fromtimestamp(r.get("submitted_at", 0)).strftime("%Y-%m-%d %H:%M"),
@@ -122,6 +135,7 @@ async def cmd_jobs(ctx: Context) -> int:
         ]
         print(table.render(["SUBMITTED", "PROFILE", "KIND", "BACKUP", "PHASE", "STATUS",
                             "ERROR", "JOB"], rows))
+        stderr(_shown(len(history), len(everything)))
     if args.wait:
         return exit_code_for_jobs(tracker_jobs, timed_out)
     return ExitCode.OK

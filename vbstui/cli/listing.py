@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
-from vbstui.cli import table
+from vbstui.cli import records, table
 from vbstui.cli.context import Context
-from vbstui.cli.output import out, stderr
+from vbstui.cli.output import out, plural, stderr
+from vbstui.cli.stream import ListingWriter
 from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import ExitCode
+from vbstui.ops.resolve import DiskChoice, resolve_volume
+from vbstui.ops.service import BackupService
 
 
 async def cmd_volumes(ctx: Context) -> int:
     args = ctx.args
     service = await ctx.connect()
-    if args.json:
-        raw: list[Any] = []
-        async for page, _total in service.volume_pages(name=args.name, status=args.status):
-            raw.extend(v.raw for v in page)
-        out({"count": len(raw), "volumes": raw})
+    if args.json or args.jsonl:
+        await _stream_volumes(service, args.name, args.status, lines=args.jsonl)
         return ExitCode.OK
     volumes = await service.list_volumes(name=args.name, status=args.status)
     rows = [_volume_row(v) for v in volumes]
     print(table.render(["ID", "NAME", "STATUS", "SIZE", "TYPE", "AZ", "ATTACHED TO"], rows))
-    stderr(f"{len(volumes)} disk(s)")
+    stderr(plural(len(volumes), "disk"))
     return ExitCode.OK
+
+
+async def _stream_volumes(service: BackupService, name: str | None, status: str | None, *,
+                          lines: bool) -> None:
+    """Each page goes out as it arrives, while the service already works on the next
+    one.  A failure half-way raises before the document is finished."""
+    writer = ListingWriter("volumes", lines=lines)
+    async for page, _total in service.volume_record_pages(name=name, status=status):
+        records.add_volume_facts(page)
+        writer.write(page)
+    writer.finish()
 
 
 def _volume_row(volume: Volume) -> list[object]:
@@ -37,31 +48,64 @@ def _volume_row(volume: Volume) -> list[object]:
 async def cmd_backups(ctx: Context) -> int:
     args = ctx.args
     service = await ctx.connect()
-    backups = await service.list_backups(volume_id=args.volume, name=args.name,
-                                         status=args.status)
-    if args.json:
-        out({"count": len(backups), "backups": [b.raw for b in backups]})
+    disk = await resolve_volume(service, args.volume) if args.volume else None
+    backups_task = asyncio.ensure_future(service.list_backups(
+        volume_id=disk.id if disk else None, name=args.name, status=args.status))
+    names_task = asyncio.ensure_future(_disk_names(service, disk))
+    try:
+        backups, names = await asyncio.gather(backups_task, names_task)
+    finally:  # one failed: the other stops before the session closes
+        for task in (backups_task, names_task):
+            task.cancel()
+        await asyncio.wait([backups_task, names_task])
+        for task in (backups_task, names_task):
+            if not task.cancelled():
+                task.exception()  # retrieved: only the first failure is reported
+    if args.json or args.jsonl:
+        writer = ListingWriter("backups", lines=args.jsonl)
+        writer.write([records.backup_record(b, service=service.label.lower(),
+                                            volume_name=names.get(b.volume_id))
+                      for b in backups])
+        writer.finish()
         return ExitCode.OK
-    print(table.render(["ID", "NAME", "STATUS", "SIZE", "CREATED", "TYPE", "DISK"],
-                       [_backup_row(b) for b in backups]))
-    stderr(f"{len(backups)} backup(s)")
+    print(table.render(["ID", "NAME", "STATUS", "SIZE", "CREATED", "TYPE", "DISK",
+                        "DESCRIPTION"], [_backup_row(b, names) for b in backups]))
+    stderr(plural(len(backups), "backup"))
     return ExitCode.OK
 
 
-def _backup_row(backup: Backup) -> list[object]:
-    return [backup.id, backup.name, backup.status,
+async def _disk_names(service: BackupService, disk: DiskChoice | None) -> dict[str, str]:
+    """Disk id → name: the chosen disk alone, or every disk from one listing (never one
+    call per backup)."""
+    if disk is not None:
+        volume = disk.volume or await service.get_volume(disk.id)
+        return {disk.id: volume.name} if volume is not None and volume.name else {}
+    names: dict[str, str] = {}
+    async for page, _total in service.volume_record_pages():
+        for record in page:
+            if isinstance(record, dict) and isinstance(record.get("id"), str) \
+                    and isinstance(record.get("name"), str) and record["name"]:
+                names[record["id"]] = record["name"]
+    return names
+
+
+def _backup_row(backup: Backup, names: dict[str, str]) -> list[object]:
+    status = backup.status
+    if backup.fail_reason and status.startswith("error"):
+        status = f"error: {backup.fail_reason}"
+    return [backup.id, backup.name, status,
             f"{backup.size_gb} GB" if backup.size_gb is not None else "?",
             backup.created_at.strftime("%Y-%m-%d %H:%M") if backup.created_at else "?",
             "incremental" if backup.incremental else "full" if backup.incremental is False
             else "?",
-            backup.volume_id]
+            names.get(backup.volume_id) or backup.volume_id, backup.description]
 
 
 async def cmd_quota(ctx: Context) -> int:
     service = await ctx.connect()
     quota = await service.get_quota()
     if ctx.args.json:
-        out(quota.raw)
+        out(records.quota_record(quota))
         return ExitCode.OK
     rows = []
     for resource in quota.resources.values():

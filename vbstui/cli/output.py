@@ -37,15 +37,35 @@ def stdout(text: str) -> None:
     print(visible_lines(text), flush=True)
 
 
-def json_text(data: Any) -> str:
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+def json_safe(text: str) -> str:
+    """JSON text with what a terminal may act on escaped (see _JSON_UNSAFE)."""
     if text.isascii():
         return text
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def json_text(data: Any, *, pretty: bool = True) -> str:
+    """JSON for a person (indented, letters as they are) or for a program (compact and
+    ASCII only: C speed, and nothing left that a terminal could act on)."""
+    if pretty:
+        return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    return json.dumps(data, default=str, separators=(",", ":"))
+
+
+def for_people(stream: TextIO) -> bool:
+    """Indented JSON on a terminal, compact JSON into a pipe or a file."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def out(data: Any, stream: TextIO | None = None) -> None:
-    print(json_text(data), file=stream or sys.stdout)
+    target = stream or sys.stdout
+    print(json_text(data, pretty=for_people(target)), file=target)
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """The count and its noun: 1 disk, 2 disks, 0 disks (`many` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 def stamp() -> str:

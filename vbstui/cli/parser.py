@@ -6,6 +6,42 @@ import argparse
 import math
 
 from vbstui import __version__
+from vbstui.cloud.validation import BULK_NAME_MAX, DESCRIPTION_MAX, NAME_MAX, TAGS_MAX
+from vbstui.errors import ExitCode
+
+EXAMPLES = f"""\
+Without a command the terminal UI starts. Try it on the built-in simulator:
+  vbstui --demo
+
+examples:
+  vbstui volumes                                  disks of the project, as a table
+  vbstui volumes --status available --json        JSON for scripts (compact when piped)
+  vbstui volumes --jsonl | jq -r .name            one disk per line
+  vbstui backups --volume web-01-data             a disk's backups (its id or unique name)
+  vbstui backup create --volume DISK_ID --name nightly --wait
+  vbstui backup create --volume ID1 --volume ID2 --name nightly --wait
+                                                  bulk: nightly-0001, nightly-0002
+  vbstui backup restore BACKUP_ID --wait          onto the backup's own disk (asks first)
+  vbstui jobs --wait                              follow jobs left unfinished
+  vbstui job show JOB_ID --json
+  vbstui doctor                                   configuration, credentials, connectivity
+
+exit codes:
+  {ExitCode.OK:<3d} done
+  {ExitCode.FAILED:<3d} failed: the service refused, or a job failed
+  {ExitCode.USAGE:<3d} bad input or a refusal before sending (unknown or ambiguous --volume,
+      a failed check): nothing was sent
+  {ExitCode.CONFIG:<3d} configuration, credentials or login
+  {ExitCode.UNKNOWN:<3d} outcome unknown: a request may have reached the service (`vbstui jobs`
+      finds out)
+  {ExitCode.TIMEOUT:<3d} --timeout expired
+  {ExitCode.INTERRUPTED:<3d} interrupted
+
+JSON (--json, --jsonl): each record as the service sent it, plus a "vbstui" object with
+what vbstui derived from it (for backups: service, description, incremental,
+volume_name). Listings are {{"volumes": [...], "count": N}}; if a listing fails
+half-way the document is left unfinished and the exit code is not 0.
+"""
 
 
 def seconds(text: str) -> float:
@@ -26,6 +62,18 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
+def positive_number(text: str) -> int:
+    value = whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be 1 or more")
+    return value
+
+
+DEFAULT_JOBS_SHOWN = 20
+TIMEOUT_HELP = ("end the whole command after SECONDS, logging in included: exit 5, or 4 if "
+                "a request may be under way (its ids are printed)")
+
+
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     """The same global options before or after the subcommand."""
 
@@ -39,6 +87,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                        help="profile to use (default: VBSTUI_PROFILE or default_profile)")
     group.add_argument("--demo", action="store_true", default=default(False),
                        help="run against the built-in simulator: no credentials, no network")
+    group.add_argument("--demo-reset", action="store_true", default=default(False),
+                       help="start the demo over with a fresh simulated project (implies "
+                            "--demo; the demo otherwise keeps its world between runs)")
     group.add_argument("--os-cloud", metavar="NAME", default=default(None),
                        help="use a cloud from clouds.yaml (like OS_CLOUD)")
     group.add_argument("--clouds-from-cwd", action="store_true", default=default(False),
@@ -46,7 +97,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     group.add_argument("--env", dest="use_env", action="store_true", default=default(False),
                        help="build the profile from OS_* environment variables")
     group.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                       default=default("INFO"), help="log file verbosity (default INFO)")
+                       type=str.upper, metavar="LEVEL", default=default("INFO"),
+                       help="log file verbosity: debug, info, warning or error (any case; "
+                       "default info)")
     group.add_argument("--readonly", action="store_true", default=default(False),
                        help="refuse every action that changes something in the cloud")
 
@@ -58,23 +111,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vbstui",
         description="Back up Open Telekom Cloud EVS disks with VBS, from a TUI or scripts.",
-        epilog="Without a command the terminal UI starts. Try: vbstui --demo",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"vbstui {__version__}")
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     _global_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    volumes = commands.add_parser("volumes", parents=[common], help="list disks (EVS volumes)")
+    volumes = commands.add_parser(
+        "volumes", parents=[common], help="list disks (EVS volumes)",
+        description="List the project's disks. --json and --jsonl write each page as it "
+        "arrives: each disk as EVS sent it plus {\"vbstui\": {\"backupable\": ...}}.")
     volumes.add_argument("--name", help="only disks with exactly this name")
     volumes.add_argument("--status", help="only disks in this status (e.g. available, in-use)")
-    volumes.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _listing_formats(volumes, "volumes")
 
-    backups = commands.add_parser("backups", parents=[common], help="list backups")
-    backups.add_argument("--volume", metavar="ID", help="only backups of this disk")
+    backups = commands.add_parser(
+        "backups", parents=[common], help="list backups",
+        description="List backups with their disk's name, decoded description and, for "
+        "failed ones, the reason. --json adds {\"vbstui\": {\"service\", \"description\", "
+        "\"incremental\", \"volume_name\"}} to each backup as the service sent it.")
+    backups.add_argument("--volume", metavar="DISK",
+                         help="only backups of this disk: its id, or a name only one disk has")
     backups.add_argument("--name", help="only backups with exactly this name")
     backups.add_argument("--status", help="only backups in this status")
-    backups.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _listing_formats(backups, "backups")
 
     backup = commands.add_parser("backup", parents=[common], help="create, restore, delete")
     backup_commands = backup.add_subparsers(dest="backup_command", metavar="ACTION",
@@ -82,15 +143,25 @@ def build_parser() -> argparse.ArgumentParser:
     create = backup_commands.add_parser("create", parents=[common], help="back up disks")
     create.add_argument("--volume", metavar="ID", action="append", required=True,
                         help="disk to back up; repeat for a bulk run (names get a -NNNN suffix)")
-    create.add_argument("--name", required=True, help="backup name (1-64 of A-Z a-z 0-9 _ -)")
-    create.add_argument("--description", default="", help="up to 64 characters, no < or >")
+    create.add_argument("--name", required=True,
+                        help=f"backup name: 1-{NAME_MAX} of A-Z a-z 0-9 _ -, not starting "
+                        f"with 'auto'; at most {BULK_NAME_MAX} with several --volume, as "
+                        "-0001, -0002, ... is added per disk")
+    create.add_argument("--description", metavar="TEXT", default="",
+                        help=f"backup description: up to {DESCRIPTION_MAX} characters, "
+                        "no < or >")
     create.add_argument("--tag", metavar="KEY=VALUE", action="append", default=[],
-                        help="tag the backup (up to 10)")
+                        help=f"tag the backup (repeat, up to {TAGS_MAX})")
     create.add_argument("--full", action="store_true",
                         help="full backup (default: incremental after the disk's first backup)")
     create.add_argument("--snapshot", metavar="ID", default="", help="back up this snapshot")
-    create.add_argument("--concurrency", type=whole_number, default=None,
-                        help="bulk runs: requests in flight at once (default from config, 4)")
+    create.add_argument("--concurrency", metavar="N", type=whole_number, default=None,
+                        help="bulk runs: how many disks are sent at once (default: "
+                        "[jobs] bulk_concurrency in the config file, else 4)")
+    create.add_argument("--force", action="store_true",
+                        help="send even what the pre-flight checks say the service would "
+                        "refuse (a disk at 20 backups, a backup running, its status, the "
+                        "quota); without it such a run exits 2 and sends nothing")
     _wait_options(create)
     create.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
 
@@ -116,13 +187,37 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_options(show)
     show.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
 
-    jobs = commands.add_parser("jobs", parents=[common],
-                               help="jobs started by vbstui: resume unfinished ones, show history")
+    jobs = commands.add_parser(
+        "jobs", parents=[common],
+        help="jobs started by vbstui: resume unfinished ones, show history",
+        description="The journal of the jobs vbstui started (newest first). Unfinished jobs "
+        "of this profile are checked once with the service (followed to the end with "
+        "--wait); jobs another running vbstui works on are left to it. `jobs retry` sends "
+        "the failed backups of a run again.")
     jobs.add_argument("--wait", action="store_true", help="follow unfinished jobs to the end")
     jobs.add_argument("--timeout", type=seconds, metavar="SECONDS", default=None,
-                      help="end the whole command after this long (exit 5; 4 if a request "
-                        "may be under way)")
+                      help=TIMEOUT_HELP)
+    shown = jobs.add_mutually_exclusive_group()
+    shown.add_argument("--limit", metavar="N", type=positive_number, default=DEFAULT_JOBS_SHOWN,
+                       help=f"show the newest N jobs (default {DEFAULT_JOBS_SHOWN})")
+    shown.add_argument("--all", action="store_true", help="show every job in the journal")
     jobs.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
+    retry = jobs_commands.add_parser(
+        "retry", parents=[common], help="send again only the backups of a run that failed",
+        description="Send again the failed backups of the latest run (or of --run), one per "
+        "disk, under their names. Jobs whose outcome is unknown are not retried until "
+        "decided; a disk backed up since is left alone.")
+    retry.add_argument("--run", metavar="RUN_ID", default=None,
+                       help="the run to retry (run_id in `vbstui jobs --json`; default: "
+                       "the latest)")
+    retry.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    retry.add_argument("--force", action="store_true",
+                       help="send even what the pre-flight checks say would be refused")
+    retry.add_argument("--concurrency", type=whole_number, default=None,
+                       help="requests in flight at once (default from config, 4)")
+    _wait_options(retry)
+    retry.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
 
     quota = commands.add_parser("quota", parents=[common], help="backup quotas")
     quota.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
@@ -146,5 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _wait_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="follow the job until it ends")
     parser.add_argument("--timeout", type=seconds, metavar="SECONDS", default=None,
-                        help="end the whole command after this long (exit 5; 4 if a request "
-                        "may be under way)")
+                        help=TIMEOUT_HELP)
+
+
+def _listing_formats(parser: argparse.ArgumentParser, key: str) -> None:
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true",
+                         help=f'one JSON document on stdout, {{"{key}": [...], "count": N}}, '
+                         "indented on a terminal and compact otherwise")
+    formats.add_argument("--jsonl", action="store_true",
+                         help="one JSON object per line on stdout (check the exit code: a "
+                         "listing that fails half-way leaves the lines printed so far)")

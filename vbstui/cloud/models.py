@@ -8,135 +8,35 @@ it keeps what it can, defaults the rest, and keeps the raw JSON for the user.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
+
+from vbstui.cloud.lenient import (
+    MAX_JSON_DEPTH,
+    JsonTooDeep,
+    as_bool,
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    as_time,
+    load_json,
+)
 
 BACKUPABLE_STATUSES = frozenset({"available", "in-use"})
 JOB_FINISHED = frozenset({"SUCCESS", "FAIL"})
-# No answer of these services nests deeper than about ten levels.  Deeper bodies are
-# refused: Python's parser raises RecursionError near 1,000 levels, and anything that
-# walks the data later (json.dumps, the raw-JSON view) could fail at less.
-MAX_JSON_DEPTH = 64
+# The lenient readers live in `lenient`; they are named here too, where callers have
+# always found them.
+__all__ = ["BACKUPABLE_STATUSES", "JOB_FINISHED", "MAX_JSON_DEPTH", "Attachment", "Backup",
+           "Job", "JsonTooDeep", "Quota", "QuotaResource", "Volume", "as_bool", "as_dict",
+           "as_int", "as_list", "as_str", "as_time", "backupable_status", "load_json"]
 
 
-class JsonTooDeep(ValueError):
-    """A JSON text nested deeper than MAX_JSON_DEPTH."""
-
-
-def load_json(text: str | bytes) -> Any:
-    """`json.loads`, with excessive nesting a `JsonTooDeep` (a ValueError), never a
-    RecursionError."""
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
-    if _deeper_than(data, MAX_JSON_DEPTH):
-        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
-    return data
-
-
-def _deeper_than(data: Any, limit: int) -> bool:
-    # Iterative on purpose: a recursive walk would itself hit the recursion limit.
-    if not isinstance(data, (dict, list)):
-        return False
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value
-        for child in children:
-            if isinstance(child, (dict, list)):
-                if depth + 1 > limit:
-                    return True
-                stack.append((child, depth + 1))
-    return False
-
-
-def as_str(value: Any, default: str = "") -> str:
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float, bool)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return None
-            return int(number) if math.isfinite(number) else None
-    return None
-
-
-def as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return bool(value)
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in ("true", "1", "yes"):
-            return True
-        if lowered in ("false", "0", "no"):
-            return False
-    return None
-
-
-def as_time(value: Any) -> datetime | None:
-    """ISO 8601 with or without zone, 'Z' or offset, any fraction; naive means UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace(" ", "T", 1)
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    # Python 3.10's fromisoformat wants exactly 3 or 6 fraction digits.
-    head, dot, rest = text.partition(".")
-    if dot:
-        digits = ""
-        while rest and rest[0].isdigit():
-            digits, rest = digits + rest[0], rest[1:]
-        text = f"{head}.{(digits + '000000')[:6]}{rest}"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    """A mapping, or a JSON string holding one (as `service_metadata` is)."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            parsed = load_json(value)
-        except ValueError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    return {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else []
+def backupable_status(status: Any) -> bool:
+    """Whether a disk in this (raw) status can be backed up, without building a `Volume`."""
+    return isinstance(status, str) and status.lower() in BACKUPABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -190,7 +90,7 @@ class Volume:
 
     @property
     def backupable(self) -> bool:
-        return self.status in BACKUPABLE_STATUSES
+        return backupable_status(self.status)
 
     @property
     def attached_to(self) -> str:
@@ -270,7 +170,7 @@ def _parse_description(value: Any) -> tuple[str, bool | None]:
         if not stripped.startswith("{"):
             return value, None
         try:
-            decoded = json.loads(stripped)
+            decoded = load_json(stripped)
         except ValueError:
             return value, None
     else:

@@ -1,0 +1,63 @@
+"""A listing written while it arrives: one JSON document, or one JSON object per line.
+
+The JSON document is `{"KEY": [record, ...], "count": N}`.  Its closing part is written
+only after the last page, so a listing that fails half-way leaves stdout without a
+complete document: a parser fails rather than take a partial list for the whole
+(`count` comes last for the same reason).  With `--jsonl` each record is one line; the
+exit code then tells a complete listing from a partial one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from vbstui.cli.output import for_people, json_safe
+
+# Compact for programs: the C encoder, no spaces, and ASCII only (`\u` escapes), so no
+# character a terminal might act on survives and nothing needs escaping afterwards.
+# Indented output, for a terminal, keeps letters readable and goes through the slower
+# pure-Python encoder and `json_safe`; a person does not read 50,000 disks.
+_COMPACT = json.JSONEncoder(ensure_ascii=True, default=str, separators=(",", ":"))
+_PRETTY = json.JSONEncoder(ensure_ascii=False, default=str, indent=2)
+
+
+class ListingWriter:
+    """Writes records to `stream` page by page; `finish()` completes the document."""
+
+    def __init__(self, key: str, *, lines: bool, stream: TextIO | None = None) -> None:
+        self.key = key
+        self.lines = lines
+        self.stream = stream or sys.stdout
+        self.pretty = not lines and for_people(self.stream)
+        self.count = 0
+
+    def write(self, records: list[Any]) -> None:
+        """One page of records, written at once."""
+        if not records:
+            return
+        if self.lines:
+            text = "\n".join(map(_COMPACT.encode, records)) + "\n"
+        elif self.pretty:
+            items = ",\n".join("    " + _PRETTY.encode(r).replace("\n", "\n    ")
+                               for r in records)
+            text = json_safe(("" if self.count else f"{{\n  {json.dumps(self.key)}: [\n")
+                             + (",\n" if self.count else "") + items)
+        else:
+            items = _COMPACT.encode(records)[1:-1]  # one C call per page, brackets dropped
+            text = ("," if self.count else f"{{{json.dumps(self.key)}:[") + items
+        self.stream.write(text)
+        self.count += len(records)
+
+    def finish(self) -> None:
+        """The end of a complete listing."""
+        if not self.lines:
+            key = json.dumps(self.key)
+            if self.pretty:
+                head = "\n  ]" if self.count else f"{{\n  {key}: []"
+                self.stream.write(f'{head},\n  "count": {self.count}\n}}\n')
+            else:
+                head = "]" if self.count else f"{{{key}:[]"
+                self.stream.write(f'{head},"count":{self.count}}}\n')
+        self.stream.flush()
