@@ -1,4 +1,4 @@
-"""Embedded simulator of Open Telekom Cloud IAM + EVS + VBS (an ASGI application).
+"""Embedded simulator of Open Telekom Cloud IAM + EVS + VBS + CBR (an ASGI application).
 
 Used in-process for `vbstui --demo` and served on loopback by `vbstui sim`. It never
 imports the client (`vbstui.cloud`) or Textual: it is an independent model of the

@@ -9,13 +9,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from vbstui.sim import routes_cinder, routes_evs, routes_iam, routes_sim, routes_vbs
+from vbstui.sim import (
+    routes_cbr,
+    routes_cbr_backups,
+    routes_cinder,
+    routes_evs,
+    routes_iam,
+    routes_sim,
+    routes_vbs,
+)
 from vbstui.sim.config import SimConfig
 from vbstui.sim.envelopes import gateway_error, request_id
 from vbstui.sim.middleware import SimMiddleware
 from vbstui.sim.state import SimState
 
 P = "/v2/{project_id}"
+# CBR has a host of its own in the real cloud; here a path prefix keeps its `/v3/...`
+# apart from the Cinder v3 paths (`/v3/{project_id}/backups/...` exist in both).
+CBR = "/cbr/v3/{project_id}"
 
 
 def _cinder_routes(prefix: str) -> list[BaseRoute]:
@@ -29,7 +40,43 @@ def _cinder_routes(prefix: str) -> list[BaseRoute]:
     ]
 
 
-def _routes() -> list[BaseRoute]:
+def _vbs_routes() -> list[BaseRoute]:
+    return [
+        Route(f"{P}/cloudbackups", routes_vbs.create_backup, methods=["POST"]),
+        Route(f"{P}/cloudbackups/quota", routes_vbs.show_quota, methods=["GET"]),
+        Route(f"{P}/cloudbackups/{{backup_id}}/restore", routes_vbs.restore_backup,
+              methods=["POST"]),
+        Route("/v1/{project_id}/jobs/{job_id}", routes_vbs.show_job, methods=["GET"]),
+    ]
+
+
+def _cbr_routes() -> list[BaseRoute]:
+    vaults, backups = routes_cbr, routes_cbr_backups
+    vault = f"{CBR}/vaults/{{vault_id}}"
+    return [
+        Route(f"{CBR}/vaults", vaults.list_vaults, methods=["GET"]),
+        Route(f"{CBR}/vaults", vaults.create_vault, methods=["POST"]),
+        Route(vault, vaults.show_vault, methods=["GET"]),
+        Route(vault, vaults.update_vault, methods=["PUT"]),
+        Route(vault, vaults.delete_vault, methods=["DELETE"]),
+        Route(f"{vault}/addresources", vaults.add_resources, methods=["POST"]),
+        Route(f"{vault}/removeresources", vaults.remove_resources, methods=["POST"]),
+        Route(f"{vault}/associatepolicy", vaults.associate_policy, methods=["POST"]),
+        Route(f"{vault}/dissociatepolicy", vaults.dissociate_policy, methods=["POST"]),
+        Route(f"{CBR}/policies", vaults.list_policies, methods=["GET"]),
+        Route(f"{CBR}/checkpoints", backups.create_checkpoint, methods=["POST"]),
+        Route(f"{CBR}/checkpoints/{{checkpoint_id}}", backups.show_checkpoint, methods=["GET"]),
+        Route(f"{CBR}/backups", backups.list_backups, methods=["GET"]),
+        Route(f"{CBR}/backups/{{backup_id}}", backups.show_backup, methods=["GET"]),
+        Route(f"{CBR}/backups/{{backup_id}}", backups.delete_backup, methods=["DELETE"]),
+        Route(f"{CBR}/backups/{{backup_id}}/restore", backups.restore_backup, methods=["POST"]),
+        Route(f"{CBR}/operation-logs", backups.list_tasks, methods=["GET"]),
+        Route(f"{CBR}/operation-logs/{{operation_log_id}}", backups.show_task, methods=["GET"]),
+    ]
+
+
+def _routes(config: SimConfig) -> list[BaseRoute]:
+    """Paths of a service the project does not have answer like an absent API (404)."""
     return [
         # Version discovery, as OpenStack clients (keystoneauth) do it before anything else.
         Route("/", routes_cinder.root_versions, methods=["GET"]),
@@ -41,11 +88,8 @@ def _routes() -> list[BaseRoute]:
         Route(f"{P}/cloudvolumes/{{volume_id}}", routes_evs.show_volume, methods=["GET"]),
         *_cinder_routes(P),
         *_cinder_routes("/v3/{project_id}"),
-        Route(f"{P}/cloudbackups", routes_vbs.create_backup, methods=["POST"]),
-        Route(f"{P}/cloudbackups/quota", routes_vbs.show_quota, methods=["GET"]),
-        Route(f"{P}/cloudbackups/{{backup_id}}/restore", routes_vbs.restore_backup,
-              methods=["POST"]),
-        Route("/v1/{project_id}/jobs/{job_id}", routes_vbs.show_job, methods=["GET"]),
+        *(_vbs_routes() if config.has_vbs else []),
+        *(_cbr_routes() if config.has_cbr else []),
         Route("/_sim/state", routes_sim.show_state, methods=["GET"]),
     ]
 
@@ -63,7 +107,7 @@ def create_app(config: SimConfig | None = None, *, generate: bool = True) -> Sta
     """A fresh simulator; its state is `app.state.sim` (a `SimState`).  With
     `generate=False` the project starts empty, to be filled by `load_world`."""
     sim = SimState(config or SimConfig(), generate=generate)
-    routes = _routes()
+    routes = _routes(sim.config)
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SimMiddleware, sim=sim, routes=routes)],

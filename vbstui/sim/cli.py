@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from vbstui.sim.config import SimConfig
+from vbstui.sim.config import SERVICES, SimConfig
 from vbstui.sim.faults import KNOWN_KEYS, FaultSpec
 from vbstui.sim.server import DEFAULT_HOST, DEFAULT_PORT, is_loopback, serve
 
@@ -48,7 +48,7 @@ def _faults(text: str) -> FaultSpec:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vbstui sim",
-        description="Serve a simulated Open Telekom Cloud (IAM + EVS + VBS) for demos, "
+        description="Serve a simulated Open Telekom Cloud (IAM + EVS + VBS + CBR) for demos, "
                     "scripts and tests. Prints the base URL as the first line on stdout.",
     )
     parser.add_argument("--host", default=None,
@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma-separated faults, e.g. 'latency=0.05-0.3,5xx=0.1,"
                              "429=0.05,retry_after=2,drop=0.1,job_fail=0.2,"
                              f"token_expiry=30,seed=7' (keys: {', '.join(KNOWN_KEYS)})")
+    parser.add_argument("--services", choices=SERVICES, default=_default("services"),
+                        help="backup services the project has: both (mid-migration, the "
+                             "default), cbr (a project created after VBS closed) or vbs")
     account = parser.add_argument_group("demo account")
     account.add_argument("--user", default=_default("user"))
     account.add_argument("--password", default=_default("password"))
@@ -89,7 +92,7 @@ def _config(args: argparse.Namespace) -> SimConfig:
         volumes=args.volumes, seed=args.seed, job_seconds=args.job_seconds,
         delete_seconds=args.delete_seconds, token_lifetime=args.token_lifetime,
         backup_quota=args.backup_quota, capacity_quota_gb=args.capacity_quota,
-        faults=args.faults, user=args.user, password=args.password,
+        faults=args.faults, services=args.services, user=args.user, password=args.password,
         user_domain=args.domain, project=args.project, region=args.region,
     )
 
@@ -116,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             f"vbstui sim: {config.volumes} disks ready in {time.perf_counter() - started:.1f}s; "
             f"user {config.user!r} / password {config.password!r}, domain "
             f"{config.user_domain!r}, project {config.project!r} ({config.project_id}), "
-            f"region {config.region!r}; faults: {config.faults.to_text()}. Ctrl-C stops.",
+            f"region {config.region!r}; services {config.services}; "
+            f"faults: {config.faults.to_text()}. Ctrl-C stops.",
             file=sys.stderr, flush=True,
         )
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from vbstui.sim.faults import FaultSpec
 from vbstui.sim.ids import derived_hex
 
+SERVICES = ("both", "cbr", "vbs")
+
 
 @dataclass
 class SimConfig:
@@ -17,6 +19,8 @@ class SimConfig:
     `project_id` left empty is derived from `seed` (32 hex). Job failures are a fault
     (`FaultSpec.job_fail`), so they can be changed at run time with `set_faults`.
     `delete_seconds` is how long a deleted backup stays in `deleting` before it is gone.
+    `services` is which backup services the project has: `both` (a project in the middle
+    of the VBS to CBR migration), `cbr` (a project created after VBS closed) or `vbs`.
     """
 
     volumes: int = 120
@@ -33,6 +37,7 @@ class SimConfig:
     capacity_quota_gb: int = -1
     delete_seconds: float = 3.0
     faults: FaultSpec = field(default_factory=FaultSpec)
+    services: str = "both"
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
@@ -46,10 +51,20 @@ class SimConfig:
             raise ValueError("delete_seconds must be >= 0")
         if self.backup_quota < -1 or self.capacity_quota_gb < -1:
             raise ValueError("quotas must be -1 (unlimited) or >= 0")
+        if self.services not in SERVICES:
+            raise ValueError(f"services must be one of {', '.join(SERVICES)}")
         if not self.project_id:
             self.project_id = derived_hex("project", str(self.seed))
         if "/" in self.project_id:
             raise ValueError("project_id must not contain '/'")
+
+    @property
+    def has_vbs(self) -> bool:
+        return self.services != "cbr"
+
+    @property
+    def has_cbr(self) -> bool:
+        return self.services != "vbs"
 
     @property
     def domain_id(self) -> str:

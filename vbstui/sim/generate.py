@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from vbstui.sim.cbr_models import CbrSeed
 from vbstui.sim.config import SimConfig
 from vbstui.sim.ids import IdFactory
 from vbstui.sim.models import (
@@ -69,6 +70,7 @@ class World:
     deletions: list[tuple[float, str]] = field(default_factory=list)
     near_limit: list[str] = field(default_factory=list)
     odd_names: list[str] = field(default_factory=list)
+    cbr: CbrSeed = field(default_factory=CbrSeed)
 
 
 class _Generator:

@@ -29,6 +29,7 @@ from vbstui.sim.faults import GARBLED, PROCESSED_ERRORS
 from vbstui.sim.state import SimState
 
 CREATE_ROUTE = "POST /v2/{project_id}/cloudbackups"
+CBR_PREFIX = "/cbr/"
 AUTH_ROUTE = "POST /v3/auth/tokens"
 THROTTLED = ("The throttling threshold has been reached: policy user over ratelimit, "
              "limit:100, time:1 minute")
@@ -81,36 +82,49 @@ class SimMiddleware:
             return
         if outcome in ("drop", *GARBLED) or outcome in PROCESSED_ERRORS:
             await self.app(scope, receive, _discard)
+        is_cbr = scope["path"].startswith(CBR_PREFIX)
         if outcome in GARBLED:
-            await _garbled(str(outcome))(scope, receive, send)
+            await _garbled(str(outcome), is_cbr=is_cbr)(scope, receive, send)
             return
         if outcome == "drop":
             if decision.latency > 0:
                 await anyio.sleep(decision.latency)
             await drop_connection(scope, receive)
             return
-        await _fault_response(int(outcome), rid, self.sim.faults.retry_after)(
+        await _fault_response(int(outcome), rid, self.sim.faults.retry_after, is_cbr=is_cbr)(
             scope, receive, send)
 
 
 DEPTH = 100_000
 
 
-def _garbled(kind: str) -> Response:
-    """A 200 answer a client must not trust: too deep to parse, or an id with CR LF."""
+def _garbled(kind: str, *, is_cbr: bool) -> Response:
+    """A 200 answer a client must not trust: too deep to parse, or an id with CR LF
+    (a VBS job id, or on CBR paths a checkpoint id)."""
+    bad = "abc\r\nX-Injected: 1"
     if kind == "deep":
         body = "[" * DEPTH + "]" * DEPTH
+    elif is_cbr:
+        body = json.dumps({"checkpoint": {"id": bad, "status": "protecting",
+                                          "vault": {"id": bad, "resources": [],
+                                                    "skipped_resources": []}}})
     else:
-        body = json.dumps({"job_id": "abc\r\nX-Injected: 1"})
+        body = json.dumps({"job_id": bad})
     return Response(body, status_code=200, media_type="application/json")
 
 
-def _fault_response(status: int, rid: str, retry_after: int) -> Response:
+def _fault_response(status: int, rid: str, retry_after: int, *, is_cbr: bool) -> Response:
     if status == 429:
         return gateway_error(429, "APIGW.0308", THROTTLED, rid,
                              headers={"Retry-After": str(retry_after)})
     if status in PROCESSED_ERRORS:
         return gateway_html(status)
+    if is_cbr:
+        # CBR answers its own failures in its flat envelope.
+        code = "BackupService.9910" if status == 500 else "APIGW.0201"
+        message = "Unknown error." if status == 500 else "Request failed: the backend " \
+            "service is unavailable."
+        return gateway_error(status, code, message, rid)
     if status == 503:
         return service_unavailable()
     return compute_fault()

@@ -49,6 +49,9 @@ class Volume:
     cmk_id: str | None = None
     # Status to return to when the job that changed it ends.
     resume_status: str | None = None
+    # The VBS backup policy the disk is bound to (EVS `metadata.policy`); such a disk
+    # cannot join a CBR vault.
+    vbs_policy: str | None = None
 
 
 @dataclass(slots=True)

@@ -7,6 +7,8 @@ the simulator's absolute clock values, so jobs that were running when it was sav
 simply carry on (or have ended) when it is loaded.  Loading checks every value before
 anything is replaced: a damaged or planted file raises `SavedWorldError` and leaves the
 simulator as it was.  Tokens, counters and fault settings are not part of the world.
+The CBR side (vaults, backups, checkpoints, tasks, their pending events) is saved in
+the same way under `cbr`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from vbstui.sim.cbr_models import TASK_TYPES, CbrBackup, CbrSeed, Checkpoint, Policy, Task, Vault
 from vbstui.sim.generate import World
 from vbstui.sim.ids import IdFactory
 from vbstui.sim.models import Backup, Image, Job, Server, Volume
@@ -27,10 +30,15 @@ from vbstui.sim.rules import CreateRequest
 from vbstui.sim.world import GONE, PendingCreate, SimWorld
 
 FORMAT = "vbstui-sim-world"
-VERSION = 1
+VERSION = 2
 _EVENT_KINDS = frozenset({"running", "done", GONE})
 _CLASSES: dict[str, type] = {"server": Server, "image": Image, "volume": Volume,
-                             "backup": Backup, "job": Job, "request": CreateRequest}
+                             "backup": Backup, "job": Job, "request": CreateRequest,
+                             "cbr_policy": Policy, "cbr_vault": Vault,
+                             "cbr_backup": CbrBackup, "cbr_checkpoint": Checkpoint,
+                             "cbr_task": Task}
+_CBR_TABLES = (("policies", Policy), ("vaults", Vault), ("backups", CbrBackup),
+               ("checkpoints", Checkpoint), ("tasks", Task))
 
 
 class SavedWorldError(ValueError):
@@ -84,8 +92,16 @@ def dump_world(sim: SimWorld) -> bytes:
             "seq": sim._seq,
             "near_limit": list(sim.near_limit), "odd_names": list(sim.odd_names),
             "seeded_jobs": list(sim.seeded_jobs),
+            "cbr": _dump_cbr(sim.cbr.seed()),
         }
     return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _dump_cbr(seed: CbrSeed) -> dict[str, Any]:
+    tables: dict[str, Any] = {key: [_row(item) for item in getattr(seed, key)]
+                              for key, _ in _CBR_TABLES}
+    tables["events"] = [list(e) for e in seed.events]
+    return tables
 
 
 def _row(obj: Any) -> list[Any]:
@@ -143,6 +159,7 @@ class _Parts:
         self.odd_names = _conform(doc.get("odd_names"), list[str], "odd_names")
         self.seeded_jobs = _conform(doc.get("seeded_jobs"), list[str], "seeded_jobs")
         self._check_references()
+        self.cbr = _cbr_seed(_need(doc.get("cbr"), dict, "cbr"), {v.id for v in self.volumes})
 
     def _volume(self, row: Any, index: int, servers: list[Server], images: list[Image]
                 ) -> Volume:
@@ -207,9 +224,45 @@ class _Parts:
         sim.near_limit, sim.odd_names = self.near_limit, self.odd_names
         sim.seeded_jobs = self.seeded_jobs
         sim.started_at = self.started_at
+        sim.cbr.install(self.cbr)
         # Fresh runtime ids: another process may have drawn the seeded stream already.
         sim._ids = IdFactory(random.Random())
         sim.revision += 1
+
+
+def _cbr_seed(doc: dict[str, Any], volume_ids: set[str]) -> CbrSeed:
+    """The saved CBR books, with every id they look up checked to be there."""
+    tables = {key: [_build(cls, row, f"cbr.{key}[{i}]") for i, row in enumerate(_list(doc, key))]
+              for key, cls in _CBR_TABLES}
+    events = []
+    for index, value in enumerate(_list(doc, "events")):
+        event = _need(value, list, f"cbr.events[{index}]")
+        if len(event) != 4:
+            raise SavedWorldError(f"cbr.events[{index}]: expected [time, seq, kind, task]")
+        kinds = (float, int, str, str)
+        when, seq, kind, target = (_conform(v, k, f"cbr.events[{index}]")
+                                   for v, k in zip(event, kinds, strict=True))
+        events.append((when, seq, kind, target))
+    seed = CbrSeed(events=events, **tables)
+    vaults = {v.id for v in seed.vaults}
+    members = [vid for v in seed.vaults for vid in v.resources]
+    tasks = {t.id for t in seed.tasks}
+    if len(vaults) != len(seed.vaults) or len(tasks) != len(seed.tasks):
+        raise SavedWorldError("cbr: duplicate vault or task ids")
+    if len(set(members)) != len(members) or not volume_ids.issuperset(members):
+        raise SavedWorldError("cbr: a vault holds a disk twice or one that is not there")
+    if any(b.vault_id not in vaults or b.volume_id not in volume_ids for b in seed.backups):
+        raise SavedWorldError("cbr: a backup names a vault or disk that is not there")
+    if any(c.vault_id not in vaults for c in seed.checkpoints):
+        raise SavedWorldError("cbr: a checkpoint names a vault that is not there")
+    if any(t.resource_id not in volume_ids for t in seed.tasks):
+        raise SavedWorldError("cbr: a task names a disk that is not there")
+    if any(kind not in TASK_TYPES or target not in tasks for _, _, kind, target in events):
+        raise SavedWorldError("cbr: an event names a task that is not there")
+    policies = {p.id for p in seed.policies}
+    if any(v.policy_id is not None and v.policy_id not in policies for v in seed.vaults):
+        raise SavedWorldError("cbr: a vault names a policy that is not there")
+    return seed
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:

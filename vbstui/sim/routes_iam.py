@@ -89,9 +89,14 @@ def catalog(base: str, config: SimConfig, project_id: str | None) -> list[dict[s
             ("volumev2", "cinderv2", project_url, config.region),
             ("volumev3", "cinderv3", cinder_v3, config.region),
             ("block-storage", "cinder", cinder_v3, config.region),
-            ("vbsv2", "vbsv2", project_url, config.region),
-            ("volume-backup", "vbs", project_url, config.region),
         ]
+        if config.has_vbs:
+            entries += [
+                ("vbsv2", "vbsv2", project_url, config.region),
+                ("volume-backup", "vbs", project_url, config.region),
+            ]
+        if config.has_cbr:
+            entries.append(("cbr", "cbr", f"{base}/cbr/v3/{project_id}", config.region))
     services = [
         {"type": kind, "id": derived_hex("service", kind), "name": name,
          "endpoints": [_endpoint(url, region, kind)]}

@@ -25,6 +25,8 @@ def volume_json(volume: Volume, base: str, project_id: str, user_id: str) -> Jso
     metadata: JsonDict = {}
     if volume.cmk_id:
         metadata = {"__system__cmkid": volume.cmk_id, "__system__encrypted": "1"}
+    if volume.vbs_policy:
+        metadata["policy"] = volume.vbs_policy
     attachments: list[JsonDict] = []
     server = volume.server
     if server is not None:

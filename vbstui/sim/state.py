@@ -316,5 +316,7 @@ class SimState(SimWorld):
                 "odd_name_volumes": list(self.odd_names),
                 "seeded_jobs": list(self.seeded_jobs),
                 "faults": self._injector.spec.to_text(),
+                "services": self.config.services,
                 **self.stats.as_dict(),
+                "cbr": self.cbr.snapshot(),
             }

@@ -1,8 +1,9 @@
-"""The three timestamp styles the real services use, reproduced on purpose.
+"""The timestamp styles the real services use, reproduced on purpose.
 
 EVS and Cinder-style backups print microseconds without a zone, the job API prints
-milliseconds with a `Z`, Keystone prints microseconds with a `Z`. Clients must cope
-with all three, so the simulator does not normalise them.
+milliseconds with a `Z`, Keystone prints microseconds with a `Z`, CBR milliseconds with
+`+00:00` (while its query filters want `Z`). Clients must cope with all of them, so
+the simulator does not normalise them.
 """
 
 from __future__ import annotations
@@ -27,3 +28,8 @@ def job_time(ts: float) -> str:
 def keystone_time(ts: float) -> str:
     """`2015-11-09T01:42:57.527363Z`."""
     return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def cbr_time(ts: float) -> str:
+    """`2019-05-10T07:59:12.733+00:00` (CBR: milliseconds and a numeric zone)."""
+    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+00:00"

@@ -14,6 +14,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
+from vbstui.sim.cbr_generate import shape_services
+from vbstui.sim.cbr_ops import CbrService
 from vbstui.sim.config import SimConfig
 from vbstui.sim.generate import World, generate_world
 from vbstui.sim.ids import IdFactory, derived_uuid
@@ -48,10 +50,16 @@ class SimWorld:
         # copy is current while its revision matches.
         self.revision = 0
         self.started_at = self.clock()
-        world = generate_world(config, self.started_at) if generate else World(volumes=[])
+        world = self._generate() if generate else World(volumes=[])
         # Runtime ids come from their own stream so requests never disturb generation.
         self._ids = IdFactory(random.Random(f"vbstui-sim/{config.seed}/runtime"))
+        self.cbr = CbrService(self)
         self._install(world)
+
+    def _generate(self) -> World:
+        world = generate_world(self.config, self.started_at)
+        shape_services(world, self.config, self.started_at)
+        return world
 
     def _install(self, world: World) -> None:
         self.volumes: list[Volume] = world.volumes
@@ -73,6 +81,7 @@ class SimWorld:
         self.near_limit = world.near_limit
         self.odd_names = world.odd_names
         self.seeded_jobs = [job.id for job in world.jobs]
+        self.cbr.install(world.cbr)
 
     def _index_volumes(self) -> None:
         self._position = {v.id: i for i, v in enumerate(self.volumes)}
@@ -83,7 +92,7 @@ class SimWorld:
         """Start over with a freshly generated project (tokens stay valid)."""
         with self.lock:
             self.started_at = self.clock()
-            self._install(generate_world(self.config, self.started_at))
+            self._install(self._generate())
             self.revision += 1
 
     # -- time ---------------------------------------------------------------------------
@@ -98,6 +107,7 @@ class SimWorld:
                 self._job_done(self.jobs[target], when)
             else:
                 self._remove_backup(target)
+        self.cbr.advance(now)
         return now
 
     def _schedule(self, when: float, kind: str, target: str) -> None:

@@ -1,0 +1,126 @@
+"""CBR backup endpoints: backup now (`/checkpoints`), backups, restore, delete, and the
+task list (`/operation-logs`)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from vbstui.sim.cbr_codes import CbrError, bad_parameter, cbr_error
+from vbstui.sim.cbr_models import BACKUP_STATUSES, TASK_STATUSES, TASK_TYPES
+from vbstui.sim.cbr_queries import BackupQuery, TaskQuery
+from vbstui.sim.cbr_rules import filter_time, paging, parse_checkpoint, parse_restore
+from vbstui.sim.guard import authorized
+from vbstui.sim.state import SimState
+
+
+@authorized
+async def create_checkpoint(request: Request, sim: SimState) -> Response:
+    try:
+        checkpoint_id = sim.cbr.create_checkpoint(parse_checkpoint(await request.body()))
+        return JSONResponse({"checkpoint": sim.cbr.checkpoint_view(checkpoint_id,
+                                                                   with_skipped=True)})
+    except CbrError as exc:
+        return cbr_error(exc)
+
+
+@authorized
+async def show_checkpoint(request: Request, sim: SimState) -> Response:
+    try:
+        return JSONResponse(
+            {"checkpoint": sim.cbr.checkpoint_view(request.path_params["checkpoint_id"])})
+    except CbrError as exc:
+        return cbr_error(exc)
+
+
+def _backup_query(request: Request) -> BackupQuery:
+    query = request.query_params
+    limit, offset = paging(query)
+    statuses = tuple(query.getlist("status"))
+    unknown = [s for s in statuses if s not in BACKUP_STATUSES]
+    if unknown:
+        raise bad_parameter(f"'status' must be one of {', '.join(BACKUP_STATUSES)}.")
+    return BackupQuery(
+        vault_id=query.get("vault_id"), resource_id=query.get("resource_id"),
+        checkpoint_id=query.get("checkpoint_id"), statuses=statuses, name=query.get("name"),
+        resource_name=query.get("resource_name"),
+        start_time=filter_time(query.get("start_time"), "start_time"),
+        end_time=filter_time(query.get("end_time"), "end_time"),
+        sort=query.get("sort", ""), marker=query.get("marker") or None,
+        limit=limit, offset=offset,
+    )
+
+
+@authorized
+async def list_backups(request: Request, sim: SimState) -> Response:
+    try:
+        query = _backup_query(request)
+        items, count = sim.cbr.backup_page(query)
+    except CbrError as exc:
+        return cbr_error(exc)
+    return JSONResponse({"backups": items, "count": count, "limit": query.limit,
+                         "offset": query.offset})
+
+
+@authorized
+async def show_backup(request: Request, sim: SimState) -> Response:
+    try:
+        return JSONResponse({"backup": sim.cbr.backup_view(request.path_params["backup_id"])})
+    except CbrError as exc:
+        return cbr_error(exc)
+
+
+@authorized
+async def delete_backup(request: Request, sim: SimState) -> Response:
+    try:
+        sim.cbr.delete_backup(request.path_params["backup_id"])
+    except CbrError as exc:
+        return cbr_error(exc)
+    return Response(status_code=204)
+
+
+@authorized
+async def restore_backup(request: Request, sim: SimState) -> Response:
+    try:
+        volume_id = parse_restore(await request.body())
+        sim.cbr.restore(request.path_params["backup_id"], volume_id)
+    except CbrError as exc:
+        return cbr_error(exc)
+    return Response(status_code=202)
+
+
+def _task_query(request: Request) -> TaskQuery:
+    query = request.query_params
+    limit, offset = paging(query)
+    kind, status = query.get("operation_type"), query.get("status")
+    if kind is not None and kind not in (*TASK_TYPES, "vault_delete", "remove_resource", "sync"):
+        raise bad_parameter(f"'operation_type' must be one of {', '.join(TASK_TYPES)}, "
+                            "vault_delete, remove_resource, sync.")
+    if status is not None and status not in TASK_STATUSES:
+        raise bad_parameter(f"'status' must be one of {', '.join(TASK_STATUSES)}.")
+    return TaskQuery(
+        operation_type=kind, status=status, resource_id=query.get("resource_id"),
+        vault_id=query.get("vault_id"), vault_name=query.get("vault_name"),
+        start_time=filter_time(query.get("start_time"), "start_time"),
+        end_time=filter_time(query.get("end_time"), "end_time"), limit=limit, offset=offset,
+    )
+
+
+@authorized
+async def list_tasks(request: Request, sim: SimState) -> Response:
+    try:
+        query = _task_query(request)
+        items, count = sim.cbr.task_page(query)
+    except CbrError as exc:
+        return cbr_error(exc)
+    return JSONResponse({"operation_logs": items, "count": count, "limit": query.limit,
+                         "offset": query.offset})
+
+
+@authorized
+async def show_task(request: Request, sim: SimState) -> Response:
+    try:
+        return JSONResponse(
+            {"operation_log": sim.cbr.task_view(request.path_params["operation_log_id"])})
+    except CbrError as exc:
+        return cbr_error(exc)
