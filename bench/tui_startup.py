@@ -1,13 +1,20 @@
-"""TUI speed in demo mode (issue 4).
+"""TUI speed in demo mode (issues 4 and 14).
 
-    python bench/tui_startup.py [--runs 11]
+    python bench/tui_startup.py [--runs 11] [--pairs 7] [--checkout PATH]
 
-1. Process start to a populated volumes table, 1,000 disks: a child process runs the
+1. In a real terminal (a pty, see bench/tui_terminal.py), spawn → first rows visible,
+   pairs run alternately, each ratio the median of the pairs' ratios:
+   - `vbstui --demo` with 1,000 disks ÷ a minimal Textual app showing a 1,000-row
+     DataTable the same way (target <= 1.1);
+   - `vbstui --demo` with 10,000 disks ÷ with 1,000 disks (target <= 1.2).
+2. Process start to a populated volumes table, 1,000 disks: a child process runs the
    real app headless and prints LOADED when the table holds every disk; the parent
    times spawn → LOADED.
-2. 10,000 disks: time to the first page on screen, the longest event-loop stall while
+3. 10,000 disks: time to the first page on screen, the longest event-loop stall while
    the rest loads (a 5 ms ticker measures how late it wakes), time to fully loaded.
-3. Typing one filter character at 10,000 disks: key press to the narrowed table.
+4. Typing one filter character at 10,000 disks: key press to the narrowed table.
+
+--checkout measures another checkout's vbstui (say, a `git worktree` of main) in 1.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from tui_terminal import datatable_argv, first_rows, vbstui_argv
 
 CHILD = r"""
 import asyncio, os, sys, time
@@ -144,15 +153,52 @@ async def large_world(volumes: int) -> dict[str, float]:
     return results
 
 
+def in_terminal(env: dict[str, str], pairs: int) -> None:
+    """First rows visible in a pty: the ratios of issue 14, from alternating pairs."""
+    # Each size its own state directory: the demo world may be kept there between runs.
+    small = {**env, "VBSTUI_DEMO_VOLUMES": "1000",
+             "VBSTUI_STATE_DIR": env["VBSTUI_STATE_DIR"] + "-1000"}
+    large = {**env, "VBSTUI_DEMO_VOLUMES": "10000",
+             "VBSTUI_STATE_DIR": env["VBSTUI_STATE_DIR"] + "-10000"}
+    first_rows(vbstui_argv(), small)  # warm the file cache
+    first_rows(datatable_argv(), small)
+    reference, ours, big = [], [], []
+    for _ in range(pairs):
+        reference.append(first_rows(datatable_argv(), small))
+        ours.append(first_rows(vbstui_argv(), small))
+        big.append(first_rows(vbstui_argv(), large))
+    for label, samples in (("minimal DataTable app, 1,000 rows", reference),
+                           ("vbstui --demo, 1,000 disks", ours),
+                           ("vbstui --demo, 10,000 disks", big)):
+        print(f"real terminal, spawn to first rows visible, {label}: "
+              f"median {statistics.median(samples) * 1000:.0f} ms (n={len(samples)})")
+    versus_datatable = statistics.median(o / r for o, r in zip(ours, reference, strict=True))
+    versus_small = statistics.median(b / o for b, o in zip(big, ours, strict=True))
+    print(f"ratio vbstui 1,000 disks ÷ DataTable 1,000 rows: {versus_datatable:.2f}"
+          f" (median of {pairs} alternating pairs); target <= 1.1")
+    print(f"ratio vbstui 10,000 ÷ 1,000 disks: {versus_small:.2f}"
+          f" (median of {pairs} alternating pairs); target <= 1.2")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--checkout", type=Path, help="measure this checkout's vbstui in 1.")
+    parser.add_argument("--terminal-only", action="store_true", help="only part 1")
     args = parser.parse_args()
+    if args.pairs < 5:
+        parser.error("--pairs must be at least 5")
     with tempfile.TemporaryDirectory(prefix="vbstui-bench-") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VBSTUI_"))}
         env.update(VBSTUI_STATE_DIR=f"{tmp}/s", VBSTUI_CACHE_DIR=f"{tmp}/c",
-                   VBSTUI_LOG_DIR=f"{tmp}/l", VBSTUI_NO_KEYRING="1",
-                   VBSTUI_DEMO_VOLUMES="1000")
+                   VBSTUI_LOG_DIR=f"{tmp}/l", VBSTUI_NO_KEYRING="1")
+        if args.checkout is not None:
+            env["PYTHONPATH"] = str(args.checkout.resolve())
+        in_terminal(env, args.pairs)
+        if args.terminal_only:
+            return 0
+        env["VBSTUI_DEMO_VOLUMES"] = "1000"
         startup_once(env)  # warm the file cache
         runs = sorted(startup_once(env) for _ in range(args.runs))
         print(f"start to populated table, 1,000 disks: median {statistics.median(runs):.3f} s"

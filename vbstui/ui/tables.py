@@ -37,16 +37,17 @@ def _when(value: datetime | None) -> str:
 
 
 VOLUME_COLUMNS: list[Column[Volume]] = [
-    Column("name", "NAME", 26, lambda v: v.name or "(no name)"),
+    Column("name", "NAME", 16, lambda v: v.name or "(no name)", grow=2),
     Column("id", "ID", 8, lambda v: v.id[:8], sort_key=lambda v: v.id),
-    Column("status", "STATUS", 17, volume_status, sort_key=lambda v: v.status,
+    Column("status", "STATUS", 18, volume_status, sort_key=lambda v: v.status,
            style=_volume_status_style),
     Column("size", "SIZE", 8, lambda v: f"{v.size_gb} GB" if v.size_gb is not None else "?",
            sort_key=lambda v: v.size_gb if v.size_gb is not None else -1, align_right=True),
     Column("type", "TYPE", 6, lambda v: v.volume_type),
     Column("az", "AZ", 8, lambda v: v.availability_zone),
-    Column("server", "ATTACHED TO", 13,
-           lambda v: ", ".join(a.server_id[:8] for a in v.attachments if a.server_id) or "—"),
+    Column("server", "ATTACHED TO", 11,
+           lambda v: ", ".join(a.server_id[:8] for a in v.attachments if a.server_id) or "—",
+           grow=1),
 ]
 
 
@@ -60,8 +61,8 @@ def _backup_status_style(backup: Backup) -> str:
 
 def backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
     return [
-        Column("name", "NAME", 30, lambda b: b.name or "(no name)"),
-        Column("id", "ID", 10, lambda b: b.id[:8], sort_key=lambda b: b.id),
+        Column("name", "NAME", 16, lambda b: b.name or "(no name)", grow=2),
+        Column("id", "ID", 8, lambda b: b.id[:8], sort_key=lambda b: b.id),
         Column("status", "STATUS", 15, lambda b: b.status, style=_backup_status_style),
         Column("size", "SIZE", 8,
                lambda b: f"{b.size_gb} GB" if b.size_gb is not None else "?",
@@ -71,8 +72,8 @@ def backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
                sort_key=lambda b: b.created_at.timestamp() if b.created_at else 0),
         Column("kind", "TYPE", 11, lambda b: "incremental" if b.incremental
                else "full" if b.incremental is False else "?"),
-        Column("disk", "DISK", 28, lambda b: disk_name(b.volume_id)),
-        Column("description", "DESCRIPTION", 40, lambda b: b.description),
+        Column("disk", "DISK", 12, lambda b: disk_name(b.volume_id), grow=1),
+        Column("description", "DESCRIPTION", 12, lambda b: b.description, grow=2),
     ]
 
 
@@ -86,11 +87,11 @@ JOB_HISTORY_COLUMNS: list[Column[TrackedJob]] = [
            style=lambda j: PHASE_STYLE.get(j.phase, "")),
     Column("kind", "ACTION", 7, lambda j: j.kind.value),
     Column("profile", "PROFILE", 10, lambda j: j.profile),
-    Column("disk", "DISK", 22, lambda j: j.volume_name or j.volume_id),
-    Column("backup", "BACKUP", 28, lambda j: j.backup_name or j.backup_id),
+    Column("disk", "DISK", 12, lambda j: j.volume_name or j.volume_id, grow=2),
+    Column("backup", "BACKUP", 12, lambda j: j.backup_name or j.backup_id, grow=2),
     Column("job", "JOB ID", 33, lambda j: j.job_id or "—"),
-    Column("result", "RESULT", 40, lambda j: j.backup_id if j.phase is Phase.SUCCESS
-           else j.message),
+    Column("result", "RESULT", 12, lambda j: j.backup_id if j.phase is Phase.SUCCESS
+           else j.message, grow=2),
 ]
 
 

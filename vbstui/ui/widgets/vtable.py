@@ -1,10 +1,12 @@
-"""A virtual table: renders only the lines on screen, so 10,000 rows filter in milliseconds.
+"""A virtual table: renders only the lines on screen, so 50,000 rows filter in milliseconds.
 
 Textual's DataTable measures every cell on the event loop after `add_rows` (about
 a second at 10k rows, half a second per re-filter), which breaks typing a filter
 over a slow link.  This widget keeps rows as plain Python objects, renders the
 visible lines on demand through the Line API, and filters or sorts with a list
-comprehension.  Server text is turned into plain segments, never parsed as markup.
+comprehension over texts made once per row.  Columns share the width (see
+`columns.layout`); the header's right end shows the position ("57/120").  Server
+text is turned into plain segments, never parsed as markup.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from vbstui.ui.widgets.columns import Column, fit, sort_rows
+from vbstui.textsafe import visible
+from vbstui.ui.widgets.columns import Column, fit, layout
+from vbstui.ui.widgets.rowset import RowSet
 
 __all__ = ["Column", "VirtualTable"]
 
@@ -91,6 +95,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         row_key: Callable[[R], Hashable],
         search_text: Callable[[R], str] | None = None,
         empty_text: str = "nothing to show",
+        noun: str = "row",
         markable: bool = False,
         name: str | None = None,
         id: str | None = None,
@@ -99,143 +104,139 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
         self.row_key = row_key
-        self.search_text = search_text
         self.empty_text = empty_text
+        self.noun = noun  # "no disk matches 'xyz'"
         self.markable = markable
-        self._all: list[R] = []
-        self._search: dict[Hashable, str] = {}
-        self._rows: list[R] = []  # after filter and sort
-        self._filter_text = ""
-        self._filter_fn: Callable[[R], bool] | None = None
-        self._sort_column: str | None = None
-        self._sort_reverse = False
+        self._set = RowSet(self.columns, row_key, search_text)
         self.marked: set[Hashable] = set()
         self._cache: dict[tuple[Hashable, bool, bool], list[Segment]] = {}
+        self._widths = [c.width for c in self.columns]
+        self._laid_out_for: tuple[Any, ...] = ()  # what the widths were computed for
 
     # -- data --------------------------------------------------------------------------
 
     @property
     def rows(self) -> list[R]:
         """The rows as shown (filtered and sorted)."""
-        return self._rows
+        return self._set.shown
 
     @property
     def all_rows(self) -> list[R]:
-        return self._all
+        return self._set.all
 
     @property
     def current(self) -> R | None:
-        if 0 <= self.cursor < len(self._rows):
-            return self._rows[self.cursor]
-        return None
+        rows = self._set.shown
+        return rows[self.cursor] if 0 <= self.cursor < len(rows) else None
 
     def marked_rows(self) -> list[R]:
-        return [r for r in self._all if self.row_key(r) in self.marked]
+        return [r for r in self._set.all if self.row_key(r) in self.marked]
 
     def set_rows(self, rows: Sequence[R]) -> None:
         keep = self.current
-        self._all = list(rows)
-        self._search = {}
+        self._set.replace(rows)
         self._cache.clear()
-        known = {self.row_key(r) for r in self._all}
-        self.marked &= known
-        self._apply(keep)
+        self.marked &= {self.row_key(r) for r in self._set.all}
+        self._show(keep)
 
     def append_rows(self, rows: Sequence[R]) -> None:
         """Add a page; only the new rows are filtered, the view does not jump."""
         if not rows:
             return
         keep = self.current
-        self._all.extend(rows)
-        if self._sort_column is None:
-            self._rows.extend(r for r in rows if self._matches(r))
+        below = len(self._set.shown) > round(self.scroll_y) + self._page
+        if not self._set.extend(rows):
+            self._show(keep)  # sorted: the new rows may be anywhere
+        elif keep is None:
             self._refresh_size()
-            if keep is None:
-                self._move_to(0)
+            self._move_to(0)
+        elif below:
+            self._grow()  # nothing on screen moved
         else:
-            self._apply(keep)
+            self._refresh_size()
 
     def update_row(self, row: R) -> None:
         """Replace the row with the same key (e.g. a job whose status changed)."""
-        key = self.row_key(row)
-        for collection in (self._all, self._rows):
-            for index, existing in enumerate(collection):
-                if self.row_key(existing) == key:
-                    collection[index] = row
-                    break
-        self._search.pop(key, None)
-        self._drop_cache(key)
-        self.refresh()
+        if self._set.update(row):
+            self._drop_cache(self.row_key(row))
+            self.refresh()
 
     def upsert_row(self, row: R, *, first: bool = True) -> None:
-        key = self.row_key(row)
-        if any(self.row_key(r) == key for r in self._all):
+        if self._set.has(self.row_key(row)):
             self.update_row(row)
             return
-        if first:
-            self._all.insert(0, row)
-        else:
-            self._all.append(row)
-        self._apply(self.current)
+        keep = self.current
+        self._set.insert(row, first=first)
+        self._show(keep)
 
     def _drop_cache(self, key: Hashable) -> None:
         for cache_key in [k for k in self._cache if k[0] == key]:
             del self._cache[cache_key]
 
-    def _text_of(self, row: R) -> str:
-        key = self.row_key(row)
-        text = self._search.get(key)
-        if text is None:
-            if self.search_text is not None:
-                text = self.search_text(row)
-            else:
-                text = " ".join(str(c.value(row)) for c in self.columns)
-            text = text.casefold()
-            self._search[key] = text
-        return text
-
-    def _matches(self, row: R) -> bool:
-        if self._filter_fn is not None and not self._filter_fn(row):
-            return False
-        return not self._filter_text or self._filter_text in self._text_of(row)
-
     def set_filter(self, text: str = "", predicate: Callable[[R], bool] | None = None) -> None:
         keep = self.current
-        self._filter_text = text.strip().casefold()
-        self._filter_fn = predicate
-        self._apply(keep)
+        self._set.set_filter(text, predicate)
+        self._show(keep)
 
     @property
     def filter_text(self) -> str:
-        return self._filter_text
+        return self._set.filter_text
+
+    @property
+    def sort_column(self) -> str | None:
+        return self._set.sort_column
 
     def sort_by(self, column_key: str) -> None:
-        """Sort by a column; the same column again reverses the order."""
-        if self._sort_column == column_key:
-            self._sort_reverse = not self._sort_reverse
-        else:
-            self._sort_column, self._sort_reverse = column_key, False
-        self._apply(self.current)
+        """Sort by a column; the same column again reverses the order.
 
-    def _apply(self, keep: R | None) -> None:
-        rows = [r for r in self._all if self._matches(r)] if (
-            self._filter_text or self._filter_fn) else list(self._all)
-        if self._sort_column is not None:
-            column = next((c for c in self.columns if c.key == self._sort_column), None)
-            if column is not None:
-                sort_rows(rows, column, self._sort_reverse)
-        self._rows = rows
+        The first rows of the new order come on screen: the selection stays only when its
+        row is among them, otherwise the first row is selected."""
+        keep = self.current
+        self._set.sort_by(column_key)
         self._refresh_size()
-        index = 0
-        if keep is not None:
-            wanted = self.row_key(keep)
-            index = next((i for i, r in enumerate(rows) if self.row_key(r) == wanted), 0)
-        self._move_to(index, force=True)
+        index = self._set.index_of(keep)
+        self.scroll_to(y=0, animate=False)
+        self._move_to(index if index is not None and index < self._page else 0, force=True)
+
+    def _show(self, keep: R | None) -> None:
+        self._refresh_size()
+        self._move_to(self._set.index_of(keep) or 0, force=True)
 
     def _refresh_size(self) -> None:
-        width = sum(c.width + 1 for c in self.columns) + (2 if self.markable else 0)
-        self.virtual_size = Size(width, len(self._rows) + 1)
+        width = sum(w + 1 for w in self._widths) + self._gutter
+        self.virtual_size = Size(width, len(self._set.shown) + 1)
         self.refresh()
+
+    def _grow(self) -> None:
+        """Rows were added below the screen: only the scrollbar and the position change.
+
+        Setting `virtual_size` would lay the whole screen out again, once per page of a
+        big listing, though the table's own size does not depend on its rows."""
+        size = Size(self.virtual_size.width, len(self._set.shown) + 1)
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh(Region(0, 0, self.size.width, 1))
+
+    @property
+    def _gutter(self) -> int:
+        return 2 if self.markable else 0
+
+    def _lay_out(self, width: int) -> None:
+        """Share `width` among the columns, again after a resize or a longer name.  The
+        cells the position needs at the right are kept free when the columns can spare
+        them (its length from every row, so a filter does not move the columns)."""
+        count = len(self._set.all)
+        room = len(f" {count}/{count} ")
+        wanted = (width, room, self._set.sort_column, *self._set.longest.values())
+        if wanted == self._laid_out_for:
+            return
+        self._laid_out_for = wanted
+        widths = layout(self.columns, width - self._gutter - room, self._set.longest,
+                        self._set.sort_column)
+        if widths != self._widths:
+            self._widths = widths
+            self._cache.clear()
+            self._refresh_size()
 
     # -- marking -----------------------------------------------------------------------
 
@@ -257,7 +258,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self.refresh()
 
     def mark_all_visible(self) -> None:
-        keys = {self.row_key(r) for r in self._rows}
+        keys = {self.row_key(r) for r in self._set.shown}
         self.marked = set() if keys <= self.marked else self.marked | keys
         self._cache.clear()
         self.refresh()
@@ -274,7 +275,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         return max(1, self.scrollable_content_region.height - 1)
 
     def _move_to(self, index: int, *, force: bool = False) -> None:
-        index = max(0, min(index, len(self._rows) - 1)) if self._rows else 0
+        index = max(0, min(index, len(self._set.shown) - 1)) if self._set.shown else 0
         changed = index != self.cursor
         self.cursor = index
         self._scroll_to_cursor()
@@ -305,7 +306,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._move_to(0)
 
     def action_last(self) -> None:
-        self._move_to(len(self._rows) - 1)
+        self._move_to(len(self._set.shown) - 1)
 
     def action_scroll_columns(self, delta: int) -> None:
         self.scroll_to(x=max(0, self.scroll_x + delta), animate=False)
@@ -322,18 +323,24 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
                 self.sort_by(column.key)
             return
         index = round(self.scroll_y) + line - 1
-        if 0 <= index < len(self._rows):
+        if 0 <= index < len(self._set.shown):
             if index == self.cursor and event.chain > 1:
                 self.action_select()
             self._move_to(index)
 
     def _column_at(self, x: int) -> Column[R] | None:
-        offset = 2 if self.markable else 0
-        for column in self.columns:
-            if offset <= x < offset + column.width + 1:
+        offset = self._gutter
+        for column, width in zip(self.columns, self._widths, strict=True):
+            if offset <= x < offset + width + 1:
                 return column
-            offset += column.width + 1
+            offset += width + 1
         return None
+
+    @property
+    def position(self) -> str:
+        """Where the selection is: "57/120" (of the rows shown, after the filter); empty
+        when nothing is shown (the empty line says why)."""
+        return f"{self.cursor + 1}/{len(self._set.shown)}" if self._set.shown else ""
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -342,11 +349,11 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         parts: list[Segment] = []
         if self.markable:
             parts.append(Segment("  ", style))
-        for column in self.columns:
+        for column, width in zip(self.columns, self._widths, strict=True):
             label = column.label
-            if column.key == self._sort_column:
-                label += " ▼" if self._sort_reverse else " ▲"
-            parts.append(Segment(fit(label, column.width, column.align_right) + " ", style))
+            if column.key == self._set.sort_column:
+                label += " ▼" if self._set.sort_reverse else " ▲"
+            parts.append(Segment(fit(label, width, column.align_right) + " ", style))
         return parts
 
     def _row_segments(self, row: R, is_cursor: bool) -> list[Segment]:
@@ -364,7 +371,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             parts.append(Segment(f"{MARK} " if marked else "  ",
                                  (base + mark_style + cursor_style) if cursor_style else
                                  base + mark_style))
-        for column in self.columns:
+        for column, width in zip(self.columns, self._widths, strict=True):
             style: Style = base
             if column.style is not None:
                 suffix = column.style(row)
@@ -372,33 +379,47 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
                     style = base + self.get_component_rich_style(f"vtable--{suffix}")
             if cursor_style is not None:
                 style = style + cursor_style
-            parts.append(Segment(fit(column.text(row), column.width, column.align_right) + " ",
-                                 style))
+            parts.append(Segment(fit(column.text(row), width, column.align_right) + " ", style))
         if len(self._cache) > 4000:
             self._cache.clear()
         self._cache[cache_key] = parts
         return parts
 
+    def _empty_line(self) -> str:
+        if self._set.filter_text:
+            return f"no {self.noun} matches '{visible(self._set.filter_text)}'"
+        return self.empty_text
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        self._lay_out(width)
         scroll_x = round(self.scroll_x)
         fill = self.rich_style
         if y == 0:
-            segments = self._header_segments()
-            fill = self.get_component_rich_style("vtable--header")
+            return self._header_line(width, scroll_x)
+        index = round(self.scroll_y) + y - 1
+        if index < len(self._set.shown):
+            segments = self._row_segments(self._set.shown[index], index == self.cursor)
+            if index == self.cursor:
+                fill = fill + self.get_component_rich_style("vtable--cursor")
+        elif index == 0 and not self._set.shown:
+            segments = [Segment("  " + self._empty_line(),
+                                self.get_component_rich_style("vtable--empty"))]
         else:
-            index = round(self.scroll_y) + y - 1
-            if index < len(self._rows):
-                segments = self._row_segments(self._rows[index], index == self.cursor)
-                if index == self.cursor:
-                    fill = fill + self.get_component_rich_style("vtable--cursor")
-            elif index == 0 and not self._rows:
-                segments = [Segment("  " + self.empty_text,
-                                    self.get_component_rich_style("vtable--empty"))]
-            else:
-                segments = []
+            segments = []
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
         return strip.extend_cell_length(width, fill)
+
+    def _header_line(self, width: int, scroll_x: int) -> Strip:
+        """The column labels, with the position at the right end where it is always seen."""
+        style = self.get_component_rich_style("vtable--header")
+        strip = Strip(self._header_segments()).crop(scroll_x, scroll_x + width)
+        position = f" {self.position} " if self._set.shown else ""
+        keep = width - len(position)
+        if keep < 0 or not position:
+            return strip.extend_cell_length(width, style)
+        strip = strip.crop(0, keep).extend_cell_length(keep, style)
+        return Strip([*strip, Segment(position, style)], width)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
