@@ -32,3 +32,8 @@ def visible_lines(text: str) -> str:
     """`visible()` line by line: the line breaks a message means are kept, every other
     control character is shown (for terminals, and log files read in one)."""
     return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """"1 disk", "2 disks", "0 disks" ("1 entry", "2 entries" with `many`)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"

@@ -127,7 +127,7 @@ async def test_failed_job_shows_code_explanation_and_action() -> None:
         assert "→" in line  # what to do, from the error catalogue
 
 
-async def test_refused_request_at_the_backup_limit_explains_0040() -> None:
+async def test_a_disk_at_the_backup_limit_is_explained_before_anything_is_sent() -> None:
     app = make_app(demo_target(volumes=20))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app, 20)
@@ -137,10 +137,10 @@ async def test_refused_request_at_the_backup_limit_explains_0040() -> None:
         await pilot.press("b")
         await wait_until(pilot, lambda: isinstance(app.screen, BackupForm), what="form")
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: any(j.finished for j in app.jobs.values()),
-                         what="refusal")
+        await pilot.pause()
         text = log_text(app)
         assert "VolumeBackup.0040" in text and "20 backups" in text
+        assert sim_state(app)["create_backup_posts"] == 0 and not app.jobs
 
 
 async def test_disk_that_cannot_be_backed_up_explains_instead_of_opening_the_form() -> None:
@@ -212,7 +212,10 @@ async def test_survives_server_errors_and_hostile_text() -> None:
         assert "pwned" in shown and "[/bold]" in shown
         await pilot.press("escape")
         # The description column shows the decoded text literally: markup as text,
-        # the escape sequence made visible, nothing raw reaching the terminal.
+        # the escape sequence made visible, nothing raw reaching the terminal.  Wide
+        # enough for the whole description (columns share the terminal's width).
+        await pilot.resize_terminal(260, 36)
+        await pilot.pause()
         backup = next(b for b in table.rows if b.name == "hostile")
         assert backup.description.startswith("[/bold] \x1b]0;pwned")
         row = "".join(segment.text for segment in table._row_segments(backup, False))

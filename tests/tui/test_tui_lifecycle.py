@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 from tuikit import SIZE, demo_target, loaded, log_text, make_app, sim_state, type_text, wait_until
 
 from vbstui.jobs import Kind, Phase
@@ -82,19 +82,20 @@ async def test_restore_refuses_a_bad_target_then_restores_onto_a_good_one() -> N
         await pilot.press("R")
         await wait_until(pilot, lambda: isinstance(app.screen, RestoreScreen), what="picker")
         picker = app.screen
-        # The source disk is first and in-use: choosing it is refused with the reason.
+        options = picker.query_one(OptionList)
+        first = options.highlighted  # the picker starts on a disk that can take it
+        assert first is not None
+        target = volumes[options.get_option_at_index(first).id]
+        assert target.status == "available" and (target.size_gb or 0) >= (backup.size_gb or 0)
+        # The source disk is in use: choosing it is refused with the reason.
+        options.highlighted = options.get_option_index(backup.volume_id)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RestoreScreen)
         restore_posts = sim_state(app)["requests"].get(
             "POST /v2/{project_id}/cloudbackups/{backup_id}/restore", 0)
         assert restore_posts == 0
-        target = next(v for v in picker.volumes if v.status == "available"
-                      and (v.size_gb or 0) >= (backup.size_gb or 0))
-        await type_text(pilot, "")
-        index = next(i for i, v in enumerate(picker.volumes) if v.id == target.id)
-        for _ in range(index):
-            await pilot.press("down")
+        options.highlighted = first
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         body = str(app.screen.query_one("#confirm-body", Static).render())
@@ -122,9 +123,8 @@ async def test_restore_refused_by_the_server_shows_0209() -> None:
         picker = app.screen
         target = next(v for v in picker.volumes if v.status == "available"
                       and (v.size_gb or 0) >= (backup.size_gb or 0))
-        index = next(i for i, v in enumerate(picker.volumes) if v.id == target.id)
-        for _ in range(index):
-            await pilot.press("down")
+        options = picker.query_one(OptionList)
+        options.highlighted = options.get_option_index(target.id)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         # Someone shrinks the disk behind our back (the check was right a moment ago):
@@ -170,7 +170,7 @@ async def test_delete_one_and_several_with_confirmation() -> None:
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         body = str(app.screen.query_one("#confirm-body", Static).render())
-        assert "Delete 3 backup(s)" in body and all(b.id in body for b in available)
+        assert "Delete 3 backups?" in body and all(b.id in body for b in available)
         await pilot.press("y")
         await wait_until(pilot, lambda: sum(1 for j in app.jobs.values()
                                             if j.kind is Kind.DELETE and j.finished) == 4,

@@ -152,3 +152,40 @@ async def test_without_any_dbus_the_tui_asks_at_once_and_explains(
         assert time.monotonic() - started < 6
         text = " ".join(str(w.render()) for w in app.screen.query(Static))
         assert "Keyring:" in text and "memory for this session" in text
+
+
+async def test_cancelled_profile_switch_keeps_the_working_profile(
+        served: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """F2, another profile, esc at its login: the app goes on with the first profile."""
+    from vbstui.ops.target import Choices, choose_target
+    from vbstui.ui.screens.pickers import ProfileScreen
+
+    config = tmp_path / "config.toml"
+    profile = ('auth_url = "{url}/v3"\nregion = "{region}"\nusername = "demo"\n'
+               'user_domain_name = "OTC-EU-DE-DEMO"\nproject_name = "eu-de_demo"\n')
+    config.write_text("[profiles.lab]\n" + profile.format(url=served, region="eu-de")
+                      + "[profiles.lab-two]\n" + profile.format(url=served, region="eu-nl"))
+    keyring = MemoryKeyring()
+    keyring.store[("vbstui", "lab")] = PASSWORD  # lab-two has none: its login asks
+    app = make_app(choose_target(Choices(config_path=str(config), profile="lab")),
+                   keyring=KeyringAccess(keyring))
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app, 15)
+        session = app.session
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfileScreen), what="picker")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), what="login")
+        assert any("Profile lab-two" in str(w.render()) for w in app.screen.query(Static))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "still on profile lab" in log_text(app),
+                         what="the switch reported cancelled")
+        assert app.is_running
+        assert app.target.profile.name == "lab" and app.session is session
+        assert len(app.volumes_view.table.all_rows) == 15  # its data is still shown
+        status = str(app.main.query_one("#status-line").render())
+        assert "profile lab " in status and "eu-de" in status
+        assert "connecting" not in status
+        await pilot.press("r")  # and it still works: a refresh loads from the same session
+        await wait_until(pilot, lambda: not app.volumes_view.loading_text, what="refresh")
+        assert len(app.volumes_view.table.all_rows) == 15 and app.session is session

@@ -110,3 +110,25 @@ def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+async def _layout_ready(pilot: Pilot[Any], app: Any) -> None:
+    """The volumes view, and a long line in the log (wrapped at the pane's width).  No job
+    runs: its TIME column counts real seconds, which a snapshot cannot pin."""
+    await loaded(pilot, app, 40)
+    app.say("a long line to show the log wraps at the width of the pane, whatever the "
+            "terminal's size: nothing is cut at the right edge, and a resize wraps it again")
+    await pilot.pause()
+
+
+def test_layout_at_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Most rows for the table; the details pane hidden (no room)."""
+    app = snapshot_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=lambda p: _layout_ready(p, app))
+
+
+def test_layout_at_200x60(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Larger jobs and log panes; the details pane beside the table."""
+    app = snapshot_app()
+    assert snap_compare(app, terminal_size=(200, 60),
+                        run_before=lambda p: _layout_ready(p, app))

@@ -106,3 +106,46 @@ def test_back_up_a_disk_with_the_keyboard_only(terminal: Terminal) -> None:
     assert "SUCCESS" in screen
     terminal.keys("q")
     terminal.wait_for("EXITED-0")
+
+
+def test_keys_at_a_real_terminal_command_bar_paste_and_footer(terminal: Terminal) -> None:
+    """`:` with Tab completing, a paste of text and Tab landing in two fields, and the
+    footer's help and quit at 100 columns — as a terminal delivers them."""
+    screen = terminal.wait_for(lambda s: "120 disks" in s and "DEMO" in s and "Back up" in s)
+    bottom = screen.rstrip("\n").splitlines()[-1]
+    assert "? Help" in bottom and "q Quit" in bottom, screen
+    terminal.keys(":")
+    terminal.type("jo")
+    terminal.keys("Tab")
+    terminal.wait_for(lambda s: any(line.strip(" ▊▎") == "jobs" for line in s.splitlines()))
+    # q and ? would be typed into the bar: the footer offers F1 and F10.
+    terminal.wait_for(lambda s: "F1 Help" in s.rstrip("\n").splitlines()[-1]
+                      and "F10 Quit" in s.rstrip("\n").splitlines()[-1])
+    terminal.keys("Escape")  # closes the bar, wherever Tab left things
+    terminal.wait_for(lambda s: not any(line.strip(" ▊▎") == "jobs" for line in s.splitlines())
+                      and "? Help" in s.rstrip("\n").splitlines()[-1])
+    terminal.keys(":")
+    terminal.type("jo")
+    terminal.keys("Tab")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "│ jobs │" in s.splitlines()[0])
+    terminal.keys("F3")
+    disk = a_backupable_disk()
+    terminal.keys("/")
+    terminal.type(disk)
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "1 of 120 disks" in s)
+    terminal.keys("b")
+    terminal.wait_for(f"Back up disk {disk}")
+    terminal.keys("C-u")
+    terminal.type("pasted-name\tpasted description")  # one burst, as a paste
+    screen = terminal.wait_for("pasted description")
+    name_line = next(line for line in screen.splitlines() if "Name" in line)
+    description_line = next(line for line in screen.splitlines() if "Description" in line)
+    assert "pasted-name" in name_line and "pasted" not in description_line.split(
+        "Description", 1)[0]
+    assert "pasted description" in description_line and "pasted-name" not in description_line
+    terminal.keys("Escape")  # (a key right after esc would read as alt+key: wait)
+    terminal.wait_for(lambda s: "Back up disk" not in s)
+    terminal.keys("q")
+    terminal.wait_for("EXITED-0")

@@ -144,7 +144,7 @@ def tags_reasons(tags: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> l
         key, value = tags[position]
         for reason in tag_key_reasons(key) + tag_value_reasons(value):
             reasons.append(("tag", position + 1, reason))
-        if key in earlier_keys:
+        if key and key in earlier_keys:  # an empty key is "required", not also a duplicate
             reasons.append(("tag", position + 1, ("duplicate", key)))
         earlier_keys.append(key)
     return reasons

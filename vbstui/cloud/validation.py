@@ -126,7 +126,7 @@ def validate_tags(tags: Sequence[tuple[str, str]]) -> list[str]:
     for index, (key, value) in enumerate(tags, start=1):
         for problem in validate_tag_key(key) + validate_tag_value(value):
             problems.append(f"tag {index}: {problem}")
-        if key in seen:
+        if key and key in seen:  # an empty key is already "required": not a duplicate too
             shown = "".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in key)
             problems.append(f"tag {index}: duplicate key '{shown}'")
         seen.add(key)

@@ -20,7 +20,7 @@ from vbstui.jobs import Phase, PollSchedule, Severity, TrackedJob
 from vbstui.local.credentials import KeyringAccess
 from vbstui.ops.guard import Guard
 from vbstui.ops.target import Target
-from vbstui.textsafe import visible
+from vbstui.textsafe import plural, visible
 from vbstui.ui import messages as msg
 from vbstui.ui.connection import Connection
 from vbstui.ui.flows import Flows
@@ -31,6 +31,7 @@ from vbstui.ui.screens.help import HelpScreen
 from vbstui.ui.screens.main import MainScreen, main_screen
 from vbstui.ui.screens.modals import RawJsonScreen
 from vbstui.ui.screens.pickers import ProfileScreen
+from vbstui.ui.theme import THEME
 from vbstui.ui.views import BackupsView, VolumesView
 from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.vtable import VirtualTable
@@ -43,9 +44,11 @@ class VbsApp(App[int]):
     TITLE = "vbstui"
     COMMANDS = App.COMMANDS | {VbsCommands}
     BINDINGS = [
-        Binding("f1", "help", "Help", show=False, priority=True),
-        Binding("f2", "switch_profile", "Profile", show=False, priority=True),
-        Binding("f10,ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("f1", "help", "Help", show=False, priority=True, tooltip="every key (this list)"),
+        Binding("f2", "switch_profile", "Switch profile", show=False, priority=True,
+                tooltip="the current one stays until the other is logged in"),
+        Binding("f10,ctrl+q", "quit", "Quit", show=False, priority=True,
+                tooltip="running jobs go on in the cloud; followed again at the next start"),
     ]
 
     def __init__(self, target: Target, *, readonly: bool = False,
@@ -53,13 +56,16 @@ class VbsApp(App[int]):
                  bulk_concurrency: int | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
+        self.register_theme(THEME)  # readable at 256 and 16 colours too (ui/theme.py)
+        self.theme = THEME.name
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.readonly = readonly
-        guard = Guard(readonly)
+        self.guard = guard = Guard(readonly)  # the footer and help leave out what it refuses
         self.volumes: dict[str, Volume] = {}  # the disk lookup every view shares
         self.connection = Connection(self, target, keyring or KeyringAccess(),
                                      on_change=self.update_status,
-                                     on_connected=self.connected)
+                                     on_connected=self.connected,
+                                     on_switching=self._leave_profile)
         self.loader = Loader(self, lambda: self.connection.service, self.volumes)
         self.runner = JobRunner(self, self.connection, self.loader, guard, poll=poll,
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
@@ -173,8 +179,10 @@ class VbsApp(App[int]):
             self.loader.load_backups()
         if name == "jobs":
             self.runner.load_history()
+            self.main.jobs_view.table.action_first()  # it opens on the newest job
         self.update_status()
-        self.main.focus_view()
+        if not self.main.view.has_focus_within:  # keys typed since (a '/') keep their field
+            self.main.focus_view()
 
     def on_refresh_requested(self, message: msg.RefreshRequested) -> None:
         if self.session is None:
@@ -207,6 +215,9 @@ class VbsApp(App[int]):
     def on_decision_requested(self, message: msg.DecisionRequested) -> None:
         self.flows.decide(message.job, message.decision)
 
+    def on_retry_requested(self, message: msg.RetryRequested) -> None:
+        self.flows.retry(message.job)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -222,23 +233,24 @@ class VbsApp(App[int]):
     def _profile_chosen(self, name: str | None) -> None:
         if not name or name == self.target.profile.name:
             return
-        active = self.runner.active()
-        if active:
-            self.say(f"{len(active)} job(s) keep running in the cloud; they stay in the "
-                     "journal and are resumed when you come back to this profile",
-                     Severity.WARNING)
+        self.say(f"switching to profile {visible(name)}: the current one stays until "
+                 "the login succeeds")
         try:
             self.connection.switch(name)
         except ConfigError as exc:
             self.say(str(exc), Severity.ERROR)
-            return
+
+    def _leave_profile(self) -> None:
+        """The other profile is logged in: forget what was shown of the previous one."""
+        active = self.runner.active()
+        if active:
+            self.say(f"still running in the cloud: {plural(len(active), 'job')} of profile "
+                     f"{visible(self.target.profile.name)} — kept in its journal and followed "
+                     "again when you come back to it", Severity.WARNING)
         for group in ("jobs", "volumes", "backups"):
             self.workers.cancel_group(self, group)
         self.runner.clear()
         self.loader.clear()
-        self.say(f"switching to profile {visible(name)}")
-        self.update_status()
-        self.connection.connect()
 
     async def on_unmount(self) -> None:
         # However the app ends (quit, login cancelled, a test's exit), nothing stays open.
@@ -251,9 +263,9 @@ class VbsApp(App[int]):
         running = len(active) - undecided
         lines = []
         if running:
-            lines.append(f"vbstui: {running} job(s) still running in the cloud; they are in "
-                         "the journal — `vbstui jobs --wait` or the next start follows them")
+            lines.append(f"vbstui: still running in the cloud: {plural(running, 'job')}, kept "
+                         "in the journal — `vbstui jobs --wait` or the next start follows them")
         if undecided:
-            lines.append(f"vbstui: {undecided} job(s) with an unknown outcome still need your "
-                         "decision — `vbstui jobs` or the jobs view of the next start")
+            lines.append(f"vbstui: waiting for your decision: {plural(undecided, 'job')} with "
+                         "an unknown outcome — `vbstui jobs` or the jobs view of the next start")
         self.exit(0, message="\n".join(lines) or None)

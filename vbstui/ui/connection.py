@@ -1,7 +1,9 @@
 """The connection of the TUI: find a password, log in (asking in a modal when needed),
 offer to store a typed password in the keyring, open the journal, and close again.
 
-One profile at a time; switching profiles replaces the target and connects anew.
+One profile at a time.  Switching logs in to the other profile first and replaces the
+working one only once that succeeded: a cancelled or failed switch keeps the profile that
+was working, with its session, journal and data.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class Connection:
     """The session, backup service and journal of the current profile."""
 
     def __init__(self, app: App[Any], target: Target, keyring: KeyringAccess, *,
-                 on_change: Callable[[], None], on_connected: Callable[[str], None]) -> None:
+                 on_change: Callable[[], None], on_connected: Callable[[str], None],
+                 on_switching: Callable[[], None]) -> None:
         self.app = app
         self.target = target
         self.keyring = keyring
@@ -55,6 +58,7 @@ class Connection:
         self.busy = ""
         self._on_change = on_change  # the status line shows what changed here
         self._on_connected = on_connected  # given the project id: load what it holds
+        self._on_switching = on_switching  # the other profile is in: drop the old one's data
         self._remember = False  # store the typed password in the keyring after login
         self._keyring_problem: str | None = None
 
@@ -67,23 +71,44 @@ class Connection:
 
     # -- connecting ------------------------------------------------------------------
 
-    def connect(self) -> None:
-        self.app.run_worker(self._connect, name="connect", group="connect", exclusive=True,
-                            exit_on_error=False, description="connecting")
+    def connect(self, target: Target | None = None) -> None:
+        """Log in to `target` (default: the current profile again) in a worker."""
+        self.app.run_worker(partial(self._connect, target or self.target), name="connect",
+                            group="connect", exclusive=True, exit_on_error=False,
+                            description="connecting")
 
-    async def _connect(self) -> None:
-        self.set_busy("connecting…")
+    async def _connect(self, target: Target) -> None:
+        switching = target is not self.target
+        if switching:
+            self._keyring_problem = None  # the other profile's keyring entry is its own
+            self.set_busy(f"connecting to profile {visible(target.profile.name)}…")
+        else:
+            self.set_busy("connecting…")
         try:
-            session = await self._open_session()
+            session = await self._open_session(target)
         except LoginCancelled:
+            if switching:
+                self._stay(f"switch to profile {visible(target.profile.name)} cancelled")
+                return
             self.app.exit(3, return_code=3, message="vbstui: login cancelled")
             return
         except (CredentialError, ConfigError) as exc:  # e.g. an unsafe token cache directory
             self.say(str(exc), Severity.ERROR)
-            self.set_busy("not connected")
+            if switching:
+                self._stay(f"profile {visible(target.profile.name)} not opened")
+            else:
+                self.set_busy("not connected")
             return
+        except CloudError:
+            if not switching:
+                raise  # said by `_open_session`; the app's worker handler reports it
+            self._stay(f"profile {visible(target.profile.name)} not opened")
+            return
+        if switching:
+            self._on_switching()
         await self.close()
         self._close_journal()  # a profile switch: the old profile's journal is done with
+        self.target = target
         self.session = session
         self.service = VbsBackupService(session)
         try:
@@ -100,22 +125,34 @@ class Connection:
         self.set_busy("")
         self._on_connected(project_id)
 
-    async def _open_session(self) -> CloudSession:
+    def _stay(self, what: str) -> None:
+        """A switch that did not happen: the working profile goes on as it was."""
+        working = visible(self.target.profile.name)
+        if self.session is None:
+            self.say(f"{what}; still on profile {working} (not connected — F5 retries)",
+                     Severity.WARNING)
+            self.set_busy("not connected — F5 retries")
+        else:
+            self.say(f"{what}; still on profile {working}", Severity.WARNING)
+            self.set_busy("")
+
+    async def _open_session(self, target: Target) -> CloudSession:
         """Find a password (asking if needed), authenticate, retry on a refused password."""
         error: str | None = None
         credential: Credential | None = None
+        ask = partial(self._ask_password, target)
         while True:
             if credential is None:
-                credential = await find_password(self.target, self.keyring,
-                                                 self._ask_password if error is None else None)
-            session = open_session(self.target, credential, on_retry=self._on_retry)
+                credential = await find_password(target, self.keyring,
+                                                 ask if error is None else None)
+            session = open_session(target, credential, on_retry=self._on_retry)
             try:
                 await session.authenticate()
             except AuthenticationError as exc:
                 await session.aclose()
                 error = exc.message
                 self.say(f"login failed: {exc.message}", Severity.ERROR)
-                result = await self._login_modal(error)
+                result = await self._login_modal(target, error)
                 if result is None:
                     raise LoginCancelled from None
                 credential = Credential(result.password, TYPED)
@@ -124,24 +161,25 @@ class Connection:
             except CloudError as exc:
                 await session.aclose()
                 self.say(f"cannot connect: {exc.describe()}", Severity.ERROR)
-                self.set_busy("not connected — F5 retries")
+                if target is self.target:
+                    self.set_busy("not connected — F5 retries")
                 raise
             self.credential_source = credential.source
             if self._remember:
                 self._remember = False
-                self._store_password(credential.password)
+                self._store_password(target.profile.name, credential.password)
             return session
 
-    async def _ask_password(self, profile: Profile, keyring_problem: str | None
-                            ) -> Secret | None:
+    async def _ask_password(self, target: Target, profile: Profile,
+                            keyring_problem: str | None) -> Secret | None:
         self._keyring_problem = keyring_problem
-        result = await self._login_modal(None)
+        result = await self._login_modal(target, None)
         if result is None:
             raise LoginCancelled
         self._remember = result.store_in_keyring
         return result.password
 
-    async def _login_modal(self, error: str | None) -> LoginResult | None:
+    async def _login_modal(self, target: Target, error: str | None) -> LoginResult | None:
         problem = self._keyring_problem
         if problem is None and error is not None:
             try:
@@ -149,15 +187,16 @@ class Connection:
             except KeyringUnavailable as exc:
                 problem = str(exc)
         return await self.app.push_screen_wait(
-            LoginScreen(self.target.profile, keyring_problem=problem, error=error))
+            LoginScreen(target.profile, keyring_problem=problem, error=error))
 
-    def _store_password(self, password: Secret) -> None:
-        self.app.run_worker(partial(self._store, password), name="keyring", group="keyring",
-                            exit_on_error=False, description="storing the password")
+    def _store_password(self, profile_name: str, password: Secret) -> None:
+        self.app.run_worker(partial(self._store, profile_name, password), name="keyring",
+                            group="keyring", exit_on_error=False,
+                            description="storing the password")
 
-    async def _store(self, password: Secret) -> None:
+    async def _store(self, profile_name: str, password: Secret) -> None:
         try:
-            await self.keyring.set(self.target.profile.name, password)
+            await self.keyring.set(profile_name, password)
         except KeyringUnavailable as exc:
             self.say(f"password not stored: {exc}", Severity.WARNING)
             return
@@ -170,12 +209,10 @@ class Connection:
     # -- switching and closing ---------------------------------------------------------
 
     def switch(self, name: str) -> None:
-        """Aim at another profile of the same config file; raises `ConfigError`.  The
-        session stays open until the new one is (see `connect`)."""
+        """Log in to another profile of the same config file; raises `ConfigError`.  The
+        working profile stays until the other one is open (see `_connect`)."""
         config_path = str(self.target.config.path) if self.target.config.path else None
-        self.target = choose_target(Choices(config_path=config_path, profile=name))
-        self.credential_source = "not logged in"
-        self._keyring_problem = None
+        self.connect(choose_target(Choices(config_path=config_path, profile=name)))
 
     async def close(self) -> None:
         if self.session is not None:

@@ -5,6 +5,7 @@ after an unknown outcome.  The rules are `vbstui.ops`'; this module only asks th
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -13,15 +14,17 @@ from typing import Any
 from rich.text import Text
 from textual.app import App
 
+from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Volume
 from vbstui.jobs import Severity, TrackedJob
 from vbstui.ops.delete import check_deletes
 from vbstui.ops.guard import Guard
 from vbstui.ops.outcome import Decision, what_may_exist
 from vbstui.ops.plans import BackupPlan, backupable
-from vbstui.ops.quota import check_quota
+from vbstui.ops.preflight import preflight
 from vbstui.ops.restore import backup_problem, check_restore, restore_candidates
-from vbstui.textsafe import visible
+from vbstui.ops.retry import RetryPlan, retry_plan
+from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.screens.backup_form import BackupForm
@@ -30,7 +33,7 @@ from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.pickers import RestoreScreen
 from vbstui.ui.tables import describe_volume
 
-QUOTA_TIMEOUT = 5.0  # no warning is better than no form: the server checks anyway
+PREFLIGHT_TIMEOUT = 15.0  # no checks are better than no form: the server checks anyway
 SHOWN_IN_CONFIRMATION = 12
 
 
@@ -73,20 +76,71 @@ class Flows:
                                 description="opening the form")
 
     async def _open_form(self, volumes: list[Volume]) -> None:
-        warning = None
+        checked = None
         service = self.connection.service
-        if service is not None:  # a fresh look, so the form warns before anything is sent
-            check = await check_quota(service, [v.id for v in volumes],
-                                      timeout=QUOTA_TIMEOUT)
-            if check.warnings:
-                warning = check.text()
-                self.say(f"warning: {warning}", Severity.WARNING)
-        self.app.push_screen(BackupForm(volumes, quota_warning=warning, now=self.clock()),
+        if service is not None:  # a fresh look: the form says what the service would refuse
+            try:
+                checked = await asyncio.wait_for(preflight(service, [v.id for v in volumes]),
+                                                 PREFLIGHT_TIMEOUT)
+            except (CloudError, asyncio.TimeoutError) as exc:
+                reason = exc.message if isinstance(exc, CloudError) else "no answer in time"
+                self.say(f"pre-flight checks not made ({reason}); the service still checks",
+                         Severity.WARNING)
+            else:
+                for problem in checked.problems():
+                    self.say(f"pre-flight: {problem}", Severity.WARNING)
+        self.app.push_screen(BackupForm(volumes, checked=checked, now=self.clock()),
                              self._planned)
 
     def _planned(self, plan: BackupPlan | None) -> None:
         if plan is not None:
             self.runner.back_up(plan)
+
+    # -- retrying a run's failed backups (R in the jobs view) ------------------------
+
+    def retry(self, job: TrackedJob | None) -> None:
+        if self.refused("retry backups"):
+            return
+        profile = self.connection.target.profile.name
+        jobs = [j for j in main_screen(self.app).jobs_view.table.all_rows
+                if j.profile == profile]
+        plan = retry_plan(jobs, job.run if job is not None else None)
+        for undecided in plan.undecided:
+            self.say(f"{visible(undecided.label)}: outcome unknown, not retried until you "
+                     "decide (c / S / x)", Severity.WARNING)
+        if not plan.retry:
+            self.app.notify("nothing to retry: no failed backup in this run", markup=False)
+            return
+        self.runner.run(partial(self._retry, plan), "retry")
+
+    async def _retry(self, plan: RetryPlan) -> None:
+        service = self.connection.service
+        if service is None:
+            return
+        checked = await preflight(service, [j.volume_id for j in plan.retry])
+        for refusal in checked.refusals:
+            self.say(f"not retried: {visible(refusal.text())}", Severity.WARNING)
+        if not checked.ready:
+            self.app.notify("nothing to retry: the service would refuse every disk (see the "
+                            "log)", severity="warning", markup=False)
+            return
+        ready = {v.id for v in checked.ready}
+        again = [j for j in plan.retry if j.volume_id in ready]
+        body = Text(f"Send again {plural(len(again), 'failed backup')} of this run, under their "
+                    "names:\n\n")
+        for failed in again[:SHOWN_IN_CONFIRMATION]:
+            body.append(f"  {visible(failed.volume_name or failed.volume_id)}", style="bold")
+            body.append(f"  {visible(failed.backup_name)}  {failed.error_code}\n")
+        if len(again) > SHOWN_IN_CONFIRMATION:
+            body.append(f"  … and {len(again) - SHOWN_IN_CONFIRMATION} more\n")
+        for refusal in checked.refusals:
+            body.append(f"✗ skips {visible(refusal.short())}\n", style="bold")
+        confirmed = await self.app.push_screen_wait(
+            ConfirmScreen("Retry failed backups?", body, confirm_label="Retry"))
+        if confirmed:
+            self.runner.back_up(plan.checked_plan(checked))
+        else:
+            self.say("retry cancelled; nothing was sent")
 
     # -- restoring -------------------------------------------------------------------
 
@@ -150,7 +204,7 @@ class Flows:
         targets = check.targets
         if not targets:
             return
-        body = Text(f"Delete {len(targets)} backup(s)? This cannot be undone.\n\n")
+        body = Text(f"Delete {plural(len(targets), 'backup')}? This cannot be undone.\n\n")
         for backup in targets[:SHOWN_IN_CONFIRMATION]:
             body.append(f"  {visible(backup.name or '(no name)')}", style="bold")
             body.append(f"  {backup.id}  {backup.size_gb or '?'} GB  {backup.status}\n")
@@ -180,8 +234,7 @@ class Flows:
         if self.runner.deciding(job):
             self.app.notify(f"{label}: a decision is already under way", markup=False)
             return
-        if decision is Decision.CHECK:
-            self.say(f"{label}: checking again for what the request did (nothing is sent)")
+        if decision is Decision.CHECK:  # the tracker says so and shows it checking
             self.runner.decide(job, decision, "checking again")
             return
         if decision is Decision.SUBMIT_AGAIN and self.refused("submit again"):

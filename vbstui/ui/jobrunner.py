@@ -23,12 +23,13 @@ from textual.app import App
 from vbstui.cloud.models import Backup, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
+from vbstui.jobs.model import request_from
 from vbstui.ops.guard import Guard
 from vbstui.ops.outcome import Decision, decide
 from vbstui.ops.plans import BackupPlan
-from vbstui.ops.runs import build_tracker, concurrency
-from vbstui.ops.summary import RunSummary
-from vbstui.textsafe import visible
+from vbstui.ops.runs import build_tracker, concurrency, new_run_id
+from vbstui.ops.summary import RunSummary, resumed_runs, summary_when_ended
+from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
 from vbstui.ui.loading import Loader
 from vbstui.ui.screens.main import MainScreen, main_screen
@@ -53,6 +54,8 @@ class JobRunner:
         self._announced: set[str] = set()  # unknown outcomes the user has been told of
         self._deciding: set[str] = set()  # jobs with a decision being carried out
         self._undecided = 0  # what the panel's title says
+        self._summary_due = False  # the jobs view's summary line is to be redone
+        self._resumed_runs: dict[str, list[TrackedJob]] = {}  # summed up when they end
 
     @property
     def main(self) -> MainScreen:
@@ -86,10 +89,11 @@ class JobRunner:
 
     def connected(self, project_id: str) -> None:
         self.tracker = self.new_tracker()
-        self.load_history()
+        history = self.load_history()
         pending = self.tracker.unfinished(project_id)
+        self._resumed_runs = resumed_runs(pending, history)
         if pending:
-            self.say(f"resuming {len(pending)} unfinished job(s) from the journal")
+            self.say(f"resuming {plural(len(pending), 'unfinished job')} from the journal")
         for job in pending:
             self.show(job)
             self.run(partial(self._resume, self.tracker, job), "resuming a job")
@@ -97,11 +101,17 @@ class JobRunner:
     async def _resume(self, tracker: JobTracker, job: TrackedJob) -> None:
         await tracker.resume(job)
         self.show(job)
+        # A bulk interrupted by a restart still ends with its summary line.
+        summary = summary_when_ended(self._resumed_runs.get(job.run, []))
+        if summary is not None:
+            del self._resumed_runs[job.run]
+            self.say(summary.text(),
+                     Severity.SUCCESS if summary.all_succeeded else Severity.WARNING)
 
-    def load_history(self) -> None:
+    def load_history(self) -> list[TrackedJob]:
         journal = self.connection.journal
         if journal is None:
-            return
+            return []
         history = []
         for record in journal.history():
             try:
@@ -111,9 +121,11 @@ class JobRunner:
             history.append(self.jobs.get(job.local_id, job))
         known = {j.local_id for j in history}
         history.extend(j for j in self.jobs.values() if j.local_id not in known)
+        history.reverse()  # the journal is oldest first: jobs of the same second, newest first
         history.sort(key=lambda j: j.submitted_at, reverse=True)
         self.main.jobs_view.table.set_rows(history)
         self.main.jobs_view.update_summary()
+        return history
 
     def clear(self) -> None:
         """Forget the jobs shown for the previous profile (they stay in its journal)."""
@@ -130,8 +142,15 @@ class JobRunner:
         self.main.jobs_panel.upsert_row(job)
         self.main.jobs_view.table.upsert_row(job)
         self._count_undecided()
+        if not self._summary_due:  # once per frame, however many jobs changed
+            self._summary_due = True
+            self.app.call_after_refresh(self._update_summary)
         if self._tick_timer is None:
             self._tick_timer = self.app.set_interval(1.0, self._tick)
+
+    def _update_summary(self) -> None:
+        self._summary_due = False
+        self.main.jobs_view.update_summary()
 
     def _count_undecided(self) -> None:
         count = sum(1 for j in self.jobs.values() if j.phase is Phase.UNKNOWN)
@@ -172,34 +191,46 @@ class JobRunner:
     def back_up(self, plan: BackupPlan) -> None:
         if self.tracker is None:
             return
+        run_id = new_run_id()
         if not plan.bulk:
-            job = self._backup_job(self.tracker, plan.requests[0])
-            self.run(partial(self._submit_and_follow, self.tracker, job), "backup")
+            job = self._backup_job(self.tracker, plan.requests[0], run_id)
+            self.run(partial(self._submit_and_follow, self.tracker, job, plan), "backup")
             return
         limit = self.limit()
         tracker = self.new_tracker(limit)
-        jobs = [self._backup_job(tracker, request) for request in plan.requests]
+        jobs = [self._backup_job(tracker, request, run_id) for request in plan.requests]
         self.say(f"bulk backup of {len(jobs)} disks, at most {limit} requests at a time")
         volumes_view = self.main.volumes_view
         volumes_view.table.clear_marks()
         volumes_view.update_summary()
-        self.run(partial(self._bulk, tracker, jobs), "bulk backup")
+        self.run(partial(self._bulk, tracker, jobs, plan), "bulk backup")
 
-    def _backup_job(self, tracker: JobTracker, request: BackupRequest) -> TrackedJob:
-        volume = self.loader.volumes.get(request.volume_id)
-        job = tracker.new_backup_job(request, volume_name=volume.name if volume else "")
+    def _disk_name(self, volume_id: str) -> str:
+        """The disk's name for the jobs panel and view ("" when it is not known)."""
+        volume = self.loader.volumes.get(volume_id)
+        return volume.name if volume else ""
+
+    def _backup_job(self, tracker: JobTracker, request: BackupRequest, run_id: str
+                    ) -> TrackedJob:
+        job = tracker.new_backup_job(request, volume_name=self._disk_name(request.volume_id),
+                                     run_id=run_id)
         self.show(job)
         return job
 
-    async def _submit_and_follow(self, tracker: JobTracker, job: TrackedJob) -> None:
-        await tracker.submit_backup(job)
+    async def _submit_and_follow(self, tracker: JobTracker, job: TrackedJob,
+                                 plan: BackupPlan) -> None:
+        # The run's backups were listed once before (the pre-flight checks): the
+        # at-most-once rule's snapshot, instead of a listing per disk.
+        known = plan.known_ids(request_from(job))
+        await tracker.submit_backup(job, known_backup_ids=known)
         self.show(job)
         self.loader.refresh_volume(job.volume_id)
         await tracker.follow(job)
         self.loader.refresh_volume(job.volume_id)
 
-    async def _bulk(self, tracker: JobTracker, jobs: list[TrackedJob]) -> None:
-        await self._all(jobs, lambda job: self._submit_and_follow(tracker, job))
+    async def _bulk(self, tracker: JobTracker, jobs: list[TrackedJob], plan: BackupPlan
+                    ) -> None:
+        await self._all(jobs, lambda job: self._submit_and_follow(tracker, job, plan))
         summary = RunSummary.of(jobs)
         self.say(summary.text(), Severity.SUCCESS if summary.all_succeeded else Severity.WARNING)
 
@@ -228,7 +259,8 @@ class JobRunner:
 
     async def delete(self, backups: list[Backup], limit: int) -> None:
         tracker = self.new_tracker(limit)
-        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id)
+        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id,
+                                       volume_name=self._disk_name(b.volume_id))
                 for b in backups]
         for job in jobs:
             self.show(job)

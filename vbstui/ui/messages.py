@@ -41,6 +41,12 @@ class BackupRequested(Message):
         self.volumes = volumes
 
 
+class RetryRequested(Message):
+    def __init__(self, job: TrackedJob | None) -> None:
+        super().__init__()
+        self.job = job  # the failed backups of this job's run (None: the latest run)
+
+
 class BackupsOfDiskRequested(Message):
     def __init__(self, volume_id: str | None) -> None:
         super().__init__()

@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from vbstui.ui.keys import guard_of, method_refusal
 from vbstui.ui.messages import BackupsOfDiskRequested
 from vbstui.ui.screens.main import MainScreen
 
@@ -47,7 +48,11 @@ class VbsCommands(Provider):
         if not app.is_screen_installed("main"):
             return []
         main = app.get_screen("main")
-        return _actions(app, main) if isinstance(main, MainScreen) else []
+        if not isinstance(main, MainScreen):
+            return []
+        guard = guard_of(app)  # read-only mode: what it refuses is not offered
+        return [entry for entry in _actions(app, main)
+                if method_refusal(entry[2], guard) is None]
 
     async def discover(self) -> Hits:
         for name, help_text, action in self._commands():

@@ -16,6 +16,8 @@ from textual.widgets import Input, Static
 from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.jobs import Phase, TrackedJob
 from vbstui.ops.outcome import Decision
+from vbstui.textsafe import plural
+from vbstui.ui.keys import changes_cloud
 from vbstui.ui.messages import (
     BackupRequested,
     BackupsOfDiskRequested,
@@ -23,6 +25,7 @@ from vbstui.ui.messages import (
     RawJsonRequested,
     RefreshRequested,
     RestoreRequested,
+    RetryRequested,
 )
 from vbstui.ui.tables import JOB_HISTORY_COLUMNS, VOLUME_COLUMNS, backup_columns, quota_line
 from vbstui.ui.widgets.jobspanel import ask_decision
@@ -36,12 +39,13 @@ class TableView(Vertical):
     BINDINGS = [
         # priority: the app handles '/' before it queues the next keys for the table,
         # so a fast typist's (or a laggy link's) burst "/name" lands in the filter.
-        Binding("slash", "filter", "Filter", priority=True),
+        Binding("slash", "filter", "Filter", priority=True,
+                tooltip="as you type: name, id, status; esc clears"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("r", "refresh", "Refresh"),
-        Binding("y", "raw", "Raw JSON"),
-        *(Binding(str(n), f"sort({n})", f"Sort by column {n}", show=False)
-          for n in range(1, 8)),
+        Binding("y", "raw", "Raw JSON", tooltip="of the selected row, as the server sent it"),
+        *(Binding(str(n), f"sort({n})", f"Sort by column {n}", show=False,
+                  tooltip="again: reverse") for n in range(1, 8)),
     ]
     DEFAULT_CSS = """
     TableView { height: 1fr; }
@@ -70,7 +74,9 @@ class TableView(Vertical):
         self.query_one(".summary", Static).update(text if isinstance(text, Text) else Text(text))
 
     def focus_table(self) -> None:
-        self.table.focus()
+        # At once, not via focus() (which waits for the next idle moment): a '/' typed
+        # right after F3 must find this view's table focused.
+        self.screen.set_focus(self.table)
 
     def action_filter(self) -> None:
         field = self.query_one(".filter", Input)
@@ -125,9 +131,10 @@ class TableView(Vertical):
 
 
 MARK_BINDINGS = [
-    Binding("space", "mark", "Mark"),
-    Binding("v", "mark_range", "Mark range", show=False),
-    Binding("asterisk", "mark_all", "Mark all"),
+    Binding("space", "mark", "Mark", tooltip="mark / unmark the row and move down"),
+    Binding("v", "mark_range", "Mark range", show=False,
+            tooltip="from the last marked row to here"),
+    Binding("asterisk", "mark_all", "Mark all", tooltip="mark / unmark every visible row"),
     Binding("u", "unmark", "Unmark all", show=False),
 ]
 
@@ -186,7 +193,7 @@ class MarkableView(TableView):
 class VolumesView(MarkableView):
     view_name = "volumes"
     BINDINGS = [
-        Binding("b", "backup", "Back up"),
+        Binding("b", "backup", "Back up", tooltip="the disk, or the marked disks"),
         Binding("enter", "backup", "Back up", show=False),
         *MARK_BINDINGS,
         Binding("B", "backups_of_disk", "Backups of disk"),
@@ -196,7 +203,7 @@ class VolumesView(MarkableView):
         table: VirtualTable[Volume] = VirtualTable(
             VOLUME_COLUMNS, row_key=lambda v: v.id,
             search_text=lambda v: f"{v.name} {v.id} {v.status}", markable=True,
-            empty_text="no disks (yet)", id="volumes-table")
+            empty_text="no disks (yet)", noun="disk", id="volumes-table")
         super().__init__(table, id="volumes-view")
 
     def what(self) -> str:
@@ -209,6 +216,7 @@ class VolumesView(MarkableView):
         event.stop()
         self.action_backup()
 
+    @changes_cloud("back up")
     def action_backup(self) -> None:
         marked = self.table.marked_rows()
         current = self.table.current
@@ -225,10 +233,11 @@ class VolumesView(MarkableView):
 class BackupsView(MarkableView):
     view_name = "backups"
     BINDINGS = [
-        Binding("R", "restore", "Restore"),
-        Binding("ctrl+d", "delete", "Delete"),
+        Binding("R", "restore", "Restore", tooltip="the backup onto a disk you choose"),
+        Binding("ctrl+d", "delete", "Delete", tooltip="the backup, or the marked backups"),
         *MARK_BINDINGS,
-        Binding("a", "toggle_scope", "All / this disk"),
+        Binding("a", "toggle_scope", "All / this disk",
+                tooltip="all backups, or the backups of one disk"),
     ]
     DEFAULT_CSS = """
     BackupsView > .quota { height: 1; padding: 0 1; }
@@ -240,7 +249,7 @@ class BackupsView(MarkableView):
         table: VirtualTable[Backup] = VirtualTable(
             backup_columns(self._disk_name), row_key=lambda b: b.id,
             search_text=lambda b: f"{b.name} {b.id} {b.status} {b.volume_id} {b.description}",
-            markable=True, empty_text="no backups", id="backups-table")
+            markable=True, empty_text="no backups", noun="backup", id="backups-table")
         super().__init__(table, id="backups-view")
         self.volume_filter: str | None = None
 
@@ -271,11 +280,13 @@ class BackupsView(MarkableView):
         line.set_class(warn, "-warn")
         line.update(text)
 
+    @changes_cloud("restore")
     def action_restore(self) -> None:
         backup = self.table.current
         if backup is not None:
             self.post_message(RestoreRequested(backup))
 
+    @changes_cloud("delete")
     def action_delete(self) -> None:
         backups = self.table.marked_rows()
         if not backups and self.table.current is not None:
@@ -295,16 +306,20 @@ class BackupsView(MarkableView):
 class JobsView(TableView):
     view_name = "jobs"
     BINDINGS = [
-        Binding("enter", "details", "Details"),
-        Binding("c", "check_again", "Check again"),
-        Binding("S", "submit_again", "Submit again"),
-        Binding("x", "give_up", "Give up"),
+        Binding("enter", "details", "Details", tooltip="and the raw JSON of the job"),
+        Binding("c", "check_again", "Check again",
+                tooltip="outcome unknown (⚠): look again, nothing is sent"),
+        Binding("S", "submit_again", "Submit again",
+                tooltip="outcome unknown: asks first (may duplicate)"),
+        Binding("x", "give_up", "Give up",
+                tooltip="outcome unknown: asks first (final: cancelled)"),
+        Binding("R", "retry_failed", "Retry failed"),
     ]
 
     def __init__(self) -> None:
         table: VirtualTable[TrackedJob] = VirtualTable(
             JOB_HISTORY_COLUMNS, row_key=lambda j: j.local_id,
-            empty_text="no jobs in the journal yet", id="jobs-table")
+            empty_text="no jobs in the journal yet", noun="job", id="jobs-table")
         super().__init__(table, id="jobs-view")
 
     def raw_title(self, row: TrackedJob) -> str:
@@ -316,7 +331,7 @@ class JobsView(TableView):
     def update_summary(self) -> None:
         jobs = self.table.all_rows
         running = sum(1 for j in jobs if not j.finished)
-        text = Text(f"{len(jobs)} jobs in the journal · {running} not finished")
+        text = Text(f"{plural(len(jobs), 'job')} in the journal · {running} not finished")
         undecided = sum(1 for j in jobs if j.phase is Phase.UNKNOWN)
         if undecided:
             text.append(f" · ⚠ {undecided} need a decision (c / S / x)", style="bold")
@@ -337,8 +352,14 @@ class JobsView(TableView):
     def action_check_again(self) -> None:
         ask_decision(self, self.table.current, Decision.CHECK)
 
+    @changes_cloud("submit again")
     def action_submit_again(self) -> None:
         ask_decision(self, self.table.current, Decision.SUBMIT_AGAIN)
 
     def action_give_up(self) -> None:
         ask_decision(self, self.table.current, Decision.GIVE_UP)
+
+    @changes_cloud("back up")
+    def action_retry_failed(self) -> None:
+        """The failed backups of the selected job's run, sent again (confirmed first)."""
+        self.post_message(RetryRequested(self.table.current))

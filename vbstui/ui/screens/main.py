@@ -62,9 +62,11 @@ class MainScreen(Screen[None]):
         Binding("colon", "command_bar", "View", priority=True,
                 tooltip="switch view: volumes, backups, jobs (tab completes)"),
         Binding("f9", "command_bar", "View", show=False),
-        Binding("f3", "view('volumes')", "Volumes", show=False),
-        Binding("f4", "view('backups')", "Backups", show=False),
-        Binding("f6", "view('jobs')", "Jobs", show=False),
+        # priority: resolved as they arrive, so a '/' typed right after F3 goes to the
+        # view F3 opens, not to the one before it.
+        Binding("f3", "view('volumes')", "Volumes", show=False, priority=True),
+        Binding("f4", "view('backups')", "Backups", show=False, priority=True),
+        Binding("f6", "view('jobs')", "Jobs", show=False, priority=True),
         Binding("f5,ctrl+r", "refresh", "Refresh", show=False, priority=True),
         Binding("ctrl+l", "focus_log", "Log", show=False, tooltip="focus the log pane"),
         Binding("z,f7", "cycle_panes", "Jobs and log panes: normal → large → collapsed",

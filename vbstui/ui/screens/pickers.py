@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from vbstui.cloud.models import Backup, Volume
-from vbstui.ops.restore import restore_problems
+from vbstui.ops.restore import restore_problems, restore_targets
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.ordered_input import OrderedInput
 
@@ -46,22 +46,25 @@ class ProfileScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def _volume_label(volume: Volume, backup: Backup) -> Text:
-    problems = restore_problems(backup, volume)
-    text = Text()
-    text.append("  " if not problems else "⊘ ", style="bold red" if problems else "")
+def _volume_label(volume: Volume, backup: Backup, *, usable: bool) -> Text:
+    text = Text(style="" if usable else "dim")
+    text.append("  " if usable else "⊘ ", style="" if usable else "bold red")
     text.append(visible(volume.name or "(no name)")[:30].ljust(30), style="bold")
     text.append(f" {volume.id[:8]}  {str(volume.size_gb or '?').rjust(5)} GB  "
-                f"{volume.status:<12}")
+                f"{visible(volume.status):<12}")
     if volume.id == backup.volume_id:
         text.append("  (source disk)", style="italic")
-    if problems:
-        text.append(f"  {problems[0]}", style="dim")
     return text
 
 
+def _heading(text: str, count: int, *, usable: bool) -> Option:
+    label = Text(f"{text} ({count})", style="bold" if usable else "bold red")
+    return Option(label, disabled=True)
+
+
 class RestoreScreen(ModalScreen[tuple[Backup, Volume] | None]):
-    """Choose the target disk; the backup's own disk is first. Unusable disks say why."""
+    """Choose the target disk: those that can take the backup first (its own disk
+    first among them), then the others, grouped under one reason each."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -78,9 +81,7 @@ class RestoreScreen(ModalScreen[tuple[Backup, Volume] | None]):
             yield Static(title, classes="modal-title")
             yield OrderedInput(placeholder="filter disks", id="restore-filter")
             yield OptionList(id="restore-targets")
-            yield Static("The disk must be 'available' (stop the server and detach it first) "
-                         "and at least as large as the backup. enter choose · esc cancel",
-                         classes="hint")
+            yield Static("enter choose · tab to the filter · esc cancel", classes="hint")
 
     def on_mount(self) -> None:
         self._fill("")
@@ -88,14 +89,28 @@ class RestoreScreen(ModalScreen[tuple[Backup, Volume] | None]):
 
     def _fill(self, text: str) -> None:
         wanted = text.casefold()
+        shown = [v for v in self.volumes
+                 if not wanted or wanted in f"{v.name} {v.id}".casefold()]
+        targets = restore_targets(self.backup, shown)
+        items: list[Option | None] = []
+        if targets.usable:
+            items.append(_heading("can take the backup", len(targets.usable), usable=True))
+            items += [Option(_volume_label(v, self.backup, usable=True), id=v.id)
+                      for v in targets.usable]
+        elif shown:
+            items.append(_heading("no disk shown can take the backup", 0, usable=True))
+        for reason, volumes in targets.refused:
+            items.append(None)  # a separator line between the groups
+            items.append(_heading(f"cannot: {reason}", len(volumes), usable=False))
+            items += [Option(_volume_label(v, self.backup, usable=False), id=v.id)
+                      for v in volumes]
         options = self.query_one(OptionList)
         options.clear_options()
-        for volume in self.volumes:
-            if wanted and wanted not in f"{volume.name} {volume.id}".casefold():
-                continue
-            options.add_option(Option(_volume_label(volume, self.backup), id=volume.id))
-        if options.option_count:
-            options.highlighted = 0
+        options.add_options(items)
+        # The first disk that can take it; otherwise the first disk, whose reason tells.
+        first = next((i for i, item in enumerate(items)
+                      if item is not None and not item.disabled), None)
+        options.highlighted = first
 
     @on(Input.Changed, "#restore-filter")
     def _filter(self, event: Input.Changed) -> None:
