@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2ekit import JOB_ID_RE, Cli, Pool, SimProcess, assert_no_traceback, cli_for
+from e2ekit import JOB_ID_RE, Cli, Pool, SimProcess, assert_no_traceback, cli_for, delta
 
 VOLUME_PAGES = "GET /v2/{project_id}/cloudvolumes/detail"
 
@@ -298,3 +298,53 @@ def test_help_has_examples_exit_codes_and_every_option_explained(tmp_path: Path)
 
     volumes = " ".join(cli.run("volumes", "--help", bare=True).out.split())
     assert "--jsonl one JSON object per line" in volumes
+
+
+# -- the same --volume rule for backup create and restore ----------------------------------------
+
+
+def _unique_name(sim: SimProcess, disk: dict[str, Any]) -> str:
+    names = Counter(v["name"] for v in sim.volumes())
+    if not disk["name"] or names[disk["name"]] != 1:
+        pytest.fail(f"disk {disk['id']} has no unique name: {disk['name']!r}")
+    return str(disk["name"])
+
+
+def test_backup_create_takes_a_disk_by_its_unique_name(cli: Cli, sim: SimProcess, pool: Pool
+                                                       ) -> None:
+    disk = pool.disk()
+    result = cli.run("backup", "create", "--volume", _unique_name(sim, disk),
+                     "--name", "by-name-1", "--json")
+    assert result.rc == 0, result
+    assert result.json()["volume_id"] == disk["id"]
+    assert JOB_ID_RE.fullmatch(result.json()["job_id"]), result.out
+
+
+def test_backup_create_with_an_unknown_disk_name_sends_nothing(cli: Cli, sim: SimProcess
+                                                               ) -> None:
+    before = sim.requests()
+    result = cli.run("backup", "create", "--volume", "no-such-disk-anywhere",
+                     "--name", "never-sent")
+    assert result.rc == 2, result
+    assert "no-such-disk-anywhere" in result.err and "no disk has this name" in result.err
+    assert delta(before, sim.requests(), "POST /v2/{project_id}/cloudbackups") == 0
+    assert_no_traceback(result)
+
+
+def test_a_bad_name_is_refused_before_the_disk_name_is_looked_up(cli: Cli, sim: SimProcess
+                                                                ) -> None:
+    before = sim.requests()
+    result = cli.run("backup", "create", "--volume", "some-disk-name", "--name", "bad name!")
+    assert result.rc == 2, result
+    assert "name" in result.err
+    assert delta(before, sim.requests(), VOLUME_PAGES) == 0  # refused offline
+
+
+def test_restore_takes_its_target_disk_by_name(cli: Cli, sim: SimProcess, pool: Pool) -> None:
+    backup = pool.backups(1)[0]
+    own = sim.volume(backup["volume_id"])
+    # The backup's own disk named: the preconditions are then checked on that disk.
+    result = cli.run("backup", "restore", backup["id"], "--volume", _unique_name(sim, own),
+                     "--yes", "--json")
+    assert result.json()["volume_id"] == own["id"], result
+    assert_no_traceback(result)

@@ -160,3 +160,4 @@ def test_odd_names_are_present(api: Api, served: Served) -> None:
     assert "" in odd
     assert any(not name.isascii() for name in odd)
     assert any("[" in name for name in odd)
+    assert odd.count("shared-data") == 2  # two disks a name alone cannot tell apart

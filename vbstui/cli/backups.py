@@ -4,24 +4,26 @@ layer decide, print what happened."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, progress, refused, stderr, stdout
 from vbstui.cli.prompts import confirm
 from vbstui.cli.waiting import exit_code_for_jobs, follow_all, settle_unknown
 from vbstui.cloud.errors import CloudError
-from vbstui.cloud.validation import parse_tag
+from vbstui.cloud.validation import ValidationFailed, parse_tag
 from vbstui.errors import ExitCode, UsageError, exit_code_for
 from vbstui.jobs import Phase, Severity, TrackedJob
 from vbstui.ops.delete import check_deletes
-from vbstui.ops.plans import BackupInput, BackupPlan, plan_backups
+from vbstui.ops.plans import BackupInput, BackupPlan, plan_backups, plan_problems
 from vbstui.ops.preflight import Preflight, preflight
+from vbstui.ops.resolve import looks_like_id, resolve_volume, resolve_volumes
 from vbstui.ops.restore import check_restore
 from vbstui.ops.runs import concurrency, new_run_id
 from vbstui.ops.service import BackupService
 from vbstui.ops.summary import RunSummary
 from vbstui.ops.target import open_journal
-from vbstui.textsafe import visible
+from vbstui.textsafe import plural, visible
 
 
 def _backup_input(ctx: Context) -> BackupInput:
@@ -36,11 +38,25 @@ def _backup_input(ctx: Context) -> BackupInput:
 
 async def cmd_backup_create(ctx: Context) -> int:
     args = ctx.args
-    plan = plan_backups(_backup_input(ctx))  # raises before anything is journaled or sent
+    wanted = _backup_input(ctx)
+    _check_offline(wanted)  # the typed fields: refused before connecting
     ctx.guard.check("create backups")
     in_flight = concurrency(ctx.preferences, args.concurrency)
     service = await ctx.connect(max_connections=max(in_flight, 4))
+    disks = await resolve_volumes(service, list(wanted.volume_ids))
+    # raises before anything is journaled or sent
+    plan = plan_backups(replace(wanted, volume_ids=[d.id for d in disks]))
     return await run_backups(ctx, service, plan, in_flight=in_flight, force=args.force)
+
+
+def _check_offline(wanted: BackupInput) -> None:
+    """Every rule that needs no server; a `--volume` that is not an id is a disk name,
+    looked up once connected."""
+    problems = plan_problems(wanted)
+    if not all(looks_like_id(v) for v in wanted.volume_ids):
+        problems.pop("volume_id", None)
+    if problems:
+        raise ValidationFailed(problems)
 
 
 async def run_backups(ctx: Context, service: BackupService, plan: BackupPlan, *,
@@ -152,12 +168,13 @@ async def cmd_backup_restore(ctx: Context) -> int:
     args = ctx.args
     ctx.guard.check("restore a backup")
     service = await ctx.connect()
-    check = await check_restore(service, args.backup_id, args.volume)
+    target = (await resolve_volume(service, args.volume)).id if args.volume else None
+    check = await check_restore(service, args.backup_id, target)
     if not check.ok:
         refused("restore", check.problems)
         if args.json:
             out({"phase": "refused", "sent": False, "backup_id": args.backup_id,
-                 "volume_id": check.volume.id if check.volume else args.volume,
+                 "volume_id": check.volume.id if check.volume else target,
                  "problems": check.problems})
         return ExitCode.FAILED
     backup, volume = check.backup, check.volume
@@ -196,6 +213,19 @@ async def cmd_backup_restore(ctx: Context) -> int:
     return exit_code_for_jobs([job], timed_out)
 
 
+async def _disk_names(service: BackupService, volume_ids: set[str]) -> dict[str, str]:
+    """The names of the disks whose backups go, for the jobs' labels: a disk that is gone
+    or cannot be read now keeps its id."""
+    async def name_of(volume_id: str) -> tuple[str, str]:
+        try:
+            volume = await service.get_volume(volume_id)
+        except CloudError:
+            return volume_id, ""
+        return volume_id, volume.name if volume is not None else ""
+
+    return dict(await asyncio.gather(*(name_of(v) for v in sorted(volume_ids))))
+
+
 async def cmd_backup_delete(ctx: Context) -> int:
     args = ctx.args
     ctx.guard.check("delete backups")
@@ -211,7 +241,7 @@ async def cmd_backup_delete(ctx: Context) -> int:
     if not args.yes:
         listing = "\n".join(f"  {b.id}  {visible(b.name)}  ({b.size_gb} GB)" for b in targets)
         ok = await asyncio.to_thread(
-            confirm, f"Delete {len(targets)} backup(s)? This cannot be undone.\n{listing}",
+            confirm, f"Delete {plural(len(targets), 'backup')}? This cannot be undone.\n{listing}",
             "delete",
         )
         if not ok:
@@ -223,7 +253,9 @@ async def cmd_backup_delete(ctx: Context) -> int:
     journal = open_journal(ctx.target)
     tracker = ctx.tracker(journal, concurrency=in_flight)
     try:
-        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id)
+        names = await _disk_names(service, {b.volume_id for b in targets if b.volume_id})
+        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id,
+                                       volume_name=names.get(b.volume_id, ""))
                 for b in targets]
         ctx.jobs.extend(jobs)
         await asyncio.gather(*(tracker.submit_delete(j) for j in jobs))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from vbstui.cli import records, table
 from vbstui.cli.context import Context
-from vbstui.cli.output import out, plural, stamp, stderr
+from vbstui.cli.output import out, stamp, stderr
 from vbstui.cli.waiting import exit_code_for_jobs
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import ApiError, CloudError
@@ -18,7 +18,7 @@ from vbstui.jobs import TrackedJob
 from vbstui.ops.runs import poll_schedule
 from vbstui.ops.summary import resumed_run_summaries
 from vbstui.ops.target import open_journal
-from vbstui.textsafe import visible
+from vbstui.textsafe import plural, visible
 
 log = logging.getLogger("vbstui.cli")
 

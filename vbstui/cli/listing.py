@@ -6,12 +6,13 @@ import asyncio
 
 from vbstui.cli import records, table
 from vbstui.cli.context import Context
-from vbstui.cli.output import out, plural, stderr
+from vbstui.cli.output import out, stderr
 from vbstui.cli.stream import ListingWriter
 from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import ExitCode
 from vbstui.ops.resolve import DiskChoice, resolve_volume
 from vbstui.ops.service import BackupService
+from vbstui.textsafe import plural
 
 
 async def cmd_volumes(ctx: Context) -> int:
@@ -31,7 +32,7 @@ async def _stream_volumes(service: BackupService, name: str | None, status: str 
                           lines: bool) -> None:
     """Each page goes out as it arrives, while the service already works on the next
     one.  A failure half-way raises before the document is finished."""
-    writer = ListingWriter("volumes", lines=lines)
+    writer = ListingWriter("volumes", lines=lines, derived_key=records.KEY)
     async for page, _total in service.volume_record_pages(name=name, status=status):
         records.add_volume_facts(page)
         writer.write(page)

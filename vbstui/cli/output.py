@@ -63,11 +63,6 @@ def out(data: Any, stream: TextIO | None = None) -> None:
     print(json_text(data, pretty=for_people(target)), file=target)
 
 
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    """The count and its noun: 1 disk, 2 disks, 0 disks (`many` for irregular plurals)."""
-    return f"{count} {noun if count == 1 else many or noun + 's'}"
-
-
 def stamp() -> str:
     return datetime.now().strftime("%H:%M:%S")
 

@@ -141,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup_commands = backup.add_subparsers(dest="backup_command", metavar="ACTION",
                                             required=True)
     create = backup_commands.add_parser("create", parents=[common], help="back up disks")
-    create.add_argument("--volume", metavar="ID", action="append", required=True,
-                        help="disk to back up; repeat for a bulk run (names get a -NNNN suffix)")
+    create.add_argument("--volume", metavar="DISK", action="append", required=True,
+                        help="disk to back up (its id, or a name only one disk has); repeat "
+                             "for a bulk run (names get a -NNNN suffix)")
     create.add_argument("--name", required=True,
                         help=f"backup name: 1-{NAME_MAX} of A-Z a-z 0-9 _ -, not starting "
                         f"with 'auto'; at most {BULK_NAME_MAX} with several --volume, as "
@@ -168,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore = backup_commands.add_parser("restore", parents=[common],
                                          help="restore a backup onto a disk (overwrites it)")
     restore.add_argument("backup_id", metavar="BACKUP_ID")
-    restore.add_argument("--volume", metavar="ID",
-                         help="target disk (default: the backup's own disk)")
+    restore.add_argument("--volume", metavar="DISK",
+                         help="target disk: its id, or a name only one disk has "
+                              "(default: the backup's own disk)")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _wait_options(restore)
     restore.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")

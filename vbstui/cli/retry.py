@@ -17,7 +17,7 @@ from vbstui.ops.retry import RetryPlan, retry_plan
 from vbstui.ops.runs import concurrency
 from vbstui.ops.summary import journaled_jobs
 from vbstui.ops.target import open_journal
-from vbstui.textsafe import visible
+from vbstui.textsafe import plural, visible
 
 SHOWN_IN_QUESTION = 20
 
@@ -61,5 +61,5 @@ def _question(plan: RetryPlan) -> str:
              for j in plan.retry[:SHOWN_IN_QUESTION]]
     if len(plan.retry) > SHOWN_IN_QUESTION:
         lines.append(f"  … and {len(plan.retry) - SHOWN_IN_QUESTION} more")
-    return (f"Retry {len(plan.retry)} failed backup(s) of run {plan.run_id[:12]}?\n"
+    return (f"Retry {plural(len(plan.retry), 'failed backup')} of run {plan.run_id[:12]}?\n"
             + "\n".join(lines))

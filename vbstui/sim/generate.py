@@ -49,6 +49,7 @@ IMAGES = (
 )
 # Names a client must display safely: empty, non-ASCII, and Rich-markup lookalikes.
 ODD_NAMES = ("", "datenbank-prüfung-01", "tmp-[/bold]-scratch")
+NAMESAKE = "shared-data"
 NEAR_LIMIT_COUNTS = (20, 19, 18)
 SEEDED_BACKUP_CAP = 300
 IN_FLIGHT_CAP = 20
@@ -233,6 +234,12 @@ def generate_world(config: SimConfig, now: float) -> World:
     if len(world.volumes) >= 50 and len(rest) > len(ODD_NAMES):
         for volume, odd in zip(rng.sample(rest, len(ODD_NAMES)), ODD_NAMES, strict=True):
             volume.name = odd
+            world.odd_names.append(volume.id)
+        # Two disks sharing a name, as real projects have: a name alone cannot pick one.
+        odd = set(world.odd_names)
+        pair = [v for v in rest if v.id not in odd][:2]
+        for volume in pair:
+            volume.name = NAMESAKE
             world.odd_names.append(volume.id)
     budget = min(SEEDED_BACKUP_CAP, len(world.volumes))
     # Ordinary history (1-4 backups) for disks of the clean head and of the rest alike.

@@ -28,7 +28,7 @@ from vbstui.ops.plans import (
     suggested_name,
 )
 from vbstui.ops.preflight import DiskRefusal, Preflight
-from vbstui.textsafe import visible
+from vbstui.textsafe import plural, visible
 from vbstui.ui.messages import BackupsOfDiskRequested
 from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.statebox import StateCheckbox
@@ -269,7 +269,7 @@ class BackupForm(ModalScreen[BackupPlan | None]):
         elif problems:
             state = f"{count} problem{'s' if count != 1 else ''} to fix"
         else:
-            state = "ready" + (f", {len(self.refusals)} disk(s) skipped" if self.refusals
+            state = "ready" + (f", {plural(len(self.refusals), 'disk')} skipped" if self.refusals
                                else "")
         self.query_one("#form-state", Static).update(state)
 
