@@ -59,7 +59,7 @@ async def after_forgotten_job(rt: JobRuntime, job: TrackedJob, exc: CloudError) 
     if job.kind is Kind.CREATE:
         if not job.backup_id:
             found = await rt.call(
-                lambda: rt.service.find_backups(job.volume_id, job.backup_name))
+                lambda: rt.port(job).find_backups(job.volume_id, job.backup_name))
             new = new_backups(job, found)
             if new:
                 job.backup_id = newest(new).id
@@ -89,12 +89,12 @@ async def poll_once(rt: JobRuntime, job: TrackedJob) -> None:
         # Adopted after a network error, or the job expired: follow the backup.
         await poll_backup(rt, job)
         return
-    result = await rt.call(lambda: rt.service.get_job(job.job_id))
+    result = await rt.call(lambda: rt.port(job).get_job(job.job_id))
     apply_result(rt, job, result)
 
 
 async def _poll_deleted(rt: JobRuntime, job: TrackedJob) -> None:
-    backup = await rt.call(lambda: rt.service.get_backup(job.backup_id))
+    backup = await rt.call(lambda: rt.port(job).get_backup(job.backup_id))
     if backup is None:
         job.status = "DELETED"
         rt.finish(job, Phase.SUCCESS)
@@ -140,7 +140,7 @@ def apply_result(rt: JobRuntime, job: TrackedJob, result: Job) -> None:
 async def poll_restore_target(rt: JobRuntime, job: TrackedJob) -> None:
     """A restore without a job id is followed by its disk: the backup stays available
     whether the restore worked or not, the disk tells the difference."""
-    volume = await rt.call(lambda: rt.service.get_volume(job.volume_id))
+    volume = await rt.call(lambda: rt.port(job).get_volume(job.volume_id))
     status = volume.status if volume is not None else "gone"
     if status == "restoring-backup":
         if job.status != "RUNNING":
@@ -160,7 +160,7 @@ async def poll_restore_target(rt: JobRuntime, job: TrackedJob) -> None:
 
 async def poll_backup(rt: JobRuntime, job: TrackedJob) -> None:
     """A create without a usable job is followed by its backup's status."""
-    backup = await rt.call(lambda: rt.service.get_backup(job.backup_id))
+    backup = await rt.call(lambda: rt.port(job).get_backup(job.backup_id))
     if backup is None:
         job.message = "the backup disappeared while it was being created"
         job.status = "FAIL"

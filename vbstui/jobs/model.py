@@ -16,6 +16,8 @@ from typing import Any
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.validation import BackupRequest
 
+SERVICES = ("vbs", "cbr")  # the backup services a job can belong to
+
 
 class Phase(str, Enum):
     SUBMITTING = "submitting"  # journaled; the request is on its way
@@ -63,6 +65,9 @@ class TrackedJob:
     polls: int = 0
     follow_backup: bool = False  # the service forgot the job: follow the backup instead
     run_id: str = ""  # the run (one command, one form) the job belongs to; "" for its own
+    # Which backup service holds the job: journal rows written before CBR are VBS.
+    service: str = "vbs"
+    vault_id: str = ""  # CBR: the vault the backup is made in (or lives in)
 
     @property
     def finished(self) -> bool:
@@ -94,7 +99,9 @@ class TrackedJob:
         data = {k: v for k, v in record.items() if k in known}
         data["kind"] = Kind(data.get("kind", "create"))
         data["phase"] = Phase(data.get("phase", "submitting"))
-        for key in ("local_id", "job_id", "backup_id", "volume_id", "project_id"):
+        if data.get("service", "vbs") not in SERVICES:
+            raise ValueError("journal record names an unknown backup service")
+        for key in ("local_id", "job_id", "backup_id", "volume_id", "project_id", "vault_id"):
             value = data.get(key, "")
             if not isinstance(value, str) or not _plain_id(value):
                 # An id that could bend a URL or a terminal never leaves the journal.
@@ -110,6 +117,8 @@ class TrackedJob:
             "job_id": self.job_id or None,
             "phase": self.phase.value,
             "status": self.status or None,
+            "service": self.service,
+            "vault_id": self.vault_id or None,
             "volume_id": self.volume_id,
             "backup_name": self.backup_name or None,
             "backup_id": self.backup_id or None,

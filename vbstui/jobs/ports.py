@@ -1,16 +1,22 @@
 """What the job tracker needs from a backup service.
 
 The tracker sits below the operations layer, so it names the calls it makes here
-and the operations layer hands it an implementation (VBS today; CBR next).  The
-tracker never builds a URL or knows which API version a job lives under.
+and the operations layer hands it an implementation.  The tracker never builds a
+URL or knows which API version a job lives under.
+
+A service that holds jobs of more than one kind (CBR vaults; VBS and CBR side by
+side) also offers `JobRouting`: the tracker then asks it for the port of each job
+(by the job's `service` and `vault_id`), and that port answers the same calls for
+that one job — `get_job` of a CBR job reads the backup of its checkpoint and disk.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.validation import BackupRequest
+from vbstui.jobs.model import TrackedJob
 
 
 class BackupService(Protocol):
@@ -38,3 +44,10 @@ class BackupService(Protocol):
         ...
 
     async def delete_backup(self, backup_id: str) -> None: ...
+
+
+@runtime_checkable
+class JobRouting(Protocol):
+    """A service whose jobs live in different places: the port that answers for one job."""
+
+    def for_job(self, job: TrackedJob) -> BackupService: ...

@@ -60,10 +60,10 @@ async def reconcile_create(rt: JobRuntime, job: TrackedJob, policy: ReconcilePol
         disk_busy = False
         try:
             found = await rt.call(
-                lambda: rt.service.find_backups(job.volume_id, job.backup_name))
+                lambda: rt.port(job).find_backups(job.volume_id, job.backup_name))
             if not [b for b in found if b.id not in job.known_backup_ids]:
                 # Nothing yet: a disk still backing up says something is on its way.
-                volume = await rt.call(lambda: rt.service.get_volume(job.volume_id))
+                volume = await rt.call(lambda: rt.port(job).get_volume(job.volume_id))
                 disk_busy = volume is not None and volume.status == "backing-up"
         except CloudError as exc:
             rt.emit(job, f"still looking: {exc.message}", Severity.WARNING)
@@ -92,8 +92,8 @@ async def reconcile_restore(rt: JobRuntime, job: TrackedJob, policy: ReconcilePo
         backup: Backup | None
         volume: Volume | None
         try:
-            backup = await rt.call(lambda: rt.service.get_backup(job.backup_id))
-            volume = await rt.call(lambda: rt.service.get_volume(job.volume_id))
+            backup = await rt.call(lambda: rt.port(job).get_backup(job.backup_id))
+            volume = await rt.call(lambda: rt.port(job).get_volume(job.volume_id))
         except CloudError as exc:
             rt.emit(job, f"still looking: {exc.message}", Severity.WARNING)
             backup = volume = None

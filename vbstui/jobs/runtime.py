@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from vbstui.jobs.model import JobEvent, Listener, Phase, Severity, TrackedJob
-from vbstui.jobs.ports import BackupService
+from vbstui.jobs.ports import BackupService, JobRouting
 from vbstui.local.journal import Journal, JournalError
 
 log = logging.getLogger("vbstui.jobs")
@@ -27,6 +27,12 @@ class JobRuntime:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.time
     _unjournaled: set[str] = field(default_factory=set)  # jobs whose last write failed
+
+    def port(self, job: TrackedJob) -> BackupService:
+        """The service calls for this job (its service and vault decide, when they can)."""
+        if isinstance(self.service, JobRouting):
+            return self.service.for_job(job)
+        return self.service
 
     def emit(self, job: TrackedJob, text: str, severity: Severity = Severity.INFO) -> None:
         log.info("job %s: %s", job.local_id[:8], text)

@@ -63,12 +63,14 @@ class JobTracker:
     # -- create -----------------------------------------------------------------------
 
     def new_backup_job(self, request: BackupRequest, *, volume_name: str = "",
-                       run_id: str = "") -> TrackedJob:
-        """A job of the run `run_id` (jobs journaled with one id are summed up together)."""
+                       run_id: str = "", service: str = "vbs", vault_id: str = ""
+                       ) -> TrackedJob:
+        """A job of the run `run_id` (jobs journaled with one id are summed up together);
+        `service` and `vault_id` say where the backup is made (`vbstui.ops` routes it)."""
         return TrackedJob(
             kind=Kind.CREATE, profile=self.profile, volume_id=request.volume_id,
             volume_name=volume_name, backup_name=request.name, request=asdict(request),
-            submitted_at=self.rt.clock(), run_id=run_id,
+            submitted_at=self.rt.clock(), run_id=run_id, service=service, vault_id=vault_id,
         )
 
     async def submit_backup(self, job: TrackedJob, *,
@@ -87,7 +89,7 @@ class JobTracker:
         if problems:
             raise ValidationFailed(problems)
         try:
-            job.project_id = job.project_id or await self.service.project_id()
+            job.project_id = job.project_id or await self.rt.port(job).project_id()
         except CloudError as exc:
             self._refused(job, exc)
             return job
@@ -96,7 +98,7 @@ class JobTracker:
             # tell our backup from an older namesake.
             try:
                 existing = await self.rt.call(
-                    lambda: self.service.find_backups(job.volume_id, job.backup_name))
+                    lambda: self.rt.port(job).find_backups(job.volume_id, job.backup_name))
             except CloudError as exc:
                 exc.message = f"{exc.message} (before sending; nothing was sent)"
                 self._refused(job, exc)
@@ -104,8 +106,9 @@ class JobTracker:
             known_backup_ids = [b.id for b in existing]
         job.known_backup_ids = list(known_backup_ids)
         job.phase = Phase.SUBMITTING
+        port = self.rt.port(job)
         if self._journaled_before_sending(job):  # a crash mid-request leaves a trace
-            await self._send_once(job, lambda: self.service.create_backup(request))
+            await self._send_once(job, lambda: port.create_backup(request))
         return job
 
     def _journaled_before_sending(self, job: TrackedJob) -> bool:
@@ -211,38 +214,41 @@ class JobTracker:
     # -- restore and delete ------------------------------------------------------------
 
     def new_restore_job(self, backup_id: str, volume_id: str, *, backup_name: str = "",
-                        volume_name: str = "") -> TrackedJob:
+                        volume_name: str = "", service: str = "vbs", vault_id: str = ""
+                        ) -> TrackedJob:
         return TrackedJob(
             kind=Kind.RESTORE, profile=self.profile, volume_id=volume_id,
             volume_name=volume_name, backup_id=backup_id, backup_name=backup_name,
-            submitted_at=self.rt.clock(),
+            submitted_at=self.rt.clock(), service=service, vault_id=vault_id,
         )
 
     async def submit_restore(self, job: TrackedJob) -> TrackedJob:
-        job.project_id = job.project_id or await self.service.project_id()
+        job.project_id = job.project_id or await self.rt.port(job).project_id()
         job.phase = Phase.SUBMITTING
         if self._journaled_before_sending(job):
-            await self._send_once(job, lambda: self.service.restore_backup(job.backup_id,
-                                                                             job.volume_id))
+            port = self.rt.port(job)
+            await self._send_once(job, lambda: port.restore_backup(job.backup_id, job.volume_id))
         return job
 
     def new_delete_job(self, backup_id: str, *, backup_name: str = "", volume_id: str = "",
-                       volume_name: str = "") -> TrackedJob:
+                       volume_name: str = "", service: str = "vbs", vault_id: str = ""
+                       ) -> TrackedJob:
         return TrackedJob(
             kind=Kind.DELETE, profile=self.profile, volume_id=volume_id,
             volume_name=volume_name, backup_id=backup_id, backup_name=backup_name,
-            submitted_at=self.rt.clock(),
+            submitted_at=self.rt.clock(), service=service, vault_id=vault_id,
         )
 
     async def submit_delete(self, job: TrackedJob) -> TrackedJob:
         """Deleting twice is harmless (the second gets 404), so ambiguity needs no search."""
-        job.project_id = job.project_id or await self.service.project_id()
+        job.project_id = job.project_id or await self.rt.port(job).project_id()
         job.phase = Phase.SUBMITTING
         if not self._journaled_before_sending(job):
             return job
+        port = self.rt.port(job)
         for attempt in range(1, self.submit_attempts + 1):
             try:
-                await self.rt.call(lambda: self.service.delete_backup(job.backup_id))
+                await self.rt.call(lambda: port.delete_backup(job.backup_id))
             except ApiError as exc:
                 if exc.status == 404 and attempt > 1:
                     break  # an earlier unanswered attempt did it
@@ -265,6 +271,11 @@ class JobTracker:
         return job
 
     # -- following and resumption -------------------------------------------------------
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The backup services whose jobs this tracker can follow (VBS unless it says)."""
+        return tuple(getattr(self.service, "services", ("vbs",)))
 
     async def follow(self, job: TrackedJob) -> TrackedJob:
         """Poll until the job ends.  Transient errors are reported and ridden out."""
@@ -291,7 +302,8 @@ class JobTracker:
 
     def unfinished(self, project_id: str | None = None) -> list[TrackedJob]:
         """Unfinished jobs of this profile from the journal, taken over for this process.
-        A job another live vbstui process works on is left to it (see `held_elsewhere`)."""
+        A job another live vbstui process works on is left to it (see `held_elsewhere`),
+        and so is one of a backup service this tracker's service does not speak."""
         if self.journal is None:
             return []
         jobs = []
@@ -302,6 +314,8 @@ class JobTracker:
                 # A record this version cannot read is skipped, not fatal to the rest.
                 log.warning("journal record %r skipped: unreadable", record.get("local_id"))
                 continue
+            if job.service not in self.services:
+                continue  # e.g. a CBR job while the profile pins VBS: left for later
             if self.journal.claim(job.local_id):
                 jobs.append(job)
         return jobs

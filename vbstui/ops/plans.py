@@ -19,6 +19,7 @@ from vbstui.cloud.validation import (
     ValidationFailed,
     suggest_name,
 )
+from vbstui.ops.preflight import ExistingBackups
 
 SNAPSHOT_IN_BULK = "a snapshot belongs to one disk; it cannot be used when backing up several"
 
@@ -46,13 +47,22 @@ class BackupInput:
 
 @dataclass(frozen=True)
 class BackupPlan:
-    """Valid requests, one per disk, ready for the tracker."""
+    """Valid requests, one per disk, ready for the tracker; `existing`, when the run's
+    backups were listed before (the pre-flight checks), is what already exists."""
 
     requests: list[BackupRequest]
+    existing: ExistingBackups | None = None
 
     @property
     def bulk(self) -> bool:
         return len(self.requests) > 1
+
+    def known_ids(self, request: BackupRequest) -> list[str] | None:
+        """The backups already named like this request on its disk (None: not listed;
+        the tracker lists the disk itself before sending)."""
+        if self.existing is None:
+            return None
+        return self.existing.known_ids(request.volume_id, request.name)
 
 
 def name_limit(disk_count: int) -> int:

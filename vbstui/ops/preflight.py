@@ -3,8 +3,13 @@
 From fresh server data, per disk: it no longer exists (VolumeBackup.0021), a backup
 of it is being created (0013), its status is not one VBS backs up (0012), it already
 has as many backups as a disk may keep (0040); and for the whole run, the project's
-quota (0080/0081, through `vbstui.ops.quota`).  The service still decides: these
-checks only say early, and `--force` (headless) sends anyway.
+quota (0080/0081, through `vbstui.ops.quota`).  A disk routed to CBR
+(`vbstui.ops.routing`) is checked against CBR's rules instead: it does not exist
+(BackupService.7000), it is in no vault (6135, naming the vaults with room), its vault
+is not available (6113), a backup of it is running (6125), its status (7003), and its
+size against the vault's free capacity, counting the run's earlier disks of the same
+vault (6114, with the numbers).  The service still decides: these checks only say
+early, and `--force` (headless) sends anyway.
 
 The backups of the run's disks are listed once for the run, not once per disk, and
 the same listing is the at-most-once rule's snapshot: the backups that already carry
@@ -21,9 +26,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from vbstui.cloud.cbr_models import MB_PER_GB, Vault
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.models import Backup, Volume
 from vbstui.ops.quota import QuotaCheck, check_quota
+from vbstui.ops.routing import VBS, Route, routes_for, vaults_of, vaults_with_room
 from vbstui.ops.service import BackupService
 
 BACKUPS_PER_DISK = 20  # VolumeBackup.0040: whatever their status, the service counts them all
@@ -31,6 +38,13 @@ NOT_FOUND = "VolumeBackup.0021"
 RUNNING = "VolumeBackup.0013"
 BAD_STATUS = "VolumeBackup.0012"
 AT_LIMIT = "VolumeBackup.0040"
+CBR_NOT_FOUND = "BackupService.7000"
+CBR_NOT_IN_VAULT = "BackupService.6135"
+CBR_VAULT_STATE = "BackupService.6113"
+CBR_RUNNING = "BackupService.6125"
+CBR_BAD_STATUS = "BackupService.7003"
+CBR_FULL = "BackupService.6114"
+VAULTS_NAMED = 5  # vaults with room named when a disk is in none
 
 T = TypeVar("T")
 
@@ -95,6 +109,11 @@ class Preflight:
     refusals: list[DiskRefusal]
     quota: QuotaCheck
     existing: ExistingBackups = field(default_factory=lambda: ExistingBackups({}))
+    routes: dict[str, Route] = field(default_factory=dict)
+
+    def route(self, volume_id: str) -> Route:
+        """Where this disk's backup goes (the job's `service` and `vault_id`)."""
+        return self.routes.get(volume_id, VBS)
 
     @property
     def clear(self) -> bool:
@@ -133,20 +152,76 @@ async def preflight(service: BackupService, volume_ids: Sequence[str]) -> Prefli
     """Check a run before sending; raises CloudError when the disks or their backups
     cannot be listed (the quota is best effort: no answer, no warning)."""
     wanted = list(dict.fromkeys(volume_ids))
-    volumes, existing = await asyncio.gather(fresh_volumes(service, wanted),
-                                             existing_backups(service, wanted))
+    volumes, existing, vaults = await asyncio.gather(fresh_volumes(service, wanted),
+                                                     existing_backups(service, wanted),
+                                                     vaults_of(service))
+    routes = routes_for(service, wanted, vaults)
+    room = {v.id: v.free_mb for v in vaults}  # what the run's earlier disks leave
     ready: list[Volume] = []
     refusals: list[DiskRefusal] = []
     for volume_id in wanted:
         volume = volumes.get(volume_id)
-        refusal = disk_refusal(volume_id, volume, existing.of(volume_id))
+        route = routes[volume_id]
+        if route.service == "cbr":
+            refusal = cbr_disk_refusal(volume_id, volume, existing.of(volume_id),
+                                       route=route, vaults=vaults, room=room)
+        else:
+            refusal = disk_refusal(volume_id, volume, existing.of(volume_id))
         if refusal is not None:
             refusals.append(refusal)
         elif volume is not None:
             ready.append(volume)
-    quota = (await check_quota(service, [v.id for v in ready], volumes=ready) if ready
+    by_vbs = [v for v in ready if routes[v.id].service == "vbs"]  # CBR has no quota API
+    quota = (await check_quota(service, [v.id for v in by_vbs], volumes=by_vbs) if by_vbs
              else QuotaCheck(None))
-    return Preflight(ready, refusals, quota, existing)
+    return Preflight(ready, refusals, quota, existing, routes)
+
+
+def gb_text(megabytes: float) -> str:
+    """`40 GB`, `0.5 GB`: capacity for people."""
+    gigabytes = megabytes / MB_PER_GB
+    if gigabytes >= 10 or gigabytes == int(gigabytes):
+        return f"{gigabytes:.0f} GB"
+    return f"{gigabytes:.1f} GB"
+
+
+def cbr_disk_refusal(volume_id: str, volume: Volume | None, backups: Sequence[Backup], *,
+                     route: Route, vaults: Sequence[Vault], room: dict[str, int | None]
+                     ) -> DiskRefusal | None:
+    """Why CBR would refuse (or skip) a backup of this disk into its vault now; a disk
+    that passes takes its size from the vault's `room` left for the run."""
+    if volume is None:
+        return DiskRefusal(volume_id, volume_id, CBR_NOT_FOUND, "not found")
+    disk = f"'{volume.name}'" if volume.name else volume.id
+    vault = route.vault
+    if vault is None:
+        roomy = vaults_with_room(vaults, volume.size_gb)
+        named = ", ".join(f"'{v.name}' ({gb_text(v.free_mb or 0)} free)"
+                          for v in roomy[:VAULTS_NAMED])
+        seen = ("in no vault; vaults with room: " + named if roomy
+                else "in no vault, and no vault has room for it")
+        return DiskRefusal(volume.id, disk, CBR_NOT_IN_VAULT, seen)
+    if vault.status not in ("available", "unknown"):
+        return DiskRefusal(volume.id, disk, CBR_VAULT_STATE,
+                           f"vault '{vault.name}' is '{vault.status}'")
+    creating = [b for b in backups if b.status == "creating"]
+    if creating or volume.status == "backing-up":
+        seen = (f"backup '{creating[0].name}' is being created" if creating
+                else "status 'backing-up'")
+        return DiskRefusal(volume.id, disk, CBR_RUNNING, seen)
+    if not volume.backupable:
+        return DiskRefusal(volume.id, disk, CBR_BAD_STATUS, f"status '{volume.status}'")
+    free = room.get(vault.id)
+    if free is not None and volume.size_gb is not None:
+        needed = volume.size_gb * MB_PER_GB
+        if needed > free:
+            left = (" after the run's other disks" if vault.free_mb is not None
+                    and free < vault.free_mb else "")
+            return DiskRefusal(volume.id, disk, CBR_FULL,
+                               f"disk {volume.size_gb} GB, vault '{vault.name}' has "
+                               f"{gb_text(free)} free of {vault.size_gb} GB{left}")
+        room[vault.id] = free - needed
+    return None
 
 
 async def fresh_volumes(service: BackupService, wanted: Sequence[str]) -> dict[str, Volume]:

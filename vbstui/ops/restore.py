@@ -1,7 +1,8 @@
 """Restore checks: what must be true before a backup is restored onto a disk.
 
 Checked against the server's current state, never a table row that may be stale;
-the same rules for `vbstui backup restore` and the TUI's restore picker.
+the same rules for `vbstui backup restore` and the TUI's restore picker, for VBS and
+CBR backups alike (CBR restores a disk backup only onto the disk it was taken from).
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from vbstui.cloud.models import Backup, Volume
+from vbstui.ops.cbr_service import service_of
 from vbstui.ops.service import BackupService
+
+CBR_OTHER_DISK = ("CBR restores a disk backup only onto the disk it was taken from; to "
+                  "use it elsewhere, create a new disk from the backup")
 
 
 def backup_problem(backup: Backup) -> str | None:
@@ -41,9 +46,12 @@ def _disk_problems(backup: Backup, volume: Volume) -> list[tuple[str, str]]:
     """Why `volume` cannot take `backup`: what this disk is told, and the same reason
     worded for every disk it applies to (the restore picker groups disks by it)."""
     problems: list[tuple[str, str]] = []
+    service = service_of(backup)
+    if service == "cbr" and volume.id != backup.volume_id:
+        problems.append((f"{CBR_OTHER_DISK} ({backup.volume_id})", CBR_OTHER_DISK))
     if volume.status != "available":
-        hint = (" — stop the server and detach the disk first (VBS restores only detached "
-                "disks)" if volume.status == "in-use" else "")
+        hint = (f" — stop the server and detach the disk first ({service.upper()} restores "
+                "only detached disks)" if volume.status == "in-use" else "")
         told = f"the disk is '{volume.status}', it must be 'available'{hint}"
         problems.append((told, told))
     if backup.size_gb is not None and volume.size_gb is not None and (

@@ -1,8 +1,10 @@
 """The backup-service seam: disks, backups, jobs and quotas, whatever service holds them.
 
 The front ends and the job tracker speak of disks, backups and jobs through a
-`BackupService`; only an implementation knows the wire protocol behind it.  VBS
-is the first (`VbsBackupService`); a CBR implementation plugs in here too.
+`BackupService`; only an implementation knows the wire protocol behind it: VBS
+here (`VbsBackupService`), CBR in `vbstui.ops.cbr_service`, both side by side in
+`vbstui.ops.combined`; `vbstui.ops.routing.open_backup_service` picks the one the
+project's catalog calls for.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class VbsBackupService:
     """Volume Backup Service backups of EVS disks, over one `CloudSession`."""
 
     label = "VBS"
+    services = ("vbs",)
 
     def __init__(self, session: CloudSession) -> None:
         self.session = session
