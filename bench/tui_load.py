@@ -1,6 +1,7 @@
 """The TUI with a big project: loading 50,000 disks from a served simulator (issue 14).
 
     python bench/tui_load.py [--volumes 50000] [--runs 3] [--reference CHECKOUT]
+                             [--compile-each-run]
 
 A child process runs the real app headless (`App.run_test`) against `vbstui sim`, logged in
 through a profile as a user would be, and reports:
@@ -11,6 +12,7 @@ through a profile as a user would be, and reports:
 - a filter keystroke to the frame that shows the narrowed table — target <= 40 ms;
 - the longest and the total time of full (generation 2) garbage collections while loading.
 
+The children run with their bytecode cached, as an installed vbstui does (bench/bytecode.py).
 With --reference, each run starts the reference checkout and this one alternately against
 the same simulator, and the ratios this ÷ reference are printed as well.
 """
@@ -29,6 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bytecode
 from benchkit import served_sim
 
 HERE = Path(__file__).resolve().parents[1]
@@ -141,6 +144,11 @@ def run_child(checkout: Path, env: dict[str, str]) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def warm_up(checkout: Path, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-c", "import vbstui.main, vbstui.ui.launch"], cwd=checkout,
+                   env={**env, "PYTHONPATH": str(checkout)}, check=True, timeout=120)
+
+
 def show(name: str, results: list[dict[str, Any]]) -> dict[str, float]:
     medians = {key: statistics.median(r[key] for r in results) for key in LABELS}
     print(f"{name} (median of {len(results)} runs):")
@@ -158,6 +166,7 @@ def main() -> int:
     parser.add_argument("--volumes", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reference", type=Path, help="another checkout to compare with")
+    parser.add_argument(bytecode.OPTION, action="store_true", help=bytecode.HELP)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vbstui-bench-") as tmp:
         root = Path(tmp)
@@ -173,13 +182,20 @@ def main() -> int:
                        VBSTUI_STATE_DIR=f"{tmp}/state", VBSTUI_CACHE_DIR=f"{tmp}/cache",
                        VBSTUI_LOG_DIR=f"{tmp}/log", BENCH_CONFIG=str(config),
                        BENCH_VOLUMES=str(args.volumes))
+            env = bytecode.child_env(env, root / "pycache",
+                                     compile_each_run=args.compile_each_run)
+            for checkout in (HERE, args.reference):
+                if checkout is not None:  # fill the bytecode cache before the timed runs
+                    warm_up(checkout.resolve(), env)
             ours: list[dict[str, Any]] = []
             theirs: list[dict[str, Any]] = []
             for _ in range(args.runs):
                 if args.reference is not None:
                     theirs.append(run_child(args.reference.resolve(), env))
                 ours.append(run_child(HERE, env))
-    print(f"{args.volumes:,} disks from a served simulator, 120x40 headless")
+    print(f"{args.volumes:,} disks from a served simulator, 120x40 headless; "
+          f"{bytecode.describe(args.compile_each_run)}; load average at the end "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     mine = show(f"this checkout ({HERE})", ours)
     if args.reference is not None:
         reference = show(f"reference ({args.reference})", theirs)

@@ -77,5 +77,6 @@ def datatable_argv() -> list[str]:
     return [sys.executable, "-c", DATATABLE_APP]
 
 
-def vbstui_argv() -> list[str]:
-    return [sys.executable, "-m", "vbstui", "--demo"]
+def vbstui_argv(*options: str) -> list[str]:
+    """`vbstui OPTIONS`; without options, the demo (`--demo`)."""
+    return [sys.executable, "-m", "vbstui", *(options or ("--demo",))]

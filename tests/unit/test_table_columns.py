@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vbstui.ui.widgets.columns import Column, layout
+from vbstui.textsafe import visible
+from vbstui.ui.widgets.columns import Column, layout, widest
 
 
 def column(key: str, width: int, grow: int = 0) -> Column[str]:
@@ -61,3 +62,14 @@ def test_columns_never_need_more_than_the_width_once_minimums_fit(
         assert sum(w + 1 for w in widths) <= available
     else:
         assert widths == least
+
+
+@given(st.lists(st.text(max_size=12), max_size=8))
+def test_a_column_is_as_wide_as_its_longest_text_as_shown(texts: list[str]) -> None:
+    # A control character takes the room of its visible escape ("\\e" for ESC), also
+    # when the other texts of the page are plain.
+    assert widest(NAME, texts) == max((len(visible(t)) for t in texts), default=0)
+
+
+def test_an_escape_sequence_in_one_name_widens_the_column_to_its_shown_form() -> None:
+    assert widest(NAME, ["web-01", "\x1b]0;x\x07"]) == len("\\e]0;x\\a")

@@ -100,7 +100,22 @@ def as_bool(value: Any) -> bool | None:
 
 def as_time(value: Any) -> datetime | None:
     """ISO 8601 with or without zone, 'Z' or offset, any fraction; naive means UTC."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        return None
+    try:
+        # As sent, first: Python 3.11 reads 'Z' and any fraction itself, the same way
+        # as the normalised form below; every disk of a listing has a timestamp.
+        parsed: datetime | None = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = _normalised_time(value)
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def _normalised_time(value: str) -> datetime | None:
+    """`value` parsed in the form every supported Python's `fromisoformat` reads."""
+    if not value.strip():
         return None
     text = value.strip().replace(" ", "T", 1)
     if text.endswith(("Z", "z")):
@@ -113,12 +128,9 @@ def as_time(value: Any) -> datetime | None:
             digits, rest = digits + rest[0], rest[1:]
         text = f"{head}.{(digits + '000000')[:6]}{rest}"
     try:
-        parsed = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
 
 
 def as_dict(value: Any) -> dict[str, Any]:

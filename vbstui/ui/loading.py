@@ -166,10 +166,12 @@ def _keep_long_lived() -> None:
 async def _read_ahead(pages: AsyncIterator[T], *, settle: Callable[[], None]
                       ) -> AsyncIterator[T]:
     """`pages`, with the next one requested while this one goes into the table, so the
-    server's work overlaps ours; except after the first, which is on screen before
-    anything else is done.  `settle` runs between a page's arrival and the next
-    request: nothing of ours is under way then (a response half read must not be
-    frozen).  Stopping (a refresh cancels the worker) cancels the request."""
+    server's work overlaps the table's; except after the first, which is on screen before
+    anything else is done.  (The page's parsing and models are made inside `pages`,
+    before it arrives here: that part does not overlap the server's.)  `settle` runs
+    between a page's arrival and the next request: nothing of ours is under way then (a
+    response half read must not be frozen: it would never be collected).  Stopping (a
+    refresh cancels the worker) cancels the request."""
     pending: asyncio.Future[T] = asyncio.ensure_future(anext(pages))
     first = True
     try:

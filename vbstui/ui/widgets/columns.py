@@ -40,8 +40,15 @@ class Column(Generic[R]):
 
 def widest(column: Column[R], rows: Sequence[R]) -> int:
     """The longest text of the column in these rows, as shown (control characters made
-    visible); counted in characters, which is cells for all but wide scripts."""
-    return max(map(len, map(visible, map(column.text, rows))), default=0)
+    visible); counted in characters, which is cells for all but wide scripts.
+
+    `visible` changes only what is not printable (and only lengthens it): when every
+    text is printable, as nearly always, their own lengths are the answer, without a
+    call per text (this runs for every page of 50,000 disks)."""
+    texts = list(map(column.text, rows))
+    if not "".join(texts).isprintable():
+        texts = list(map(visible, texts))
+    return max(map(len, texts), default=0)
 
 
 def layout(columns: Sequence[Column[Any]], available: int, longest: dict[str, int],
