@@ -90,7 +90,15 @@ def test_quota_used_up_is_explained(tmp_path: Path, sims: Any) -> None:
     assert quota["backups"]["quota"] == 0
     disks = Pool(full).disks(2)
     args = [a for d in disks for a in ("--volume", d["id"])]
-    result = cli.run("backup", "create", *args, "--name", "q", "--wait", "--json")
+    # The pre-flight check sees the quota used up: nothing is sent, exit 2.
+    before = full.requests()
+    checked = cli.run("backup", "create", *args, "--name", "q", "--wait", "--json")
+    assert checked.rc == 2, checked
+    assert checked.json()["phase"] == "refused" and checked.json()["sent"] is False
+    assert "quota" in checked.err.lower()
+    assert delta(before, full.requests(), CREATE_ROUTE) == 0
+    # Sent anyway, the service's own refusal is explained per disk.
+    result = cli.run("backup", "create", *args, "--name", "q", "--wait", "--json", "--force")
     assert result.rc == 1, result
     summary = result.json()["summary"]
     assert summary["error_codes"] == {"VolumeBackup.0080": 2}
