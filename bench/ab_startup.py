@@ -1,12 +1,15 @@
 """Start-up of this checkout against another one (say, a `git worktree` of main), pair by pair.
 
     python bench/ab_startup.py REFERENCE_CHECKOUT [--runs 21] [--only tui|headless]
+                               [--compile-each-run]
 
 Each pair starts both checkouts alternately, so machine noise hits them alike:
 1. the TUI in demo mode, spawn → every one of 1,000 disks in the table (the child of
    bench/tui_startup.py, taken from each checkout's own copy);
 2. `vbstui --demo volumes --json` (1,000 disks), headless.
-Prints the medians and the ratio this checkout ÷ reference.
+Prints the medians and the ratio this checkout ÷ reference.  Both run with their
+bytecode cached, as installed code does (bench/bytecode.py); the demo's world is kept in
+a temporary state directory, made by the warm-up run (so the runs measured are warm).
 """
 
 from __future__ import annotations
@@ -19,6 +22,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import bytecode
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -52,11 +59,15 @@ def main() -> int:
     parser.add_argument("reference", type=Path)
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--only", choices=("tui", "headless"), help="just one of the two")
+    parser.add_argument(bytecode.OPTION, action="store_true", help=bytecode.HELP)
     args = parser.parse_args()
     reference = args.reference.resolve()
     with tempfile.TemporaryDirectory(prefix="vbstui-ab-") as tmp:
-        env = {**os.environ, "VBSTUI_DEMO_VOLUMES": "1000", "VBSTUI_STATE_DIR": tmp,
-               "VBSTUI_LOG_DIR": tmp, "VBSTUI_CACHE_DIR": tmp, "VBSTUI_NO_KEYRING": "1"}
+        print(bytecode.describe(args.compile_each_run))
+        env = bytecode.child_env(
+            {**os.environ, "VBSTUI_DEMO_VOLUMES": "1000", "VBSTUI_STATE_DIR": tmp,
+             "VBSTUI_LOG_DIR": tmp, "VBSTUI_CACHE_DIR": tmp, "VBSTUI_NO_KEYRING": "1"},
+            Path(tmp) / "pycache", compile_each_run=args.compile_each_run)
         cases = {
             "TUI start to 1,000 disks shown": lambda c: timed(
                 [sys.executable, "-c", tui_child(c)], c, env, until="LOADED"),

@@ -1,6 +1,7 @@
 """`vbstui volumes --json` at scale: wall time and peak RSS, this checkout ÷ a reference.
 
     python bench/volumes_json.py [REFERENCE_CHECKOUT] [--volumes 50000] [--runs 3]
+                                 [--compile-each-run]
 
 Serves one simulator with VOLUMES disks (`vbstui sim`, this checkout), then runs
 `vbstui volumes --json` (stdout to a file, as a script would) from this checkout and,
@@ -10,7 +11,8 @@ pair so machine noise hits both alike. Each run's peak RSS is
 vbstui: Linux counts the memory of the process that forks into the child's maximum, so
 measuring from this script (which parses 100 MB of JSON) would inflate it. Every
 output is parsed and its disks counted. `--jsonl` is measured for this checkout when it
-has the option.
+has the option.  vbstui runs with its bytecode cached, as installed code does
+(bench/bytecode.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bytecode
 import httpx
 from benchkit import DEMO_AUTH, Cli, served_sim
 
@@ -90,6 +93,7 @@ def main() -> int:
     parser.add_argument("reference", type=Path, nargs="?")
     parser.add_argument("--volumes", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(bytecode.OPTION, action="store_true", help=bytecode.HELP)
     args = parser.parse_args()
     cases: list[tuple[str, Path, list[str]]] = [("this checkout --json", HERE,
                                                  ["volumes", "--json"])]
@@ -103,8 +107,11 @@ def main() -> int:
         root = Path(tmp)
         with served_sim("--volumes", str(args.volumes), log=root / "sim.log") as url:
             cli = Cli(root / "cli", url)
+            cli.env = bytecode.child_env(cli.env, root / "pycache",
+                                         compile_each_run=args.compile_each_run)
             out = root / "out.json"
-            run(cli, HERE, ["volumes", "--json"], out)  # token into the cache, warm the sim
+            for _label, checkout, argv in cases:  # token into the cache, bytecode, warm sim
+                run(cli, checkout, argv, out)
             for _ in range(args.runs):
                 floors.append(simulator_floor(url))
                 for label, checkout, argv in cases:
@@ -115,7 +122,8 @@ def main() -> int:
     medians = {label: (statistics.median(w for w, _ in runs),
                        statistics.median(r for _, r in runs)) for label, runs in results.items()}
     print(f"vbstui volumes, {args.volumes:,} disks from a served simulator "
-          f"(medians of {args.runs}, stdout to a file):")
+          f"(medians of {args.runs}, stdout to a file; "
+          f"{bytecode.describe(args.compile_each_run)}):")
     print(f"  {'simulator alone (floor)':24} wall {statistics.median(floors):6.2f} s")
     for label, (wall, rss) in medians.items():
         print(f"  {label:24} wall {wall:6.2f} s   peak RSS {rss:6.0f} MiB")

@@ -74,6 +74,7 @@ LAZY_IMPORTS = {
     "truststore": "the OS trust store, only for TLS endpoints",
     "keyring.backend": "keyring's backends, only when the keyring is first used",
     "keyring.backends": "keyring's backends, only when the keyring is first used",
+    "vbstui.cloud.cbr": "the CBR client, only when a project's backups are in CBR",
 }
 
 

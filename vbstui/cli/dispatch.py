@@ -8,7 +8,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from vbstui.cli import account, backups, doctor, jobs, listing, retry
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, stderr
 from vbstui.cli.waiting import exit_code_for_jobs
@@ -21,26 +20,33 @@ log = logging.getLogger("vbstui.cli")
 
 Handler = Callable[[Context], Awaitable[int]]
 
-HANDLERS: dict[tuple[str, str | None], Handler] = {
-    ("volumes", None): listing.cmd_volumes,
-    ("backups", None): listing.cmd_backups,
-    ("quota", None): listing.cmd_quota,
-    ("backup", "create"): backups.cmd_backup_create,
-    ("backup", "restore"): backups.cmd_backup_restore,
-    ("backup", "delete"): backups.cmd_backup_delete,
-    ("job", "show"): jobs.cmd_job_show,
-    ("jobs", None): jobs.cmd_jobs,
-    ("jobs", "retry"): retry.cmd_jobs_retry,
-    ("login", None): account.cmd_login,
-    ("logout", None): account.cmd_logout,
-    ("doctor", None): doctor.cmd_doctor,
+# Each command's handler as (module in vbstui.cli, function): only the module of the
+# command being run is imported, so a listing does not pay for the backup commands.
+HANDLERS: dict[tuple[str, str | None], tuple[str, str]] = {
+    ("volumes", None): ("listing", "cmd_volumes"),
+    ("backups", None): ("listing", "cmd_backups"),
+    ("quota", None): ("listing", "cmd_quota"),
+    ("backup", "create"): ("backups", "cmd_backup_create"),
+    ("backup", "restore"): ("backups", "cmd_backup_restore"),
+    ("backup", "delete"): ("backups", "cmd_backup_delete"),
+    ("job", "show"): ("jobs", "cmd_job_show"),
+    ("jobs", None): ("jobs", "cmd_jobs"),
+    ("jobs", "retry"): ("retry", "cmd_jobs_retry"),
+    ("login", None): ("account", "cmd_login"),
+    ("logout", None): ("account", "cmd_logout"),
+    ("doctor", None): ("doctor", "cmd_doctor"),
 }
 
 
 def handler_for(args: argparse.Namespace) -> Handler:
     action = (getattr(args, "backup_command", None) or getattr(args, "job_command", None)
               or getattr(args, "jobs_command", None))
-    return HANDLERS[(args.command, action)]
+    module, function = HANDLERS[(args.command, action)]
+    # __import__, not importlib.import_module: that one bypasses the import system's
+    # own entry, so `python -X importtime` would not show the command's module.
+    loaded = __import__(f"vbstui.cli.{module}", fromlist=[function])
+    handler: Handler = getattr(loaded, function)
+    return handler
 
 
 # Time past --timeout for the command to print what it did before it is stopped.

@@ -32,7 +32,7 @@ async def _stream_volumes(service: BackupService, name: str | None, status: str 
                           lines: bool) -> None:
     """Each page goes out as it arrives, while the service already works on the next
     one.  A failure half-way raises before the document is finished."""
-    writer = ListingWriter("volumes", lines=lines, derived_key=records.KEY)
+    writer = ListingWriter("volumes", lines=lines)
     async for page, _total in service.volume_record_pages(name=name, status=status):
         records.add_volume_facts(page)
         writer.write(page)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
-from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from dataclasses import replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 
 from vbstui.cloud import http
 from vbstui.cloud.auth import PasswordSource, Token, TokenAuth, TokenProvider, TokenStore
-from vbstui.cloud.cbr import CbrClient
 from vbstui.cloud.endpoints import (
     Endpoints,
     Resolver,
@@ -29,23 +29,16 @@ from vbstui.cloud.errors import (
     ResponseFormatError,
 )
 from vbstui.cloud.evs import EvsClient
-from vbstui.cloud.models import as_int, as_list
+from vbstui.cloud.paging import MAX_PAGES, ListingReader, Page
 from vbstui.cloud.retry import RetryHook, RetryPolicy, call_with_retries
 from vbstui.cloud.settings import ConnectionSettings
 from vbstui.cloud.tls import ssl_context
 from vbstui.cloud.vbs import VbsClient
 
+if TYPE_CHECKING:
+    from vbstui.cloud.cbr import CbrClient
+
 log = logging.getLogger("vbstui.cloud")
-
-MAX_PAGES = 100_000  # a runaway server must not page us forever
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a listing, with the total the server reported (if any)."""
-
-    items: list[Any]
-    total: int | None
 
 
 class CloudSession:
@@ -115,7 +108,14 @@ class CloudSession:
         self._endpoints: Endpoints | None = None
         self.evs = EvsClient(self)
         self.vbs = VbsClient(self)
-        self.cbr = CbrClient(self)
+
+    @cached_property
+    def cbr(self) -> CbrClient:
+        """The CBR client, built (and its module loaded) when first used: a project's
+        disk listing never needs it."""
+        from vbstui.cloud.cbr import CbrClient  # noqa: PLC0415 - see LAZY_IMPORTS
+
+        return CbrClient(self)
 
     async def _pin_loopback(self, request: httpx.Request) -> None:
         """Runs before each request leaves (the token is already in its headers)."""
@@ -175,50 +175,36 @@ class CloudSession:
 
     async def read(self, url: str, *, params: dict[str, Any] | None = None,
                    expect_key: str | None = None) -> dict[str, Any]:
-        """GET with retries; the body as a JSON object."""
+        """GET with retries; the body as a JSON object (see `http.json_object`)."""
+        return http.json_object(await self.fetch(url, params=params), expect_key=expect_key)
+
+    async def fetch(self, url: str, *, params: dict[str, Any] | None = None
+                    ) -> httpx.Response:
+        """GET with retries; the response with its body read, not yet parsed (an answer
+        that does not parse is no reason to ask again: `ResponseFormatError` is not
+        retryable)."""
         timeout = self.settings.timeouts.for_reads()  # carries the whole-request deadline
 
-        async def attempt() -> dict[str, Any]:
-            response = await http.send(self.http, "GET", url, params=params, timeout=timeout)
-            return http.json_object(response, expect_key=expect_key)
+        async def attempt() -> httpx.Response:
+            return await http.send(self.http, "GET", url, params=params, timeout=timeout)
 
         return await call_with_retries(attempt, self.retry_policy, on_retry=self.on_retry)
 
     async def pages(
-        self, url: str, *, params: dict[str, Any], items_key: str, links_key: str
+        self, url: str, *, params: dict[str, Any], items_key: str, links_key: str,
+        reader: ListingReader | None = None, start: dict[str, str] | None = None,
     ) -> AsyncIterator[Page]:
         """Follow `*_links` rel=next, staying on our own endpoint.
 
         Cinder often puts an internal host name into the next link, so only its
-        query (marker/offset/limit) is taken and sent to the endpoint we trust."""
-        query = dict(params)
-        seen_ids: set[str] = set()
+        query (marker/offset/limit) is taken and sent to the endpoint we trust.
+        `reader` and `start` (paging parameters) continue a listing begun elsewhere."""
+        reader = reader or ListingReader(items_key, links_key)
+        query = {**params, **(start or {})}
         for _ in range(MAX_PAGES):
-            data = await self.read(url, params=query)
-            raw_items = data.get(items_key)
-            if raw_items is not None and not isinstance(raw_items, list):
-                raise ResponseFormatError(f"'{items_key}' in the answer is not a list")
-            items = as_list(raw_items)
-            fresh = [i for i in items if not (isinstance(i, dict) and i.get("id") in seen_ids)]
-            seen_ids.update(i["id"] for i in fresh if isinstance(i, dict) and isinstance(
-                i.get("id"), str))
-            yield Page(items=fresh, total=as_int(data.get("count")))
-            next_query = _next_query(data.get(links_key))
-            if next_query is None or not items:
-                return
-            if len(fresh) < len(items):
-                # A correct server never repeats an item; a broken one could page forever.
-                log.warning("the server's paging repeated items; stopped after %d", len(seen_ids))
+            page, next_query = reader.take(await self.read(url, params=query))
+            yield page
+            if next_query is None:
                 return
             query = {**params, **next_query}
         log.warning("stopped paging after %d pages", MAX_PAGES)
-
-
-def _next_query(links: Any) -> dict[str, str] | None:
-    for link in as_list(links):
-        href = link.get("href") if isinstance(link, dict) else None
-        if isinstance(href, str) and link.get("rel") == "next":
-            pairs = dict(parse_qsl(urlsplit(href).query))
-            # Only paging parameters: filters are ours and stay as we sent them.
-            return {k: v for k, v in pairs.items() if k in ("marker", "offset", "limit")}
-    return None

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
+import httpx
+
+from vbstui.cloud import http
 from vbstui.cloud.endpoints import path_segment
 from vbstui.cloud.errors import NotFound
 from vbstui.cloud.models import Volume
+from vbstui.cloud.paging import MAX_PAGES, ListingReader
 
 if TYPE_CHECKING:
     from vbstui.cloud.client import CloudSession
 
 PAGE_SIZE = 1000  # the EVS maximum
 
-T = TypeVar("T")
 RecordPages = AsyncIterator[tuple[list[Any], int | None]]
 
 
@@ -28,13 +32,48 @@ class EvsClient:
     async def volume_record_pages(
         self, *, name: str | None = None, status: str | None = None, page_size: int = PAGE_SIZE
     ) -> RecordPages:
-        """The disks as the server sent them, page by page, with the total it reported.
+        """The disks as the server sent them, page by page and in order, each once, with
+        the total the server reported.
 
         No model is built: this is for output that passes records through (JSON).  The
-        next page is already requested while the caller handles this one, so the
-        server's work on it overlaps the caller's on this one."""
-        async for page in _read_ahead(self._raw_pages(name, status, page_size)):
-            yield page
+        first page tells the total; the others are then asked for by offset, a few at
+        once, so the server works on the next pages while the caller handles this one
+        (following the next link, which is inside the body, would serialise the two).
+        Each offset page starts with the last disk of the page before it.  When it does
+        not (disks were created or deleted meanwhile), the pages asked for ahead are
+        dropped and the rest is read by marker from the last disk handed out, as a
+        plain listing would be."""
+        params = _params(name, status, page_size)
+        url = await self._session.url("evs", "v2", "cloudvolumes/detail")
+        reader = ListingReader("volumes", "volumes_links")
+        page, next_query = reader.take(await self._session.read(url, params=params))
+        yield page.items, page.total
+        last_id = _last_id(page.items)
+        if next_query is None:
+            return
+        if page.total is not None and last_id is not None and len(page.items) == page_size > 1:
+            step = page_size - 1  # one disk of overlap
+            ahead = _PagesAhead(self._session, url, params,
+                                range(step, page.total - 1, step)[:MAX_PAGES])
+            try:
+                async for data in ahead:
+                    if _first_id(reader.items(data)) != last_id:
+                        next_query = {"marker": last_id}  # the list changed under us
+                        break
+                    page, next_query = reader.take(data, skip=1)
+                    yield page.items, page.total
+                    if next_query is None:
+                        return
+                    last_id = _last_id(page.items)
+                    if last_id is None:  # no id to check the next boundary with
+                        break
+            finally:
+                await ahead.aclose()
+        # More disks than the total said, or the offsets could not be trusted.
+        async for page in self._session.pages(url, params=params, items_key="volumes",
+                                              links_key="volumes_links", reader=reader,
+                                              start=next_query):
+            yield page.items, page.total
 
     async def volume_pages(
         self, *, name: str | None = None, status: str | None = None, page_size: int = PAGE_SIZE
@@ -46,14 +85,10 @@ class EvsClient:
 
     async def _raw_pages(self, name: str | None, status: str | None, page_size: int
                          ) -> RecordPages:
-        params: dict[str, Any] = {"limit": page_size}
-        if name:
-            params["name"] = name
-        if status:
-            params["status"] = status
         url = await self._session.url("evs", "v2", "cloudvolumes/detail")
         async for page in self._session.pages(
-            url, params=params, items_key="volumes", links_key="volumes_links"
+            url, params=_params(name, status, page_size), items_key="volumes",
+            links_key="volumes_links"
         ):
             yield page.items, page.total
 
@@ -74,35 +109,70 @@ class EvsClient:
         return Volume.from_api(data.get("volume"))
 
 
-# Turns of the event loop the next fetch gets before this page goes to the caller: httpx
-# needs a few awaits to write a request, and a caller handling the page without awaiting
-# would otherwise hold it back until the page is done (measured: 2 turns are too few).
-HEAD_START_TURNS = 4
+def _params(name: str | None, status: str | None, page_size: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": page_size}
+    if name:
+        params["name"] = name
+    if status:
+        params["status"] = status
+    return params
 
 
-async def _read_ahead(source: AsyncIterator[T]) -> AsyncIterator[T]:
-    """`source`, with its next item already being fetched while this one is handled.
-    A failure of the next fetch surfaces when the caller asks for it; stopping early
-    cancels the fetch under way."""
-    pending: asyncio.Future[T] = asyncio.ensure_future(anext(source))
-    try:
-        while True:
-            try:
-                item = await pending
-            except StopAsyncIteration:
+def _first_id(items: list[Any]) -> Any:
+    return items[0].get("id") if items and isinstance(items[0], dict) else None
+
+
+def _last_id(items: list[Any]) -> str | None:
+    last = items[-1] if items else None
+    found = last.get("id") if isinstance(last, dict) else None
+    return found if isinstance(found, str) else None
+
+
+# Pages asked for at once: enough to keep the server busy while one is handled, few
+# enough not to crowd a real endpoint (or memory: each is a megabyte or two).
+AHEAD_PAGES = 4
+
+
+class _PagesAhead:
+    """The bodies of the pages at `offsets`, in order, up to AHEAD_PAGES requested at
+    once.  A body is parsed only when its page is next: bytes waiting cost the garbage
+    collector nothing, parsed pages waiting would (measured: a tenth more CPU at 50,000
+    disks, in full collections).
+    A failure surfaces when its page is next; `aclose()` cancels the rest."""
+
+    def __init__(self, session: CloudSession, url: str, params: dict[str, Any],
+                 offsets: range) -> None:
+        self._session = session
+        self._url = url
+        self._params = params
+        self._offsets = iter(offsets)
+        self._pending: deque[asyncio.Task[httpx.Response]] = deque()
+
+    def _fill(self) -> None:
+        while len(self._pending) < AHEAD_PAGES:
+            offset = next(self._offsets, None)
+            if offset is None:
                 return
-            pending = asyncio.ensure_future(anext(source))
-            for _ in range(HEAD_START_TURNS):
-                await asyncio.sleep(0)
-            yield item
-    finally:
-        if not pending.done():
-            pending.cancel()
-        # Let the cancelled fetch unwind before the source is closed; `wait` never
-        # raises the fetch's own error, and a cancellation of the caller still stops us.
-        await asyncio.wait([pending])
-        if not pending.cancelled():
-            pending.exception()  # retrieved: a failure nobody asked for is not reported
-        close = getattr(source, "aclose", None)
-        if close is not None:
-            await close()
+            self._pending.append(asyncio.ensure_future(self._session.fetch(
+                self._url, params={**self._params, "offset": offset})))
+
+    def __aiter__(self) -> _PagesAhead:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        self._fill()
+        if not self._pending:
+            raise StopAsyncIteration
+        response = await self._pending.popleft()
+        self._fill()
+        return http.json_object(response)
+
+    async def aclose(self) -> None:
+        pending, self._pending = list(self._pending), deque()
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+        for task in pending:
+            if not task.cancelled():
+                task.exception()  # retrieved: a page nobody asked for is not reported
