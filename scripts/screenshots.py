@@ -186,6 +186,23 @@ async def shot_bulk(pilot: Pilot[Any], app: VbsApp) -> None:
     assert all(j.kind is Kind.CREATE for j in app.jobs.values())
 
 
+async def shot_preflight_limit(pilot: Pilot[Any], app: VbsApp) -> None:
+    await loaded(pilot, app)
+    at_limit = {n["volume_id"] for n in app.target.sim_app.state.sim.snapshot()["near_limit"]
+                if n["backups"] >= 20}
+    await go_to(pilot, app.volumes_view.table, lambda v: v.id in at_limit)
+    await pilot.press("b")
+    await wait(pilot, lambda: isinstance(app.screen, BackupForm)
+               and bool(app.screen.query("#preflight")), "form with its pre-flight check")
+
+
+async def shot_details(pilot: Pilot[Any], app: VbsApp) -> None:
+    await loaded(pilot, app)
+    await pilot.press("f4")
+    await wait(pilot, lambda: len(app.backups_view.table.all_rows) > 0, "backups")
+    await pilot.press("j", "i")  # a backup whose disk still exists: its name shows
+
+
 SHOTS: dict[str, tuple[Callable[[Pilot[Any], VbsApp], Awaitable[None]], dict[str, Any]]] = {
     "volumes": (shot_volumes, {}),
     "backup-form-error": (shot_form_error, {}),
@@ -194,6 +211,8 @@ SHOTS: dict[str, tuple[Callable[[Pilot[Any], VbsApp], Awaitable[None]], dict[str
     "backups-quota": (shot_backups_quota, {"backup_quota": 400}),
     "restore-confirm": (shot_restore_confirm, {}),
     "bulk-backup": (shot_bulk, {}),
+    "preflight-limit": (shot_preflight_limit, {}),
+    "details": (shot_details, {}),
 }
 
 
