@@ -101,9 +101,13 @@ def test_back_up_a_disk_with_the_keyboard_only(terminal: Terminal) -> None:
     terminal.type("tmux-nightly-1")
     terminal.wait_for("ready")
     terminal.keys("C-s")
-    terminal.wait_for("submitted create of tmux-nightly-1")
     screen = terminal.wait_for("create of tmux-nightly-1 succeeded", timeout=30)
     assert "SUCCESS" in screen
+    # The small log pane may already have scrolled past the first lines of the job: a
+    # larger pane (z) shows its whole story, from the submission on.
+    terminal.keys("z")
+    screen = terminal.wait_for("submitted create of tmux-nightly-1")
+    assert "create of tmux-nightly-1 succeeded" in screen
     terminal.keys("q")
     terminal.wait_for("EXITED-0")
 
