@@ -32,6 +32,7 @@ from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import Kind, TrackedJob
+from vbstui.ops.service import all_backups
 
 SERVICE_KEY = "vbstui_service"  # our marker in `Backup.service_metadata`
 # CBR's backup statuses in the words the tracker, the checks and the views use.
@@ -144,11 +145,8 @@ class CbrBackupService:
 
     async def list_backups(self, *, volume_id: str | None = None, name: str | None = None,
                            status: str | None = None) -> list[Backup]:
-        found: list[Backup] = []
-        async for page, _total in self.backup_pages(volume_id=volume_id, name=name,
-                                                    status=status):
-            found.extend(page)
-        return found
+        return await all_backups(self.backup_pages(volume_id=volume_id, name=name,
+                                                   status=status))
 
     async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
         """Backups of this disk named exactly `name`, in whichever vault."""

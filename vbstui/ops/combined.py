@@ -16,7 +16,7 @@ from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import TrackedJob
 from vbstui.jobs.ports import BackupService as TrackedService
 from vbstui.ops.cbr_service import CbrBackupService, service_of
-from vbstui.ops.service import VbsBackupService
+from vbstui.ops.service import VbsBackupService, all_backups
 
 Pages = AsyncIterator[tuple[list[Backup], int | None]]
 _REMEMBERED = 100_000  # backup ids whose service a listing told us
@@ -69,11 +69,8 @@ class CombinedBackupService:
 
     async def list_backups(self, *, volume_id: str | None = None, name: str | None = None,
                            status: str | None = None) -> list[Backup]:
-        found: list[Backup] = []
-        async for page, _total in self.backup_pages(volume_id=volume_id, name=name,
-                                                    status=status):
-            found.extend(page)
-        return found
+        return await all_backups(self.backup_pages(volume_id=volume_id, name=name,
+                                                   status=status))
 
     async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
         return [*await self.vbs.find_backups(volume_id, name),

@@ -130,17 +130,23 @@ class Preflight:
         return next((r for r in self.refusals if r.volume_id == volume_id), None)
 
 
+def _running(volume: Volume, backups: Sequence[Backup]) -> str | None:
+    """What shows a backup of the disk already under way (0013 / BackupService.6125)."""
+    creating = [b for b in backups if b.status == "creating"]
+    if creating:
+        return f"backup '{creating[0].name}' is being created"
+    return "status 'backing-up'" if volume.status == "backing-up" else None
+
+
 def disk_refusal(volume_id: str, volume: Volume | None, backups: Sequence[Backup]
                  ) -> DiskRefusal | None:
     """Why the service would refuse a backup of this disk now, checked in its order."""
     if volume is None:
         return DiskRefusal(volume_id, volume_id, NOT_FOUND, "not found")
     disk = f"'{volume.name}'" if volume.name else volume.id
-    creating = [b for b in backups if b.status == "creating"]
-    if creating or volume.status == "backing-up":
-        seen = (f"backup '{creating[0].name}' is being created" if creating
-                else "status 'backing-up'")
-        return DiskRefusal(volume.id, disk, RUNNING, seen)
+    running = _running(volume, backups)
+    if running:
+        return DiskRefusal(volume.id, disk, RUNNING, running)
     if not volume.backupable:
         return DiskRefusal(volume.id, disk, BAD_STATUS, f"status '{volume.status}'")
     if len(backups) >= BACKUPS_PER_DISK:
@@ -204,11 +210,9 @@ def cbr_disk_refusal(volume_id: str, volume: Volume | None, backups: Sequence[Ba
     if vault.status not in ("available", "unknown"):
         return DiskRefusal(volume.id, disk, CBR_VAULT_STATE,
                            f"vault '{vault.name}' is '{vault.status}'")
-    creating = [b for b in backups if b.status == "creating"]
-    if creating or volume.status == "backing-up":
-        seen = (f"backup '{creating[0].name}' is being created" if creating
-                else "status 'backing-up'")
-        return DiskRefusal(volume.id, disk, CBR_RUNNING, seen)
+    running = _running(volume, backups)
+    if running:
+        return DiskRefusal(volume.id, disk, CBR_RUNNING, running)
     if not volume.backupable:
         return DiskRefusal(volume.id, disk, CBR_BAD_STATUS, f"status '{volume.status}'")
     free = room.get(vault.id)

@@ -22,6 +22,14 @@ VolumePages = AsyncIterator[tuple[list[Volume], int | None]]
 RecordPages = AsyncIterator[tuple[list[Any], int | None]]
 
 
+async def all_backups(pages: Pages) -> list[Backup]:
+    """Every backup of a paged listing, in the order the pages came."""
+    found: list[Backup] = []
+    async for page, _total in pages:
+        found.extend(page)
+    return found
+
+
 class BackupService(TrackedService):
     """Everything the operations and the front ends need from a backup service."""
 
