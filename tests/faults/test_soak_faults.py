@@ -2,7 +2,7 @@
 
 Every request may be delayed (0-50 ms), dropped after processing (5 %), answered
 500/502/503/504 (3 % each) or 429 (5 %), and tokens are revoked 6 s after issue; 3 % of
-the jobs fail.  Four bulk runs of 50 disks (`--concurrency 4`) and twelve single runs,
+the jobs fail.  Four bulk runs of 50 disks (`--concurrency 8`) and twelve single runs,
 two bulk runs and six single runs at a time, each disk backed up once, all sharing one
 journal; meanwhile another process runs `vbstui jobs` on that journal again and again
 (it must leave every job a live process is sending alone).  Asserted from the
@@ -69,7 +69,7 @@ def test_soak_mixed_faults(sims: Callable[..., Sim], clients: Callable[..., Clie
     client = clients(sim, jobs=FAST_RECONCILE)
 
     def bulk(index: int, chunk: list[str]) -> Spawned:
-        args = ["backup", "create", "--name", f"soak{index}", "--concurrency", "4",
+        args = ["backup", "create", "--name", f"soak{index}", "--concurrency", "8",
                 "--wait", "--json"]
         for disk in chunk:
             args += ["--volume", disk]

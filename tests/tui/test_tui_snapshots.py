@@ -37,13 +37,20 @@ async def run_job_to_the_end(pilot: Pilot[Any], app: Any) -> None:
     await wait_until(pilot, lambda: job.finished, what="job finished")
 
 
-async def to_backupable(pilot: Pilot[Any], app: Any, skip: int = 0) -> None:
+def backupable_ids(app: Any) -> list[str]:
     near = {v["volume_id"] for v in sim_state(app)["near_limit"]}
-    rows = app.volumes_view.table.rows
-    indexes = [i for i, v in enumerate(rows) if v.backupable and v.id not in near]
+    return [v.id for v in app.volumes_view.table.rows if v.backupable and v.id not in near]
+
+
+async def to_disk(pilot: Pilot[Any], app: Any, volume_id: str) -> None:
+    index = next(i for i, v in enumerate(app.volumes_view.table.rows) if v.id == volume_id)
     await pilot.press("g")
-    for _ in range(indexes[skip]):
+    for _ in range(index):
         await pilot.press("j")
+
+
+async def to_backupable(pilot: Pilot[Any], app: Any, skip: int = 0) -> None:
+    await to_disk(pilot, app, backupable_ids(app)[skip])
 
 
 def test_volumes_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -79,8 +86,12 @@ def test_backup_form_with_errors(snap_compare) -> None:  # type: ignore[no-untyp
 def test_jobs_and_log_with_success_and_failure(snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = snapshot_app()
 
+    chosen: list[str] = []
+
     async def submit(pilot: Pilot[Any], skip: int) -> None:
-        await to_backupable(pilot, app, skip)
+        # The disks are chosen before the first backup: a disk being backed up is not
+        # backupable, and whether its row shows that yet must not change the choice.
+        await to_disk(pilot, app, chosen[skip])
         await pilot.press("b")
         await wait_until(pilot, lambda: isinstance(app.screen, BackupForm)
                          and bool(app.screen.query("#name")), what="form")
@@ -89,6 +100,7 @@ def test_jobs_and_log_with_success_and_failure(snap_compare) -> None:  # type: i
 
     async def ready(pilot: Pilot[Any]) -> None:
         await loaded(pilot, app, 40)
+        chosen.extend(backupable_ids(app)[:2])
         await submit(pilot, 0)
         await run_job_to_the_end(pilot, app)
         app.target.sim_app.state.sim.set_faults(FaultSpec.parse("job_fail=1.0"))
