@@ -6,7 +6,12 @@ detail is appended to the message so a client has something specific to show.
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 CODES: dict[str, tuple[int, str]] = {
     "BackupService.0001": (400, "No resource is available for backup."),
@@ -77,3 +82,17 @@ def bad_parameter(detail: str) -> CbrError:
 def cbr_error(exc: CbrError) -> JSONResponse:
     return JSONResponse({"error_code": exc.code, "error_msg": exc.message},
                         status_code=exc.status)
+
+
+def cbr_errors(handler: Callable[[Request, Any], Awaitable[Response]]
+               ) -> Callable[[Request, Any], Awaitable[Response]]:
+    """A CBR route whose refusals (`CbrError`) are answered in the flat CBR envelope."""
+
+    @functools.wraps(handler)
+    async def answer(request: Request, sim: Any) -> Response:
+        try:
+            return await handler(request, sim)
+        except CbrError as exc:
+            return cbr_error(exc)
+
+    return answer

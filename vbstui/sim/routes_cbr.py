@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vbstui.sim.cbr_codes import CbrError, cbr_error
+from vbstui.sim.cbr_codes import cbr_errors
 from vbstui.sim.cbr_rules import (
     paging,
     parse_add_resources,
@@ -22,90 +22,72 @@ VAULT_FILTERS = ("cloud_type", "id", "name", "object_type", "policy_id", "protec
 
 
 @authorized
+@cbr_errors
 async def list_vaults(request: Request, sim: SimState) -> Response:
     query = request.query_params
-    try:
-        limit, offset = paging(query)
-        items, count = sim.cbr.vault_page(filters={k: query.get(k) for k in VAULT_FILTERS},
-                                          limit=limit, offset=offset)
-    except CbrError as exc:
-        return cbr_error(exc)
+    limit, offset = paging(query)
+    items, count = sim.cbr.vault_page(filters={k: query.get(k) for k in VAULT_FILTERS},
+                                      limit=limit, offset=offset)
     return JSONResponse({"vaults": items, "count": count, "limit": limit, "offset": offset})
 
 
 @authorized
+@cbr_errors
 async def create_vault(request: Request, sim: SimState) -> Response:
-    try:
-        vault = sim.cbr.create_vault(parse_vault(await request.body()))
-    except CbrError as exc:
-        return cbr_error(exc)
+    vault = sim.cbr.create_vault(parse_vault(await request.body()))
     return JSONResponse({"vault": vault})
 
 
 @authorized
+@cbr_errors
 async def show_vault(request: Request, sim: SimState) -> Response:
-    try:
-        return JSONResponse({"vault": sim.cbr.vault_view(request.path_params["vault_id"])})
-    except CbrError as exc:
-        return cbr_error(exc)
+    return JSONResponse({"vault": sim.cbr.vault_view(request.path_params["vault_id"])})
 
 
 @authorized
+@cbr_errors
 async def update_vault(request: Request, sim: SimState) -> Response:
-    try:
-        name, size = parse_vault_update(await request.body())
-        vault = sim.cbr.update_vault(request.path_params["vault_id"], name, size)
-    except CbrError as exc:
-        return cbr_error(exc)
+    name, size = parse_vault_update(await request.body())
+    vault = sim.cbr.update_vault(request.path_params["vault_id"], name, size)
     return JSONResponse({"vault": vault})
 
 
 @authorized
+@cbr_errors
 async def delete_vault(request: Request, sim: SimState) -> Response:
-    try:
-        sim.cbr.delete_vault(request.path_params["vault_id"])
-    except CbrError as exc:
-        return cbr_error(exc)
+    sim.cbr.delete_vault(request.path_params["vault_id"])
     return Response(status_code=204)
 
 
 @authorized
+@cbr_errors
 async def add_resources(request: Request, sim: SimState) -> Response:
-    try:
-        ids = sim.cbr.add_resources(request.path_params["vault_id"],
-                                    parse_add_resources(await request.body()))
-    except CbrError as exc:
-        return cbr_error(exc)
+    ids = sim.cbr.add_resources(request.path_params["vault_id"],
+                                parse_add_resources(await request.body()))
     return JSONResponse({"add_resource_ids": ids})
 
 
 @authorized
+@cbr_errors
 async def remove_resources(request: Request, sim: SimState) -> Response:
-    try:
-        ids = sim.cbr.remove_resources(request.path_params["vault_id"],
-                                       parse_remove_resources(await request.body()))
-    except CbrError as exc:
-        return cbr_error(exc)
+    ids = sim.cbr.remove_resources(request.path_params["vault_id"],
+                                   parse_remove_resources(await request.body()))
     return JSONResponse({"remove_resource_ids": ids})
 
 
 @authorized
+@cbr_errors
 async def associate_policy(request: Request, sim: SimState) -> Response:
-    try:
-        policy_id = parse_policy(await request.body(), required=False)
-        body = sim.cbr.set_policy(request.path_params["vault_id"], policy_id, associate=True)
-    except CbrError as exc:
-        return cbr_error(exc)
+    policy_id = parse_policy(await request.body(), required=False)
+    body = sim.cbr.set_policy(request.path_params["vault_id"], policy_id, associate=True)
     return JSONResponse({"associate_policy": body})
 
 
 @authorized
+@cbr_errors
 async def dissociate_policy(request: Request, sim: SimState) -> Response:
-    try:
-        policy_id = parse_policy(await request.body(), required=True)
-        body = sim.cbr.set_policy(request.path_params["vault_id"], policy_id, associate=False)
-    except CbrError as exc:
-        return cbr_error(exc)
+    policy_id = parse_policy(await request.body(), required=True)
+    body = sim.cbr.set_policy(request.path_params["vault_id"], policy_id, associate=False)
     return JSONResponse({"dissociate_policy": body})
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vbstui.sim.cbr_codes import CbrError, bad_parameter, cbr_error
+from vbstui.sim.cbr_codes import bad_parameter, cbr_errors
 from vbstui.sim.cbr_models import BACKUP_STATUSES, TASK_STATUSES, TASK_TYPES
 from vbstui.sim.cbr_queries import BackupQuery, TaskQuery
 from vbstui.sim.cbr_rules import filter_time, paging, parse_checkpoint, parse_restore
@@ -15,22 +15,18 @@ from vbstui.sim.state import SimState
 
 
 @authorized
+@cbr_errors
 async def create_checkpoint(request: Request, sim: SimState) -> Response:
-    try:
-        checkpoint_id = sim.cbr.create_checkpoint(parse_checkpoint(await request.body()))
-        return JSONResponse({"checkpoint": sim.cbr.checkpoint_view(checkpoint_id,
-                                                                   with_skipped=True)})
-    except CbrError as exc:
-        return cbr_error(exc)
+    checkpoint_id = sim.cbr.create_checkpoint(parse_checkpoint(await request.body()))
+    return JSONResponse({"checkpoint": sim.cbr.checkpoint_view(checkpoint_id,
+                                                               with_skipped=True)})
 
 
 @authorized
+@cbr_errors
 async def show_checkpoint(request: Request, sim: SimState) -> Response:
-    try:
-        return JSONResponse(
-            {"checkpoint": sim.cbr.checkpoint_view(request.path_params["checkpoint_id"])})
-    except CbrError as exc:
-        return cbr_error(exc)
+    return JSONResponse(
+        {"checkpoint": sim.cbr.checkpoint_view(request.path_params["checkpoint_id"])})
 
 
 def _backup_query(request: Request) -> BackupQuery:
@@ -52,40 +48,32 @@ def _backup_query(request: Request) -> BackupQuery:
 
 
 @authorized
+@cbr_errors
 async def list_backups(request: Request, sim: SimState) -> Response:
-    try:
-        query = _backup_query(request)
-        items, count = sim.cbr.backup_page(query)
-    except CbrError as exc:
-        return cbr_error(exc)
+    query = _backup_query(request)
+    items, count = sim.cbr.backup_page(query)
     return JSONResponse({"backups": items, "count": count, "limit": query.limit,
                          "offset": query.offset})
 
 
 @authorized
+@cbr_errors
 async def show_backup(request: Request, sim: SimState) -> Response:
-    try:
-        return JSONResponse({"backup": sim.cbr.backup_view(request.path_params["backup_id"])})
-    except CbrError as exc:
-        return cbr_error(exc)
+    return JSONResponse({"backup": sim.cbr.backup_view(request.path_params["backup_id"])})
 
 
 @authorized
+@cbr_errors
 async def delete_backup(request: Request, sim: SimState) -> Response:
-    try:
-        sim.cbr.delete_backup(request.path_params["backup_id"])
-    except CbrError as exc:
-        return cbr_error(exc)
+    sim.cbr.delete_backup(request.path_params["backup_id"])
     return Response(status_code=204)
 
 
 @authorized
+@cbr_errors
 async def restore_backup(request: Request, sim: SimState) -> Response:
-    try:
-        volume_id = parse_restore(await request.body())
-        sim.cbr.restore(request.path_params["backup_id"], volume_id)
-    except CbrError as exc:
-        return cbr_error(exc)
+    volume_id = parse_restore(await request.body())
+    sim.cbr.restore(request.path_params["backup_id"], volume_id)
     return Response(status_code=202)
 
 
@@ -107,20 +95,16 @@ def _task_query(request: Request) -> TaskQuery:
 
 
 @authorized
+@cbr_errors
 async def list_tasks(request: Request, sim: SimState) -> Response:
-    try:
-        query = _task_query(request)
-        items, count = sim.cbr.task_page(query)
-    except CbrError as exc:
-        return cbr_error(exc)
+    query = _task_query(request)
+    items, count = sim.cbr.task_page(query)
     return JSONResponse({"operation_logs": items, "count": count, "limit": query.limit,
                          "offset": query.offset})
 
 
 @authorized
+@cbr_errors
 async def show_task(request: Request, sim: SimState) -> Response:
-    try:
-        return JSONResponse(
-            {"operation_log": sim.cbr.task_view(request.path_params["operation_log_id"])})
-    except CbrError as exc:
-        return cbr_error(exc)
+    return JSONResponse(
+        {"operation_log": sim.cbr.task_view(request.path_params["operation_log_id"])})
