@@ -14,8 +14,9 @@ from vbstui.local.config import Preferences
 from vbstui.local.credentials import KeyringAccess
 from vbstui.local.journal import Journal
 from vbstui.ops.guard import Guard
+from vbstui.ops.routing import open_backup_service
 from vbstui.ops.runs import build_tracker
-from vbstui.ops.service import BackupService, VbsBackupService
+from vbstui.ops.service import BackupService
 from vbstui.ops.target import Choices, Target, choose_target, find_password, open_session
 
 
@@ -52,7 +53,7 @@ class Context:
         self.session = open_session(self.target, credential, max_connections=max_connections,
                                     on_retry=self._on_retry)
         await self.session.authenticate()
-        self._service = VbsBackupService(self.session)
+        self._service = await open_backup_service(self.session)
         return self._service
 
     def _on_retry(self, exc: CloudError, attempt: int, delay: float) -> None:

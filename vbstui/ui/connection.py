@@ -22,7 +22,8 @@ from vbstui.jobs import Severity
 from vbstui.local.config import Profile
 from vbstui.local.credentials import Credential, KeyringAccess, KeyringUnavailable
 from vbstui.local.journal import Journal
-from vbstui.ops.service import BackupService, VbsBackupService
+from vbstui.ops.routing import open_backup_service
+from vbstui.ops.service import BackupService
 from vbstui.ops.target import (
     Choices,
     Target,
@@ -85,7 +86,7 @@ class Connection:
         else:
             self.set_busy("connecting…")
         try:
-            session = await self._open_session(target)
+            session, service = await self._open_session(target)
         except LoginCancelled:
             if switching:
                 self._stay(f"switch to profile {visible(target.profile.name)} cancelled")
@@ -110,7 +111,7 @@ class Connection:
         self._close_journal()  # a profile switch: the old profile's journal is done with
         self.target = target
         self.session = session
-        self.service = VbsBackupService(session)
+        self.service = service
         try:
             self.journal = open_journal(self.target)
         except ConfigError as exc:
@@ -136,8 +137,9 @@ class Connection:
             self.say(f"{what}; still on profile {working}", Severity.WARNING)
             self.set_busy("")
 
-    async def _open_session(self, target: Target) -> CloudSession:
-        """Find a password (asking if needed), authenticate, retry on a refused password."""
+    async def _open_session(self, target: Target) -> tuple[CloudSession, BackupService]:
+        """Find a password (asking if needed), authenticate, retry on a refused password;
+        then the backup service the project offers."""
         error: str | None = None
         credential: Credential | None = None
         ask = partial(self._ask_password, target)
@@ -148,6 +150,8 @@ class Connection:
             session = open_session(target, credential, on_retry=self._on_retry)
             try:
                 await session.authenticate()
+                # What the catalog offers decides the service: VBS, CBR or both.
+                service = await open_backup_service(session)
             except AuthenticationError as exc:
                 await session.aclose()
                 error = exc.message
@@ -168,7 +172,7 @@ class Connection:
             if self._remember:
                 self._remember = False
                 self._store_password(target.profile.name, credential.password)
-            return session
+            return session, service
 
     async def _ask_password(self, target: Target, profile: Profile,
                             keyring_problem: str | None) -> Secret | None:
