@@ -17,7 +17,8 @@ VOLUME_PAGES = "GET /v2/{project_id}/cloudvolumes/detail"
 
 @pytest.fixture(scope="module")
 def sim(module_sims: Any) -> SimProcess:
-    return module_sims("--job-seconds", "2", name="listing")
+    # VBS only: these tests read VBS's own listing as the oracle (both services: test_e2e_cbr*)
+    return module_sims("--job-seconds", "2", "--services", "vbs", name="listing")
 
 
 @pytest.fixture(scope="module")
