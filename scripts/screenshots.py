@@ -203,6 +203,33 @@ async def shot_details(pilot: Pilot[Any], app: VbsApp) -> None:
     await pilot.press("j", "i")  # a backup whose disk still exists: its name shows
 
 
+async def vaults_known(pilot: Pilot[Any], app: VbsApp) -> None:
+    await loaded(pilot, app)
+    await wait(pilot, lambda: app.protection.known, "vault listing")
+
+
+async def shot_vaults(pilot: Pilot[Any], app: VbsApp) -> None:
+    await vaults_known(pilot, app)
+    await pilot.press("f12")
+    await wait(pilot, lambda: bool(app.main.vaults_view.table.all_rows)
+               and not app.main.vaults_view.loading, "vaults")
+
+
+async def shot_cbr_backup(pilot: Pilot[Any], app: VbsApp) -> None:
+    """A backup into a vault, followed to its end (a project that has only CBR)."""
+    await vaults_known(pilot, app)
+
+    def in_vault(volume: Any) -> bool:
+        route = app.protection.route(volume.id)
+        return backupable(app)(volume) and route is not None and route.vault is not None
+
+    await go_to(pilot, app.volumes_view.table, in_vault)
+    await submit_form(pilot, app, "nightly-cbr")
+    await wait(pilot, lambda: any(j.status for j in app.jobs.values()), "submitted")
+    clock(app).advance(JOB_SECONDS * 2)
+    await wait(pilot, lambda: all(j.finished for j in app.jobs.values()), "backup done")
+
+
 SHOTS: dict[str, tuple[Callable[[Pilot[Any], VbsApp], Awaitable[None]], dict[str, Any]]] = {
     "volumes": (shot_volumes, {}),
     "backup-form-error": (shot_form_error, {}),
@@ -213,6 +240,8 @@ SHOTS: dict[str, tuple[Callable[[Pilot[Any], VbsApp], Awaitable[None]], dict[str
     "bulk-backup": (shot_bulk, {}),
     "preflight-limit": (shot_preflight_limit, {}),
     "details": (shot_details, {}),
+    "vaults": (shot_vaults, {"services": "cbr"}),
+    "cbr-backup": (shot_cbr_backup, {"services": "cbr"}),
 }
 
 

@@ -84,7 +84,7 @@ def test_fault_restore_rejected_once_is_resent(sims: Sims, clients: Clients) -> 
 def test_fault_restore_500_ends_unknown(sims: Sims, clients: Clients) -> None:
     sim = sims(faults=f"500=1.0,{ON_RESTORE}")
     backup, volume = restorable(sim)
-    client = clients(sim, jobs={"reconcile_seconds": 6, "reconcile_quiet_seconds": 3})
+    client = clients(sim, jobs={"reconcile_seconds": 3, "reconcile_quiet_seconds": 2})
     result = restore(client, backup, volume)
     no_traceback(result)
     assert result.returncode == 4, str(result)
@@ -115,7 +115,7 @@ def test_fault_namesake_is_never_adopted(sims: Sims, clients: Clients, fault: st
     near = [e["volume_id"] for e in sim.state()["near_limit"]]
     with sim.api() as api:
         [volume] = api.pick_volumes(1, near_limit=near)
-    client = clients(sim, jobs={"reconcile_seconds": 30, "reconcile_quiet_seconds": 5})
+    client = clients(sim, jobs={"reconcile_seconds": 30, "reconcile_quiet_seconds": 2})
     first = client.run("backup", "create", "--volume", volume, "--name", "nightly", "--wait",
                        "--json")
     assert first.returncode == 0, str(first)

@@ -22,7 +22,7 @@ from faultkit import (
 )
 
 ON_CREATE = "paths=cloudbackups,methods=POST"
-JOB_SECONDS = 8
+JOB_SECONDS = 5  # long enough to kill a process mid-job, short enough to wait for
 
 Sims = Callable[..., Sim]
 Clients = Callable[..., Client]

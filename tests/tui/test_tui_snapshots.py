@@ -144,3 +144,43 @@ def test_layout_at_200x60(snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = snapshot_app()
     assert snap_compare(app, terminal_size=(200, 60),
                         run_before=lambda p: _layout_ready(p, app))
+
+
+def cbr_snapshot_app() -> Any:
+    """A project that has only CBR (a new one), frozen like `snapshot_app`."""
+    return make_app(demo_target(volumes=40, job_seconds=JOB_SECONDS, clock=ManualClock(),
+                                services="cbr"))
+
+
+async def _vaults_known(pilot: Pilot[Any], app: Any) -> None:
+    await loaded(pilot, app, 40)
+    await wait_until(pilot, lambda: app.protection.known, what="vault listing")
+
+
+def test_vaults_view(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = cbr_snapshot_app()
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await _vaults_known(pilot, app)
+        await pilot.press("f12")
+        await wait_until(pilot, lambda: len(app.main.vaults_view.table.all_rows) == 3
+                         and not app.main.vaults_view.loading, what="vaults listed")
+        await pilot.press("j")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_cbr_backup_form(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = cbr_snapshot_app()
+
+    async def ready(pilot: Pilot[Any]) -> None:
+        await _vaults_known(pilot, app)
+        in_vault = next(v.id for v in app.volumes_view.table.rows if v.backupable
+                        and (route := app.protection.route(v.id)) is not None
+                        and route.vault is not None)
+        await to_disk(pilot, app, in_vault)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, BackupForm)
+                         and bool(app.screen.query("#destination")), what="form")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)

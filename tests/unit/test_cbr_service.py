@@ -16,8 +16,9 @@ from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import Phase
 from vbstui.ops.cbr_service import CbrBackupService, service_of
 from vbstui.ops.combined import CombinedBackupService
+from vbstui.ops.delete import check_deletes, delete_confirmation, new_delete_jobs
 from vbstui.ops.preflight import CBR_FULL, CBR_NOT_IN_VAULT, preflight
-from vbstui.ops.restore import check_restore
+from vbstui.ops.restore import check_restore, new_restore_job, restore_confirmation
 from vbstui.ops.routing import backup_place, disk_routes, open_backup_service
 from vbstui.sim import FaultSpec
 
@@ -176,20 +177,33 @@ async def test_a_cbr_restore_and_delete_are_checked_and_followed_to_their_end() 
         other = next(v for v in await session.evs.list_volumes(status="available")
                      if v.id != disk.id)
         elsewhere = await check_restore(service, job.backup_id, other.id)
-        assert any("only onto the disk it was taken from" in p for p in elsewhere.problems)
+        assert any("only onto the disk it was taken from" in p and "BackupService.2003" in p
+                   for p in elsewhere.problems), elsewhere.problems
         check = await check_restore(service, job.backup_id, None)
         assert check.ok, check.problems
-        assert check.backup is not None
-        where, vault_id = backup_place(check.backup)
-        restore = tracker.new_restore_job(job.backup_id, disk.id, service=where,
-                                          vault_id=vault_id)
+        question = restore_confirmation(check)
+        assert disk.id in question and "ALL DATA ON THAT DISK WILL BE OVERWRITTEN" in question
+        assert f"CBR backup 'to-restore' ({job.backup_id}) from vault {vault.id}" in question
+        restore = new_restore_job(tracker, check)
+        assert (restore.service, restore.vault_id) == ("cbr", vault.id)
         await tracker.follow(await tracker.submit_restore(restore))
         assert restore.phase is Phase.SUCCESS, restore.message
         assert restore.job_id
         tasks = await session.cbr.tasks_of(backup_id=job.backup_id, operation_type="restore")
         assert any(t.succeeded for t in tasks)
 
-        delete = tracker.new_delete_job(job.backup_id, service=where, vault_id=vault_id)
+        # A vault that is not available takes no restore (BackupService.6202).
+        sim_vault = project.app.state.sim.cbr.vaults[vault.id]  # type: ignore[attr-defined]
+        sim_vault.status = "frozen"
+        frozen = await check_restore(service, job.backup_id, None)
+        assert any("BackupService.6202" in p for p in frozen.problems), frozen.problems
+        sim_vault.status = "available"
+
+        deletable = await check_deletes(service, [job.backup_id], concurrency=2)
+        assert [b.id for b in deletable.targets] == [job.backup_id]
+        assert f"CBR vault {vault.id}" in delete_confirmation(deletable.targets)
+        [delete] = new_delete_jobs(tracker, deletable.targets, {disk.id: disk.name})
+        assert (delete.service, delete.vault_id) == ("cbr", vault.id)
         await tracker.follow(await tracker.submit_delete(delete))
         assert delete.phase is Phase.SUCCESS, delete.message
         assert await session.cbr.get_backup(job.backup_id) is None

@@ -14,16 +14,18 @@ from vbstui.cloud.errors import CloudError
 from vbstui.cloud.validation import ValidationFailed, parse_tag
 from vbstui.errors import ExitCode, UsageError, exit_code_for
 from vbstui.jobs import Phase, Severity, TrackedJob
-from vbstui.ops.delete import check_deletes
+from vbstui.ops.bulk import new_run_jobs, submit_run
+from vbstui.ops.delete import check_deletes, delete_confirmation, new_delete_jobs
 from vbstui.ops.plans import BackupInput, BackupPlan, plan_backups, plan_problems
 from vbstui.ops.preflight import Preflight, preflight
 from vbstui.ops.resolve import looks_like_id, resolve_volume, resolve_volumes
-from vbstui.ops.restore import check_restore
+from vbstui.ops.restore import check_restore, new_restore_job, restore_confirmation
 from vbstui.ops.runs import concurrency, new_run_id
 from vbstui.ops.service import BackupService
 from vbstui.ops.summary import RunSummary
 from vbstui.ops.target import open_journal
-from vbstui.textsafe import plural, visible
+from vbstui.ops.vaults import check_vault_choice
+from vbstui.textsafe import visible
 
 
 def _backup_input(ctx: Context) -> BackupInput:
@@ -44,6 +46,8 @@ async def cmd_backup_create(ctx: Context) -> int:
     in_flight = concurrency(ctx.preferences, args.concurrency)
     service = await ctx.connect(max_connections=max(in_flight, 4))
     disks = await resolve_volumes(service, list(wanted.volume_ids))
+    if args.vault:  # the vault must hold every disk already: nothing is added by a backup
+        await check_vault_choice(service, [d.id for d in disks], args.vault)
     # raises before anything is journaled or sent
     plan = plan_backups(replace(wanted, volume_ids=[d.id for d in disks]))
     return await run_backups(ctx, service, plan, in_flight=in_flight, force=args.force)
@@ -76,17 +80,14 @@ async def run_backups(ctx: Context, service: BackupService, plan: BackupPlan, *,
     tracker = ctx.tracker(journal, concurrency=in_flight if plan.bulk else None)
     try:
         run_id = new_run_id()
-        jobs = [tracker.new_backup_job(r, volume_name=names.get(r.volume_id, ""),
-                                       run_id=run_id) for r in plan.requests]
+        # Routed by the pre-flight: VBS one request per disk, CBR one checkpoint per vault.
+        jobs = new_run_jobs(tracker, plan, checked, run_id=run_id, names=names)
         ctx.jobs.extend(jobs)
 
-        async def submit(job: TrackedJob) -> None:
-            known = (checked.existing.known_ids(job.volume_id, job.backup_name)
-                     if checked is not None else None)
-            await tracker.submit_backup(job, known_backup_ids=known)
+        async def settle(job: TrackedJob) -> None:
             await settle_unknown(tracker, job, ctx.guard)
 
-        await asyncio.gather(*(submit(j) for j in jobs))
+        await submit_run(tracker, jobs, checked, after_submit=settle)
         timed_out = False
         if args.wait:
             timed_out = not await follow_all(tracker, jobs, ctx.remaining())
@@ -180,13 +181,8 @@ async def cmd_backup_restore(ctx: Context) -> int:
     backup, volume = check.backup, check.volume
     assert backup is not None and volume is not None
     if not args.yes:
-        disk = volume.name or volume.id
-        ok = await asyncio.to_thread(
-            confirm,
-            f"Restore backup '{visible(backup.name)}' ({backup.id}) onto disk '{visible(disk)}' "
-            f"({volume.id}, {volume.size_gb} GB)?\nALL DATA ON THAT DISK WILL BE OVERWRITTEN.",
-            disk,
-        )
+        ok = await asyncio.to_thread(confirm, restore_confirmation(check),
+                                     volume.name or volume.id)
         if not ok:
             stderr("not confirmed (use --yes in scripts); nothing was sent")
             if args.json:
@@ -196,8 +192,7 @@ async def cmd_backup_restore(ctx: Context) -> int:
     journal = open_journal(ctx.target)
     tracker = ctx.tracker(journal)
     try:
-        job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
-                                      volume_name=volume.name)
+        job = new_restore_job(tracker, check)  # to the service (and vault) holding it
         ctx.jobs.append(job)
         await tracker.submit_restore(job)
         await settle_unknown(tracker, job, ctx.guard)
@@ -239,11 +234,7 @@ async def cmd_backup_delete(ctx: Context) -> int:
         return ExitCode.FAILED
     targets = check.targets
     if not args.yes:
-        listing = "\n".join(f"  {b.id}  {visible(b.name)}  ({b.size_gb} GB)" for b in targets)
-        ok = await asyncio.to_thread(
-            confirm, f"Delete {plural(len(targets), 'backup')}? This cannot be undone.\n{listing}",
-            "delete",
-        )
+        ok = await asyncio.to_thread(confirm, delete_confirmation(targets), "delete")
         if not ok:
             stderr("not confirmed (use --yes in scripts); nothing was sent")
             if args.json:
@@ -254,9 +245,7 @@ async def cmd_backup_delete(ctx: Context) -> int:
     tracker = ctx.tracker(journal, concurrency=in_flight)
     try:
         names = await _disk_names(service, {b.volume_id for b in targets if b.volume_id})
-        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id,
-                                       volume_name=names.get(b.volume_id, ""))
-                for b in targets]
+        jobs = new_delete_jobs(tracker, targets, names)  # each to the service holding it
         ctx.jobs.extend(jobs)
         await asyncio.gather(*(tracker.submit_delete(j) for j in jobs))
         timed_out = False

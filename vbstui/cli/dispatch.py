@@ -29,18 +29,40 @@ HANDLERS: dict[tuple[str, str | None], tuple[str, str]] = {
     ("backup", "create"): ("backups", "cmd_backup_create"),
     ("backup", "restore"): ("backups", "cmd_backup_restore"),
     ("backup", "delete"): ("backups", "cmd_backup_delete"),
+    ("backup", "share"): ("shares", "cmd_backup_share"),
+    ("backup", "unshare"): ("shares", "cmd_backup_unshare"),
+    ("backup", "prune"): ("prune", "cmd_backup_prune"),
+    ("shares", None): ("shares", "cmd_shares"),
     ("job", "show"): ("jobs", "cmd_job_show"),
     ("jobs", None): ("jobs", "cmd_jobs"),
     ("jobs", "retry"): ("retry", "cmd_jobs_retry"),
     ("login", None): ("account", "cmd_login"),
     ("logout", None): ("account", "cmd_logout"),
     ("doctor", None): ("doctor", "cmd_doctor"),
+    ("vaults", None): ("vaults", "cmd_vaults"),
+    ("vault", "show"): ("vaults", "cmd_vault_show"),
+    ("vault", "add"): ("vaults", "cmd_vault_add"),
+    ("vault", "remove"): ("vaults", "cmd_vault_remove"),
+    ("vault", "create"): ("vaults", "cmd_vault_create"),
+    ("policy", "list"): ("policies", "cmd_policy_list"),
+    ("policy", "show"): ("policies", "cmd_policy_show"),
+    ("policy", "create"): ("policies", "cmd_policy_create"),
+    ("policy", "update"): ("policies", "cmd_policy_update"),
+    ("policy", "delete"): ("policies", "cmd_policy_delete"),
+    ("policy", "enable"): ("policies", "cmd_policy_enable"),
+    ("policy", "disable"): ("policies", "cmd_policy_disable"),
+    ("policy", "run"): ("policies", "cmd_policy_run"),
+    ("policy", "link"): ("policies", "cmd_policy_link"),
+    ("policy", "unlink"): ("policies", "cmd_policy_unlink"),
+    ("policy", "tasks"): ("policies", "cmd_policy_tasks"),
+    ("policy", "tag"): ("policies", "cmd_policy_tag"),
 }
 
 
 def handler_for(args: argparse.Namespace) -> Handler:
     action = (getattr(args, "backup_command", None) or getattr(args, "job_command", None)
-              or getattr(args, "jobs_command", None))
+              or getattr(args, "jobs_command", None) or getattr(args, "vault_command", None)
+              or getattr(args, "policy_command", None))
     module, function = HANDLERS[(args.command, action)]
     # __import__, not importlib.import_module: that one bypasses the import system's
     # own entry, so `python -X importtime` would not show the command's module.

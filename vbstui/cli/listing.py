@@ -3,38 +3,63 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from vbstui.cli import records, table
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, stderr
+from vbstui.cli.protection import VAULT_WIDTH, Protections
 from vbstui.cli.stream import ListingWriter
 from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import ExitCode
 from vbstui.ops.resolve import DiskChoice, resolve_volume
+from vbstui.ops.routing import backup_place
 from vbstui.ops.service import BackupService
-from vbstui.textsafe import plural
+from vbstui.textsafe import plural, visible
 
 
 async def cmd_volumes(ctx: Context) -> int:
     args = ctx.args
     service = await ctx.connect()
-    if args.json or args.jsonl:
-        await _stream_volumes(service, args.name, args.status, lines=args.jsonl)
-        return ExitCode.OK
-    volumes = await service.list_volumes(name=args.name, status=args.status)
+    # The vault listing runs beside the disks' (none without CBR).
+    protections = asyncio.ensure_future(Protections.read(service))
+    try:
+        if args.json or args.jsonl:
+            await _stream_volumes(service, args.name, args.status, protections,
+                                  lines=args.jsonl)
+            return ExitCode.OK
+        volumes = await service.list_volumes(name=args.name, status=args.status)
+        known = await protections
+    finally:
+        await _settled(protections)
+    headers = ["ID", "NAME", "STATUS", "SIZE", "TYPE", "AZ", "ATTACHED TO"]
     rows = [_volume_row(v) for v in volumes]
-    print(table.render(["ID", "NAME", "STATUS", "SIZE", "TYPE", "AZ", "ATTACHED TO"], rows))
+    if known.shown:
+        headers.insert(3, "PROTECTION")
+        for row, volume in zip(rows, volumes, strict=True):
+            row.insert(3, visible(known.label(known.route(volume.id)), limit=VAULT_WIDTH))
+    print(table.render(headers, rows))
     stderr(plural(len(volumes), "disk"))
     return ExitCode.OK
 
 
-async def _stream_volumes(service: BackupService, name: str | None, status: str | None, *,
-                          lines: bool) -> None:
+async def _settled(task: asyncio.Future[Any]) -> None:
+    """A helper task that must not outlive the command (or leave its failure unread)
+    when the main listing failed first."""
+    if not task.done():
+        task.cancel()
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.exception()
+
+
+async def _stream_volumes(service: BackupService, name: str | None, status: str | None,
+                          protections: asyncio.Future[Protections], *, lines: bool) -> None:
     """Each page goes out as it arrives, while the service already works on the next
     one.  A failure half-way raises before the document is finished."""
     writer = ListingWriter("volumes", lines=lines)
     async for page, _total in service.volume_record_pages(name=name, status=status):
-        records.add_volume_facts(page)
+        records.add_volume_facts(page, await protections)
         writer.write(page)
     writer.finish()
 
@@ -50,27 +75,31 @@ async def cmd_backups(ctx: Context) -> int:
     args = ctx.args
     service = await ctx.connect()
     disk = await resolve_volume(service, args.volume) if args.volume else None
-    backups_task = asyncio.ensure_future(service.list_backups(
-        volume_id=disk.id if disk else None, name=args.name, status=args.status))
-    names_task = asyncio.ensure_future(_disk_names(service, disk))
+    tasks = [asyncio.ensure_future(service.list_backups(
+                 volume_id=disk.id if disk else None, name=args.name, status=args.status)),
+             asyncio.ensure_future(_disk_names(service, disk)),
+             asyncio.ensure_future(Protections.read(service))]
     try:
-        backups, names = await asyncio.gather(backups_task, names_task)
-    finally:  # one failed: the other stops before the session closes
-        for task in (backups_task, names_task):
-            task.cancel()
-        await asyncio.wait([backups_task, names_task])
-        for task in (backups_task, names_task):
-            if not task.cancelled():
-                task.exception()  # retrieved: only the first failure is reported
+        backups, names, protections = await asyncio.gather(*tasks)
+    finally:  # one failed: the others stop before the session closes
+        for task in tasks:
+            await _settled(task)
     if args.json or args.jsonl:
         writer = ListingWriter("backups", lines=args.jsonl)
-        writer.write([records.backup_record(b, service=service.label.lower(),
+        writer.write([records.backup_record(b, protections=protections,
                                             volume_name=names.get(b.volume_id))
                       for b in backups])
         writer.finish()
         return ExitCode.OK
-    print(table.render(["ID", "NAME", "STATUS", "SIZE", "CREATED", "TYPE", "DISK",
-                        "DESCRIPTION"], [_backup_row(b, names) for b in backups]))
+    headers = ["ID", "NAME", "STATUS", "SIZE", "CREATED", "TYPE", "DISK", "DESCRIPTION"]
+    rows = [_backup_row(b, names) for b in backups]
+    if protections.shown:
+        headers[3:3] = ["SERVICE", "VAULT"]
+        for row, backup in zip(rows, backups, strict=True):
+            place, vault_id = backup_place(backup)
+            row[3:3] = [place, visible(protections.vault_name(backup) or vault_id or "-",
+                                       limit=VAULT_WIDTH)]
+    print(table.render(headers, rows))
     stderr(plural(len(backups), "backup"))
     return ExitCode.OK
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
 from vbstui import __version__
+from vbstui.cli.policy_parser import add_policy_commands
 from vbstui.cloud.validation import BULK_NAME_MAX, DESCRIPTION_MAX, NAME_MAX, TAGS_MAX
 from vbstui.errors import ExitCode
 
@@ -22,6 +24,8 @@ examples:
   vbstui backup create --volume ID1 --volume ID2 --name nightly --wait
                                                   bulk: nightly-0001, nightly-0002
   vbstui backup restore BACKUP_ID --wait          onto the backup's own disk (asks first)
+  vbstui vaults                                   CBR disk vaults: capacity, disks, policy
+  vbstui vault add VAULT --volume DISK --yes      its backups then go into that vault
   vbstui jobs --wait                              follow jobs left unfinished
   vbstui job show JOB_ID --json
   vbstui doctor                                   configuration, credentials, connectivity
@@ -38,9 +42,10 @@ exit codes:
   {ExitCode.INTERRUPTED:<3d} interrupted
 
 JSON (--json, --jsonl): each record as the service sent it, plus a "vbstui" object with
-what vbstui derived from it (for backups: service, description, incremental,
-volume_name). Listings are {{"volumes": [...], "count": N}}; if a listing fails
-half-way the document is left unfinished and the exit code is not 0.
+what vbstui derived from it (for backups: service "vbs" or "cbr", vault_id, vault_name,
+description, incremental, volume_name; for disks, with CBR: protection). Listings are
+{{"volumes": [...], "count": N}}; if a listing fails half-way the document is left
+unfinished and the exit code is not 0.
 """
 
 
@@ -110,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="vbstui",
-        description="Back up Open Telekom Cloud EVS disks with VBS, from a TUI or scripts.",
+        description="Back up Open Telekom Cloud EVS disks with VBS or CBR, from a TUI or scripts.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"vbstui {__version__}")
@@ -121,7 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     volumes = commands.add_parser(
         "volumes", parents=[common], help="list disks (EVS volumes)",
         description="List the project's disks. --json and --jsonl write each page as it "
-        "arrives: each disk as EVS sent it plus {\"vbstui\": {\"backupable\": ...}}.")
+        "arrives: each disk as EVS sent it plus {\"vbstui\": {\"backupable\": ...}}. With "
+        "CBR, a PROTECTION column says where each disk's backups go (its vault's name, VBS, "
+        "or none), and --json adds \"protection\": {\"service\", \"vault_id\", "
+        "\"vault_name\"} (null for none).")
     volumes.add_argument("--name", help="only disks with exactly this name")
     volumes.add_argument("--status", help="only disks in this status (e.g. available, in-use)")
     _listing_formats(volumes, "volumes")
@@ -129,8 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     backups = commands.add_parser(
         "backups", parents=[common], help="list backups",
         description="List backups with their disk's name, decoded description and, for "
-        "failed ones, the reason. --json adds {\"vbstui\": {\"service\", \"description\", "
-        "\"incremental\", \"volume_name\"}} to each backup as the service sent it.")
+        "failed ones, the reason; with CBR also the SERVICE (vbs or cbr) and VAULT columns. "
+        "--json adds {\"vbstui\": {\"service\", \"vault_id\", \"vault_name\", "
+        "\"description\", \"incremental\", \"volume_name\"}} to each backup as the "
+        "service sent it.")
     backups.add_argument("--volume", metavar="DISK",
                          help="only backups of this disk: its id, or a name only one disk has")
     backups.add_argument("--name", help="only backups with exactly this name")
@@ -156,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--full", action="store_true",
                         help="full backup (default: incremental after the disk's first backup)")
     create.add_argument("--snapshot", metavar="ID", default="", help="back up this snapshot")
+    create.add_argument("--vault", metavar="VAULT", default=None,
+                        help="CBR: the vault (id or unique name) that must hold the disks; "
+                        "not needed when each disk is in one vault (it is backed up "
+                        "there). A disk in no vault is added first with `vbstui vault add`")
     create.add_argument("--concurrency", metavar="N", type=whole_number, default=None,
                         help="bulk runs: how many disks are sent at once (default: "
                         "[jobs] bulk_concurrency in the config file, else 4)")
@@ -181,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _wait_options(delete)
     delete.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _sharing_and_pruning(commands, backup_commands, common)
 
     job = commands.add_parser("job", parents=[common], help="show a backup service job")
     job_commands = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
@@ -223,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     quota = commands.add_parser("quota", parents=[common], help="backup quotas")
     quota.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _vault_commands(commands, common)
+    add_policy_commands(commands, common, seconds, TIMEOUT_HELP)
 
     login = commands.add_parser("login", parents=[common],
                                 help="verify a password and store it in the OS keyring")
@@ -238,6 +255,93 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("sim", help="serve the VBS simulator (see: vbstui sim --help)",
                         add_help=False)
     return parser
+
+
+def _vault_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """`vaults` and `vault show|add|remove|create` (CBR disk vaults)."""
+    vaults = commands.add_parser(
+        "vaults", parents=[common], help="list CBR disk vaults",
+        description="The project's CBR disk vaults: used and allocated capacity, disks, "
+        "policy, status. --json adds {\"vbstui\": {\"used_gb\", \"allocated_gb\", "
+        "\"free_gb\", \"disk_count\", \"policy_name\", ...}} to each vault as CBR sent it.")
+    vaults.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    vault = commands.add_parser("vault", parents=[common],
+                                help="a vault's disks; add, remove disks; create a vault")
+    actions = vault.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", parents=[common], help="a vault and its disks")
+    show.add_argument("vault", metavar="VAULT", help="vault id, or a name only one vault has")
+    show.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    for name, text in (("add", "add disks to a vault (their backups go there from then on)"),
+                       ("remove", "remove disks from a vault (its backups of them stay)")):
+        change = actions.add_parser(name, parents=[common], help=text, description=text)
+        change.add_argument("vault", metavar="VAULT",
+                            help="vault id, or a name only one vault has")
+        change.add_argument("--volume", metavar="DISK", action="append", required=True,
+                            help="disk (its id, or a name only one disk has); repeat for more")
+        change.add_argument("--yes", action="store_true",
+                            help="do not ask for confirmation (needed without a terminal)")
+        change.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    create = actions.add_parser(
+        "create", parents=[common], help="create a disk vault (it costs money)",
+        description="Create a CBR disk vault, pay per use: its allocated capacity is billed "
+        "whether used or not. Asks first; without a terminal --yes is needed (else exit 2, "
+        "nothing sent).")
+    create.add_argument("--name", required=True, help="vault name: 1-64 of A-Z a-z 0-9 _ -")
+    create.add_argument("--size", metavar="GB", required=True,
+                        help="allocated capacity in GB (10 to 10485760)")
+    create.add_argument("--volume", metavar="DISK", action="append", default=[],
+                        help="a disk to put in it (its id or unique name); repeat for more")
+    create.add_argument("--description", metavar="TEXT", default="",
+                        help="vault description")
+    create.add_argument("--yes", action="store_true",
+                        help="do not ask for confirmation (needed without a terminal)")
+    create.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+
+
+def _sharing_and_pruning(commands: Any, backup_commands: Any,
+                         common: argparse.ArgumentParser) -> None:
+    """`backup share|unshare|prune` and `shares` (VBS backup sharing; pruning)."""
+    share = backup_commands.add_parser(
+        "share", parents=[common], help="share a backup with other projects (VBS)",
+        description="Share an available VBS backup with other projects (32-character "
+        "project ids, not this project, not shared with them already).")
+    share.add_argument("backup", metavar="BACKUP", help="backup id, or a name only one has")
+    share.add_argument("--to-project", metavar="PROJECT_ID", action="append", required=True,
+                       help="project to share with (repeat for more)")
+    share.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    unshare = backup_commands.add_parser(
+        "unshare", parents=[common], help="stop sharing a backup",
+        description="Revoke the shares of a backup: with the projects named, or all. Asks "
+        "first; without a terminal --yes is needed (else exit 2, nothing sent).")
+    unshare.add_argument("backup", metavar="BACKUP", help="backup id, or a name only one has")
+    unshare.add_argument("--to-project", metavar="PROJECT_ID", action="append", default=[],
+                         help="only the share with this project (repeat; default: all)")
+    unshare.add_argument("--yes", action="store_true",
+                         help="do not ask for confirmation (needed without a terminal)")
+    unshare.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    prune = backup_commands.add_parser(
+        "prune", parents=[common], help="keep the newest N backups of disks, delete the rest",
+        description="Preview, then delete every backup of the disks but the newest N (by "
+        "creation time, VBS and CBR alike). Backups that cannot be deleted (busy, shared, "
+        "others depend on them) are named and left. Asks first; without a terminal --yes is "
+        "needed (else exit 2, nothing sent).")
+    prune.add_argument("--volume", metavar="DISK", action="append", required=True,
+                       help="disk (its id, or a name only one disk has); repeat for more")
+    prune.add_argument("--keep", metavar="N", type=positive_number, required=True,
+                       help="how many of each disk's newest backups stay (1 or more)")
+    prune.add_argument("--yes", action="store_true",
+                       help="do not ask for confirmation (needed without a terminal)")
+    prune.add_argument("--concurrency", metavar="N", type=whole_number, default=None,
+                       help="deletes sent at once (default: [jobs] bulk_concurrency, else 4)")
+    _wait_options(prune)
+    prune.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    shares = commands.add_parser(
+        "shares", parents=[common], help="shares of this project's backups (or with it)",
+        description="The shares of this project's VBS backups, or with --to-me the backups "
+        "other projects share with this one.")
+    shares.add_argument("--to-me", action="store_true",
+                        help="the backups other projects share with this project")
+    shares.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
 
 
 def _wait_options(parser: argparse.ArgumentParser) -> None:

@@ -11,28 +11,45 @@ from __future__ import annotations
 
 from typing import Any
 
+from vbstui.cli.protection import Protections
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.models import Backup, Job, Quota, backupable_status
+from vbstui.ops.routing import backup_place
 
 KEY = "vbstui"
 DERIVED = {
-    "volumes": "backupable (status allows a backup)",
-    "backups": "service (vbs), description (decoded), incremental, volume_name",
+    "volumes": "backupable (status allows a backup); with CBR also protection "
+               "({service, vault_id, vault_name} where its backups go, or null)",
+    "backups": "service (vbs or cbr), vault_id and vault_name (CBR), description "
+               "(decoded), incremental, volume_name",
     "job": "backup_id, error_code, meaning, action",
     "quota": "left and unlimited for each resource type",
 }
 
 
-def add_volume_facts(records: list[Any]) -> None:
-    """In place, for speed: a listing of 50,000 disks passes here without models."""
+def add_volume_facts(records: list[Any], protections: Protections | None = None) -> None:
+    """In place, for speed: a listing of 50,000 disks passes here without models.  With
+    CBR, `protections` adds where each disk's backups go."""
+    if protections is None or not protections.shown:
+        for record in records:
+            if isinstance(record, dict):
+                record[KEY] = {"backupable": backupable_status(record.get("status"))}
+        return
+    protection = protections.disk_record
     for record in records:
         if isinstance(record, dict):
-            record[KEY] = {"backupable": backupable_status(record.get("status"))}
+            record[KEY] = {"backupable": backupable_status(record.get("status")),
+                           "protection": protection(record.get("id"))}
 
 
-def backup_record(backup: Backup, *, service: str, volume_name: str | None) -> dict[str, Any]:
+def backup_record(backup: Backup, *, protections: Protections | None,
+                  volume_name: str | None) -> dict[str, Any]:
+    service, vault_id = backup_place(backup)
+    vault_name = protections.vault_name(backup) if protections is not None else ""
     return {**backup.raw, KEY: {
         "service": service,
+        "vault_id": vault_id or None,
+        "vault_name": vault_name or None,
         "description": backup.description,
         "incremental": backup.incremental,
         "volume_name": volume_name,

@@ -147,6 +147,21 @@ class CbrClient:
         await self._mutate(action, "POST", f"vaults/{segment}/{action.replace('_', '')}",
                            body={"policy_id": policy_id})
 
+    async def policies_by_vault(self) -> dict[str, tuple[str, str]]:
+        """Vault id → (policy id, policy name) of the backup policies applied to vaults
+        (`GET /policies`: a vault's own record does not name its policy)."""
+        url = await self._session.url("cbr", "v3", "policies")
+        data = await self._session.read(url, params={"operation_type": "backup"})
+        found: dict[str, tuple[str, str]] = {}
+        for item in as_list(data.get("policies")):
+            if not isinstance(item, dict) or not as_str(item.get("id")):
+                continue
+            policy = (as_str(item.get("id")), as_str(item.get("name")))
+            for bound in as_list(item.get("associated_vaults")):
+                if isinstance(bound, dict) and as_str(bound.get("vault_id")):
+                    found[as_str(bound.get("vault_id"))] = policy
+        return found
+
     # ------------------------------------------------------------- checkpoints
 
     async def create_checkpoint(self, request: CheckpointRequest) -> Checkpoint:

@@ -7,6 +7,7 @@ same rule as VBS backups (`validation.validate_name`): one rule for both service
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,23 @@ def text_problems(text: str, *, max_length: int) -> list[str]:
     if any(unicodedata.category(c) in INVISIBLE_CATEGORIES for c in text):
         problems.append("must not contain control or invisible formatting characters")
     return problems
+
+
+# The API page (vaults/creating_a_vault) says only 1 to 64 characters; the guide
+# (creating_a_disk_backup_vault) adds letters, digits, '-' and '_'.  The stricter rule
+# of the two is the one a vault name must pass.
+_VAULT_NAME = re.compile(rf"[A-Za-z0-9_-]{{1,{VAULT_NAME_MAX}}}")
+
+
+def vault_name_problems(name: str) -> list[str]:
+    """Problems with a vault name: 1 to 64 of A-Z a-z 0-9 '_' '-'."""
+    if not name:
+        return ["is required"]
+    if len(name) > VAULT_NAME_MAX:
+        return [f"at most {VAULT_NAME_MAX} characters (now {len(name)})"]
+    if not _VAULT_NAME.fullmatch(name):
+        return ["may contain only letters A-Z and a-z, digits, '_' and '-'"]
+    return []
 
 
 def id_problems(ids: Sequence[str], *, what: str, most: int) -> list[str]:
@@ -97,10 +115,7 @@ class VaultRequest:
     policy_id: str = ""
 
     def problems(self) -> dict[str, list[str]]:
-        name: list[str] = []
-        if not self.name.strip():
-            name.append("is required")
-        name += text_problems(self.name, max_length=VAULT_NAME_MAX)
+        name = vault_name_problems(self.name)
         size: list[str] = []
         if isinstance(self.size_gb, bool) or not isinstance(self.size_gb, int):
             size.append("must be a whole number of GB")

@@ -829,30 +829,34 @@ def _build() -> dict[str, ErrorInfo]:
     add(
         "AutoBackup.0100",
         pol,
-        "The default backup policy cannot be changed.",
-        "The default policy is managed by the service, not by tenants.",
-        "Create a policy of your own with the settings you want and associate the disks with it.",
+        "The built-in default backup policy cannot be changed this way.",
+        "The request renames or deletes the project's default policy, which the service "
+        "manages: its schedule and status can be changed and disks linked to it, but it "
+        "keeps its name and cannot be deleted.",
+        "Create a policy of your own with the settings you want and link the disks to it "
+        "(a disk moves from the default policy).",
     )
     add(
         "AutoBackup.0101",
         pol,
         "The backup policy name is too short or too long.",
-        None,
-        "Give the policy a name of a valid length and try again.",
+        "The name is empty or longer than 64 characters.",
+        "Give the policy a name of 1 to 64 characters and try again.",
     )
     add(
         "AutoBackup.0102",
         pol,
         "The backup policy name is not valid.",
-        "The name contains characters that are not allowed or uses a reserved name.",
-        "Use letters, digits, _ and - only, and try again.",
+        "The name contains characters other than letters, digits, _ and -, or starts with "
+        "default (reserved for the built-in default policy).",
+        "Use letters, digits, _ and - only, not starting with default, and try again.",
     )
     add(
         "AutoBackup.0103",
         pol,
         "The start time of the backup policy is not valid.",
-        None,
-        "Correct the policy's start time and try again.",
+        "Start times are full hours in UTC (HH:00), separated by commas, each given once.",
+        "Correct the policy's start time (for example 02:00 or 02:00,14:00) and try again.",
     )
     add(
         "AutoBackup.0104",
@@ -865,35 +869,39 @@ def _build() -> dict[str, ErrorInfo]:
         "AutoBackup.0105",
         pol,
         "The setting whether to keep the first backup of each month is not valid.",
-        None,
-        "Correct the setting and try again.",
+        "The setting must be Y or N.",
+        "Set it to Y (keep the first backup of the month) or N and try again.",
     )
     add(
         "AutoBackup.0106",
         pol,
         "The backup interval of the policy is not valid.",
-        None,
-        "Correct the policy's backup interval and try again.",
+        "A policy runs either every 1 to 14 days or on chosen week days (SUN to SAT); the "
+        "request had neither, or a value outside these.",
+        "Give an interval of 1 to 14 days or one or more week days, and try again.",
     )
     add(
         "AutoBackup.0107",
         pol,
         "The number of backups the policy keeps is not valid.",
-        None,
-        "Correct the number of retained backups and try again.",
+        "A policy keeps either 2 to 14 backups per disk (up to 99 when it is created) or "
+        "its backups for 2 to 99999 days; the request had neither, or a value outside these.",
+        "Give a number of backups (2 to 14) or of days (2 to 99999) to keep, and try again.",
     )
     add(
         "AutoBackup.0203",
         pol,
         "The project already has the maximum number of backup policies.",
-        None,
-        "Delete backup policies you no longer use, or reuse an existing one.",
+        "A project may have 10 backup policies besides the built-in default one, and it "
+        "has that many already.",
+        "Delete a backup policy you no longer use, or link the disks to an existing policy "
+        "with a similar schedule instead of creating a new one.",
     )
     add(
         "AutoBackup.0204",
         pol,
         "The backup policy already has the maximum number of disks associated with it.",
-        None,
+        "The policy protects as many disks as the service allows for one policy.",
         "Disassociate disks that no longer need it, or associate the disk with another policy.",
     )
     add(
@@ -978,8 +986,8 @@ def _build() -> dict[str, ErrorInfo]:
         "AutoBackup.0215",
         pol,
         "The backup policy has too many tags.",
-        None,
-        "Remove tags and try again.",
+        "A backup policy can carry at most 10 tags.",
+        "Remove tags you no longer need, or change an existing tag's value, and try again.",
     )
     add(
         "AutoBackup.0216",
@@ -1029,15 +1037,18 @@ def _build() -> dict[str, ErrorInfo]:
         "AutoBackup.0225",
         pol,
         "The backup policy is running right now.",
-        "The policy is making its scheduled backups.",
-        "Wait until the policy's backups have finished, then try again.",
+        "The policy's current run (scheduled or started by hand) still has backup tasks "
+        "waiting or running; a policy runs once at a time.",
+        "Follow the policy's backup tasks and run it again once they have ended. Nothing new "
+        "was started.",
         retryable=True,
     )
     add(
         "AutoBackup.0226",
         pol,
         "The time zone of the backup policy is not valid.",
-        None,
+        "The time zone must look like UTC+01:00 or UTC-05:00; it is needed when the start "
+        "times fall on different UTC days, together with week days.",
         "Correct the time zone and try again.",
     )
     internal(

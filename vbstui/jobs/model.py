@@ -38,6 +38,9 @@ class Kind(str, Enum):
     CREATE = "create"
     RESTORE = "restore"
     DELETE = "delete"
+    # One disk's backup task of a VBS policy run: `job_id` is the task's id, its policy
+    # id is in `request["policy_id"]`; its port reads the policy's task list.
+    POLICY_RUN = "policy-run"
 
 
 @dataclass

@@ -12,8 +12,10 @@ that one job — `get_job` of a CBR job reads the backup of its checkpoint and d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs.model import TrackedJob
@@ -51,3 +53,15 @@ class JobRouting(Protocol):
     """A service whose jobs live in different places: the port that answers for one job."""
 
     def for_job(self, job: TrackedJob) -> BackupService: ...
+
+
+@runtime_checkable
+class TogetherCreate(Protocol):
+    """A service that backs up several disks of one place with one request (a CBR
+    checkpoint of a vault's disks): each disk still gets its own job."""
+
+    async def create_backups_together(self, place: str, requests: Sequence[BackupRequest]
+                                      ) -> dict[str, str | CloudError]:
+        """Send ONE request for all `requests` (never resent here); per disk, its job id or
+        why the service refused that disk alone."""
+        ...

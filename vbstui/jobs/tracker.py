@@ -19,9 +19,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
-from vbstui.cloud.errors import ApiError, CloudError, Reached
+from vbstui.cloud.errors import ApiError, CloudError
 from vbstui.cloud.validation import BackupRequest, ValidationFailed
 from vbstui.jobs import follow as following
+from vbstui.jobs import grouped
 from vbstui.jobs import reconcile as reconciling
 from vbstui.jobs.model import (
     Kind,
@@ -91,7 +92,7 @@ class JobTracker:
         try:
             job.project_id = job.project_id or await self.rt.port(job).project_id()
         except CloudError as exc:
-            self._refused(job, exc)
+            self.refused(job, exc)
             return job
         if known_backup_ids is None:
             # What already exists under this disk and name, so a later search can
@@ -101,17 +102,17 @@ class JobTracker:
                     lambda: self.rt.port(job).find_backups(job.volume_id, job.backup_name))
             except CloudError as exc:
                 exc.message = f"{exc.message} (before sending; nothing was sent)"
-                self._refused(job, exc)
+                self.refused(job, exc)
                 return job
             known_backup_ids = [b.id for b in existing]
         job.known_backup_ids = list(known_backup_ids)
         job.phase = Phase.SUBMITTING
         port = self.rt.port(job)
-        if self._journaled_before_sending(job):  # a crash mid-request leaves a trace
+        if self.journaled_before_sending(job):  # a crash mid-request leaves a trace
             await self._send_once(job, lambda: port.create_backup(request))
         return job
 
-    def _journaled_before_sending(self, job: TrackedJob) -> bool:
+    def journaled_before_sending(self, job: TrackedJob) -> bool:
         """No journal record, no request: otherwise a crash could leave a backup nobody
         knows to look for."""
         try:
@@ -126,38 +127,23 @@ class JobTracker:
         return True
 
     async def _send_once(self, job: TrackedJob, send: Callable[[], Awaitable[str]]) -> None:
-        """Send a non-idempotent request; resend only what provably never arrived."""
+        """Send a non-idempotent request; resend only what provably never arrived
+        (`grouped.decision`, the rule for a request of one job or of several)."""
         for attempt in range(1, self.submit_attempts + 1):
             try:
                 job.job_id = await self.rt.call(send)
-            except ApiError as exc:
-                if exc.reached_server is Reached.NO and attempt < self.submit_attempts:
-                    await self._wait_before_resend(job, exc, attempt)
+            except Exception as exc:
+                choice = grouped.decision(exc, attempt, self.submit_attempts)
+                if not isinstance(exc, CloudError):
+                    log.exception("unexpected failure after sending %s", job.kind.value)
+                    exc = CloudError(f"the answer could not be read ({type(exc).__name__})")
+                if choice == grouped.RESEND:
+                    await self.wait_before_resend(job, exc, attempt)
                     continue
-                if exc.reached_server is Reached.MAYBE:
-                    await reconciling.after_ambiguous(self.rt, job, exc,
-                                                    self.reconcile_policy)
+                if choice == grouped.REFUSED:
+                    self.refused(job, exc)
                     return
-                self._refused(job, exc)
-                return
-            except CloudError as exc:
-                if exc.reached_server is Reached.NO and exc.retryable and (
-                    attempt < self.submit_attempts
-                ):
-                    await self._wait_before_resend(job, exc, attempt)
-                    continue
-                if exc.reached_server is Reached.NO:
-                    self._refused(job, exc)
-                    return
-                await reconciling.after_ambiguous(self.rt, job, exc,
-                                                    self.reconcile_policy)
-                return
-            except Exception as exc:  # a bug reading the answer: the request may have arrived
-                log.exception("unexpected failure after sending %s", job.kind.value)
-                await reconciling.after_ambiguous(
-                    self.rt, job, CloudError(f"the answer could not be read "
-                                             f"({type(exc).__name__})"),
-                    self.reconcile_policy)
+                await reconciling.after_ambiguous(self.rt, job, exc, self.reconcile_policy)
                 return
             job.phase = Phase.RUNNING
             job.status = "INIT"
@@ -165,7 +151,14 @@ class JobTracker:
             self.rt.emit(job, f"submitted {job.kind.value} of {job.label}: job {job.job_id}")
             return
 
-    async def _wait_before_resend(self, job: TrackedJob, exc: CloudError, attempt: int) -> None:
+    async def submit_together(self, place: str, jobs: list[TrackedJob], *,
+                              known: dict[str, list[str] | None] | None = None
+                              ) -> list[TrackedJob]:
+        """Create jobs of one place (a CBR vault) sent as ONE request, each followed as
+        its own job (`vbstui.jobs.grouped`); `known` as `known_backup_ids`, by local id."""
+        return await grouped.submit_together(self, place, jobs, known=known or {})
+
+    async def wait_before_resend(self, job: TrackedJob, exc: CloudError, attempt: int) -> None:
         # Jittered and growing, so a bulk run does not resend in lockstep.
         delay = self._rng.uniform(0.5, min(20.0, 2.0**attempt))
         if isinstance(exc, ApiError) and exc.retry_after is not None:
@@ -178,7 +171,7 @@ class JobTracker:
         )
         await self.rt.sleep(delay)
 
-    def _refused(self, job: TrackedJob, exc: CloudError) -> None:
+    def refused(self, job: TrackedJob, exc: CloudError) -> None:
         job.error_code = getattr(exc, "code", None) or ""
         # With a code, the meaning and what to do come from the catalogue wherever the
         # job is shown: the job keeps what the server said, so neither is said twice.
@@ -225,7 +218,7 @@ class JobTracker:
     async def submit_restore(self, job: TrackedJob) -> TrackedJob:
         job.project_id = job.project_id or await self.rt.port(job).project_id()
         job.phase = Phase.SUBMITTING
-        if self._journaled_before_sending(job):
+        if self.journaled_before_sending(job):
             port = self.rt.port(job)
             await self._send_once(job, lambda: port.restore_backup(job.backup_id, job.volume_id))
         return job
@@ -243,7 +236,7 @@ class JobTracker:
         """Deleting twice is harmless (the second gets 404), so ambiguity needs no search."""
         job.project_id = job.project_id or await self.rt.port(job).project_id()
         job.phase = Phase.SUBMITTING
-        if not self._journaled_before_sending(job):
+        if not self.journaled_before_sending(job):
             return job
         port = self.rt.port(job)
         for attempt in range(1, self.submit_attempts + 1):
@@ -253,15 +246,15 @@ class JobTracker:
                 if exc.status == 404 and attempt > 1:
                     break  # an earlier unanswered attempt did it
                 if exc.retryable and attempt < self.submit_attempts:
-                    await self._wait_before_resend(job, exc, attempt)
+                    await self.wait_before_resend(job, exc, attempt)
                     continue
-                self._refused(job, exc)
+                self.refused(job, exc)
                 return job
             except CloudError as exc:
                 if exc.retryable and attempt < self.submit_attempts:
-                    await self._wait_before_resend(job, exc, attempt)
+                    await self.wait_before_resend(job, exc, attempt)
                     continue
-                self._refused(job, exc)
+                self.refused(job, exc)
                 return job
             break
         job.phase = Phase.RUNNING

@@ -21,7 +21,8 @@ the service, vault and checkpoint in `service_metadata` (`service_of`, `vault_of
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -107,9 +108,22 @@ class CbrBackupService:
 
     def __init__(self, session: CloudSession) -> None:
         self.session = session
+        self._reading: dict[str, asyncio.Task[list[CbrBackup]]] = {}
 
     async def project_id(self) -> str:
         return await self.session.project_id()
+
+    async def checkpoint_backups(self, checkpoint_id: str) -> list[CbrBackup]:
+        """The backups of one checkpoint.  The jobs of a bulk run's checkpoint poll at the
+        same moments: a read already in flight for it is shared, not sent again (never
+        anything older than that read)."""
+        task = self._reading.get(checkpoint_id)
+        if task is None:
+            task = asyncio.ensure_future(self.session.cbr.list_backups(
+                checkpoint_id=checkpoint_id))
+            self._reading[checkpoint_id] = task
+            task.add_done_callback(lambda _t: self._reading.pop(checkpoint_id, None))
+        return await asyncio.shield(task)
 
     # -- disks (EVS) -------------------------------------------------------------------
 
@@ -163,6 +177,31 @@ class CbrBackupService:
     async def get_quota(self) -> Quota:
         # CBR has no quota API: a vault's free capacity is the limit (see preflight).
         raise CloudError("CBR has no backup quota; a vault's free capacity is the limit")
+
+    async def create_backups_together(self, place: str, requests: Sequence[BackupRequest]
+                                      ) -> dict[str, str | CloudError]:
+        """ONE checkpoint of these disks of vault `place` (a bulk run's disks of one
+        vault); per disk the checkpoint id (its job id), or why CBR skipped it.  The
+        requests share their name, description and kind: a checkpoint has one of each."""
+        first = requests[0]
+        if any((r.name, r.description, r.full_backup) != (first.name, first.description,
+                                                          first.full_backup)
+               for r in requests):
+            raise NotSent("the disks of one vault are backed up by one checkpoint, with one "
+                          "name and description; nothing was sent")
+        if any(r.snapshot_id or r.tags for r in requests):
+            raise NotSent("CBR backs up the disks themselves and carries no tags: nothing "
+                          "was sent")
+        checkpoint_request = CheckpointRequest(
+            place, tuple(r.volume_id for r in requests), first.name, first.description,
+            incremental=not first.full_backup)
+        _check_sendable(checkpoint_request)
+        checkpoint = await self.session.cbr.create_checkpoint(checkpoint_request)
+        skipped = {s.id: s for s in checkpoint.skipped}
+        return {r.volume_id: (DiskSkipped(r.volume_id, skipped[r.volume_id].code,
+                                          skipped[r.volume_id].reason)
+                              if r.volume_id in skipped else checkpoint.id)
+                for r in requests}
 
     # -- jobs: each has its own port ----------------------------------------------------
 
@@ -233,10 +272,7 @@ class CbrJobPort:
         checkpoint_request = CheckpointRequest(
             self.vault_id, (request.volume_id,), request.name, request.description,
             incremental=not request.full_backup)
-        problems = checkpoint_request.problems()
-        if problems:
-            said = "; ".join(f"{key}: {', '.join(msgs)}" for key, msgs in problems.items())
-            raise NotSent(f"CBR would refuse the backup ({said}); nothing was sent")
+        _check_sendable(checkpoint_request)
         checkpoint = await self.cbr.create_checkpoint(checkpoint_request)
         for skipped in checkpoint.skipped:
             if skipped.id == request.volume_id:
@@ -251,8 +287,7 @@ class CbrJobPort:
     async def _create_job(self, checkpoint_id: str) -> Job:
         """The backup of this checkpoint and disk; a checkpoint without one is "not found"
         (the tracker then searches by disk and name before it gives up)."""
-        found = [b for b in await self.cbr.list_backups(checkpoint_id=checkpoint_id,
-                                                        resource_id=self.disk_id)
+        found = [b for b in await self.service.checkpoint_backups(checkpoint_id)
                  if b.resource_id == self.disk_id and b.checkpoint_id in ("", checkpoint_id)]
         if not found:
             raise _not_found(f"no backup of disk {self.disk_id} in checkpoint {checkpoint_id}")
@@ -298,6 +333,13 @@ class CbrJobPort:
                                         **filters)
         mine = [t for t in tasks if t.resource_id in ("", self.disk_id)]
         return _newest(mine) if mine else None
+
+
+def _check_sendable(request: CheckpointRequest) -> None:
+    problems = request.problems()
+    if problems:
+        said = "; ".join(f"{key}: {', '.join(msgs)}" for key, msgs in problems.items())
+        raise NotSent(f"CBR would refuse the backup ({said}); nothing was sent")
 
 
 def _job(job_id: str, status: str, entities: dict[str, Any], task: OperationLog | None = None,

@@ -7,10 +7,11 @@ a job goes to the service it belongs to (its `service`, decided by
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from vbstui.cloud.cbr_models import Vault
+from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import TrackedJob
@@ -105,7 +106,12 @@ class CombinedBackupService:
     # -- jobs go where they belong -------------------------------------------------------
 
     def for_job(self, job: TrackedJob) -> TrackedService:
-        return self.cbr.for_job(job) if job.service == "cbr" else self.vbs
+        return self.cbr.for_job(job) if job.service == "cbr" else self.vbs.for_job(job)
+
+    async def create_backups_together(self, place: str, requests: Sequence[BackupRequest]
+                                      ) -> dict[str, str | CloudError]:
+        """Only CBR backs up several disks with one request (a vault's checkpoint)."""
+        return await self.cbr.create_backups_together(place, requests)
 
     async def get_job(self, job_id: str) -> Job:
         return await self.vbs.get_job(job_id)

@@ -1,4 +1,5 @@
-"""Which disk the user means by `--volume`: its id, or a name only one disk has.
+"""Which disk the user means by `--volume` (its id, or a name only one disk has), and
+which backup by a BACKUP argument (the same, for backups).
 
 One place for the rule, so every command taking `--volume` accepts the same things and
 refuses an unknown or ambiguous name the same way (a `UsageError`: exit 2, nothing sent).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vbstui.cloud.models import Volume
+from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import UsageError
 from vbstui.ops.service import BackupService
 
@@ -66,6 +67,32 @@ async def resolve_volumes(service: BackupService, texts: list[str]) -> list[Disk
     if problems:
         raise UsageError("\n".join(problems))
     return choices
+
+
+async def resolve_backup(service: BackupService, text: str) -> Backup:
+    """The backup a BACKUP argument stands for: its id (one fresh read), or the one
+    backup whose name is exactly `text` (one filtered listing); unknown or ambiguous is
+    a `UsageError` naming the candidates."""
+    value = text.strip()
+    if not value:
+        raise UsageError("BACKUP: give a backup id or name")
+    if looks_like_id(value):
+        backup = await service.get_backup(value.lower())
+        if backup is None:
+            raise UsageError(f"{value}: no such backup")
+        return backup
+    exact = [b for b in await service.list_backups(name=value) if b.name == value]
+    if len(exact) == 1:
+        return exact[0]
+    if not exact:
+        raise UsageError(f"{value!r}: no backup has this name")
+    lines = [f"  {b.id}  {b.status}  {'?' if b.size_gb is None else b.size_gb} GB  "
+             f"{b.created_at.strftime('%Y-%m-%d %H:%M') if b.created_at else '?'}  "
+             f"disk {b.volume_id}" for b in exact[:SHOWN_CANDIDATES]]
+    if len(exact) > SHOWN_CANDIDATES:
+        lines.append(f"  … and {len(exact) - SHOWN_CANDIDATES} more")
+    raise UsageError(f"{value!r}: {len(exact)} backups have this name; give the id of the "
+                     "one you mean:\n" + "\n".join(lines))
 
 
 def _candidates(volumes: list[Volume]) -> str:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from vbstui.cloud.models import Backup, Volume
-from vbstui.ops.cbr_service import service_of
+from vbstui.jobs import JobTracker, TrackedJob
+from vbstui.ops.cbr_service import service_of, vault_of
+from vbstui.ops.routing import backup_place
 from vbstui.ops.service import BackupService
+from vbstui.textsafe import visible
 
 CBR_OTHER_DISK = ("CBR restores a disk backup only onto the disk it was taken from; to "
                   "use it elsewhere, create a new disk from the backup")
@@ -47,18 +51,24 @@ def _disk_problems(backup: Backup, volume: Volume) -> list[tuple[str, str]]:
     worded for every disk it applies to (the restore picker groups disks by it)."""
     problems: list[tuple[str, str]] = []
     service = service_of(backup)
-    if service == "cbr" and volume.id != backup.volume_id:
-        problems.append((f"{CBR_OTHER_DISK} ({backup.volume_id})", CBR_OTHER_DISK))
+    cbr = service == "cbr"
+
+    def code(number: str) -> str:  # CBR's code for the refusal, to look it up by
+        return f" (BackupService.{number})" if cbr else ""
+
+    if cbr and volume.id != backup.volume_id:
+        problems.append((f"{CBR_OTHER_DISK} ({backup.volume_id}){code('2003')}",
+                         CBR_OTHER_DISK))
     if volume.status != "available":
         hint = (f" — stop the server and detach the disk first ({service.upper()} restores "
                 "only detached disks)" if volume.status == "in-use" else "")
         told = f"the disk is '{volume.status}', it must be 'available'{hint}"
-        problems.append((told, told))
+        problems.append((told + code("2011"), told))
     if backup.size_gb is not None and volume.size_gb is not None and (
         volume.size_gb < backup.size_gb
     ):
         problems.append((f"the disk ({volume.size_gb} GB) is smaller than the backup "
-                         f"({backup.size_gb} GB): pick a disk at least as large",
+                         f"({backup.size_gb} GB): pick a disk at least as large{code('2001')}",
                          f"smaller than the backup ({backup.size_gb} GB): a restore needs "
                          "a disk at least as large"))
     return problems
@@ -79,11 +89,49 @@ class RestoreCheck:
 
 async def check_restore(service: BackupService, backup_id: str, volume_id: str | None
                         ) -> RestoreCheck:
-    """Fresh from the server; the target defaults to the backup's own disk."""
+    """Fresh from the server; the target defaults to the backup's own disk.  A CBR
+    backup's vault must be available too (BackupService.6202)."""
     backup = await service.get_backup(backup_id)
     target = volume_id or (backup.volume_id if backup else None)
     volume = await service.get_volume(target) if target else None
-    return RestoreCheck(backup, volume, restore_problems(backup, volume))
+    problems = restore_problems(backup, volume)
+    if backup is not None and service_of(backup) == "cbr" and vault_of(backup):
+        problem = await _vault_problem(service, vault_of(backup))
+        if problem:
+            problems.append(problem)
+    return RestoreCheck(backup, volume, problems)
+
+
+async def _vault_problem(service: BackupService, vault_id: str) -> str | None:
+    cbr: Any = getattr(service, "cbr", service)  # VBS + CBR keeps CBR in `.cbr`
+    vault = await cbr.session.cbr.get_vault(vault_id)
+    if vault is None:
+        return f"the backup's vault {vault_id} does not exist"
+    if vault.status not in ("available", "unknown"):
+        return (f"vault '{visible(vault.name)}' is '{vault.status}': CBR restores only from "
+                "an available vault (BackupService.6202)")
+    return None
+
+
+def restore_confirmation(check: RestoreCheck) -> str:
+    """The question asked before a restore: the backup, the disk, and that its data goes."""
+    backup, volume = check.backup, check.volume
+    assert backup is not None and volume is not None
+    disk = visible(volume.name or volume.id)
+    where = f" from vault {vault_of(backup)}" if vault_of(backup) else ""
+    return (f"Restore {service_of(backup).upper()} backup '{visible(backup.name)}' "
+            f"({backup.id}){where} onto disk '{disk}' ({volume.id}, {volume.size_gb} GB)?\n"
+            "ALL DATA ON THAT DISK WILL BE OVERWRITTEN.")
+
+
+def new_restore_job(tracker: JobTracker, check: RestoreCheck) -> TrackedJob:
+    """The restore job of a passed check, sent to the service holding the backup."""
+    backup, volume = check.backup, check.volume
+    assert backup is not None and volume is not None
+    service, vault_id = backup_place(backup)
+    return tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
+                                   volume_name=volume.name, service=service,
+                                   vault_id=vault_id)
 
 
 def restore_candidates(backup: Backup, volumes: Iterable[Volume]) -> list[Volume]:

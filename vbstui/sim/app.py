@@ -15,6 +15,8 @@ from vbstui.sim import (
     routes_cinder,
     routes_evs,
     routes_iam,
+    routes_policies,
+    routes_shares,
     routes_sim,
     routes_vbs,
 )
@@ -47,6 +49,42 @@ def _vbs_routes() -> list[BaseRoute]:
         Route(f"{P}/cloudbackups/{{backup_id}}/restore", routes_vbs.restore_backup,
               methods=["POST"]),
         Route("/v1/{project_id}/jobs/{job_id}", routes_vbs.show_job, methods=["GET"]),
+        *_policy_routes(),
+        *_share_routes(),
+    ]
+
+
+def _policy_routes() -> list[BaseRoute]:
+    pol, one = routes_policies, f"{P}/backuppolicy/{{policy_id}}"
+    return [
+        Route(f"{P}/backuppolicy", pol.create_policy, methods=["POST"]),
+        Route(f"{P}/backuppolicy", pol.list_policies, methods=["GET"]),
+        # Fixed paths before `{policy_id}`, which would match them too.
+        Route(f"{P}/backuppolicy/tags", pol.all_tags, methods=["GET"]),
+        Route(f"{P}/backuppolicy/resource_instances/action", pol.policies_by_tag,
+              methods=["POST"]),
+        Route(one, pol.modify_policy, methods=["PUT"]),
+        Route(one, pol.delete_policy, methods=["DELETE"]),
+        Route(f"{one}/action", pol.execute_policy, methods=["POST"]),
+        Route(f"{one}/backuptasks", pol.list_tasks, methods=["GET"]),
+        Route(f"{one}/tags", pol.list_tags, methods=["GET"]),
+        Route(f"{one}/tags", pol.add_tag, methods=["POST"]),
+        Route(f"{one}/tags/action", pol.batch_tags, methods=["POST"]),
+        Route(f"{one}/tags/{{key}}", pol.remove_tag, methods=["DELETE"]),
+        Route(f"{P}/backuppolicyresources", pol.associate, methods=["POST"]),
+        Route(f"{P}/backuppolicyresources/{{policy_id}}/deleted_resources", pol.disassociate,
+              methods=["POST"]),
+    ]
+
+
+def _share_routes() -> list[BaseRoute]:
+    sh, base = routes_shares, f"{P}/os-vendor-backup-sharing"
+    return [
+        Route(base, sh.share_backup, methods=["POST"]),
+        Route(f"{base}/detail", sh.list_shares, methods=["GET"]),
+        Route(f"{base}/count", sh.count_shares, methods=["GET"]),
+        Route(f"{base}/{{share_id}}", sh.show_share, methods=["GET"]),
+        Route(f"{base}/{{share_id}}", sh.cancel_share, methods=["DELETE"]),
     ]
 
 
@@ -107,6 +145,9 @@ def create_app(config: SimConfig | None = None, *, generate: bool = True) -> Sta
     """A fresh simulator; its state is `app.state.sim` (a `SimState`).  With
     `generate=False` the project starts empty, to be filled by `load_world`."""
     sim = SimState(config or SimConfig(), generate=generate)
+    if sim.config.peer_project:
+        # The second project of the same account, to share backups with.
+        sim.join_peer(SimState(sim.config.peer_config()))
     routes = _routes(sim.config)
     app = Starlette(
         routes=routes,

@@ -75,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma-separated faults, e.g. 'latency=0.05-0.3,5xx=0.1,"
                              "429=0.05,retry_after=2,drop=0.1,job_fail=0.2,"
                              f"token_expiry=30,seed=7' (keys: {', '.join(KNOWN_KEYS)})")
+    parser.add_argument("--clock-speed", type=_positive, default=_default("clock_speed"),
+                        metavar="X",
+                        help="simulated seconds per real second, so backup policies run "
+                             "during a demo: 3600 makes every real second an hour "
+                             "(default %(default)s)")
+    parser.add_argument("--policy-limit", type=_count, default=_default("vbs_policy_limit"),
+                        help="VBS backup policies a project may create besides the default "
+                             "one (default %(default)s)")
     parser.add_argument("--services", choices=SERVICES, default=_default("services"),
                         help="backup services the project has: both (mid-migration, the "
                              "default), cbr (a project created after VBS closed) or vbs")
@@ -84,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     account.add_argument("--domain", default=_default("user_domain"), help="user domain name")
     account.add_argument("--project", default=_default("project"), help="project name")
     account.add_argument("--region", default=_default("region"))
+    account.add_argument("--peer-project", default=_default("peer_project"),
+                         help="name of the second project of the same user, to share "
+                              "backups with ('' for none; default %(default)s)")
     return parser
 
 
@@ -94,6 +105,8 @@ def _config(args: argparse.Namespace) -> SimConfig:
         backup_quota=args.backup_quota, capacity_quota_gb=args.capacity_quota,
         faults=args.faults, services=args.services, user=args.user, password=args.password,
         user_domain=args.domain, project=args.project, region=args.region,
+        clock_speed=args.clock_speed, vbs_policy_limit=args.policy_limit,
+        peer_project=args.peer_project,
     )
 
 
@@ -115,11 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     def ready(url: str) -> None:
         # Scripts read this first line to find the server; nothing may precede it.
         print(url, flush=True)
+        peer = (f"second project {config.peer_project!r} ({config.peer_project_id}); "
+                if config.peer_project else "")
+        speed = f"clock x{config.clock_speed:g}; " if config.clock_speed != 1 else ""
         print(
             f"vbstui sim: {config.volumes} disks ready in {time.perf_counter() - started:.1f}s; "
             f"user {config.user!r} / password {config.password!r}, domain "
             f"{config.user_domain!r}, project {config.project!r} ({config.project_id}), "
-            f"region {config.region!r}; services {config.services}; "
+            f"region {config.region!r}; services {config.services}; {peer}{speed}"
             f"faults: {config.faults.to_text()}. Ctrl-C stops.",
             file=sys.stderr, flush=True,
         )

@@ -1,8 +1,10 @@
-"""A hand-driven clock, so tests and demos can move simulated time without sleeping."""
+"""A hand-driven clock, so tests and demos can move simulated time without sleeping,
+and a fast one, so a demo sees its backup policies run."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 
 class ManualClock:
@@ -30,3 +32,21 @@ class ManualClock:
 
     def __repr__(self) -> str:
         return f"ManualClock({self._now!r})"
+
+
+class ScaledClock:
+    """`base` running `speed` times as fast, from the moment it was made.
+
+    `SimConfig(clock_speed=...)` wraps its clock in one: at 3600 an hour of simulated
+    time (and so a policy's next start) passes every real second.
+    """
+
+    def __init__(self, base: Callable[[], float], speed: float) -> None:
+        self.base, self.speed = base, speed
+        self._origin = base()
+
+    def __call__(self) -> float:
+        return self._origin + (self.base() - self._origin) * self.speed
+
+    def __repr__(self) -> str:
+        return f"ScaledClock({self.base!r}, speed={self.speed!r})"

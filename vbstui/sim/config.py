@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from vbstui.sim.clock import ScaledClock
 from vbstui.sim.faults import FaultSpec
 from vbstui.sim.ids import derived_hex
 
@@ -39,6 +41,15 @@ class SimConfig:
     faults: FaultSpec = field(default_factory=FaultSpec)
     services: str = "both"
     clock: Callable[[], float] = time.time
+    # Simulated seconds per real second; the clock above is scaled by it.
+    clock_speed: float = 1.0
+    # Policies a project may create besides the default one (API page: 10).
+    vbs_policy_limit: int = 10
+    # The second project of the same user, for sharing ("" = none), and its disks.
+    peer_project: str = "eu-de_partner"
+    peer_volumes: int = 6
+    # Whether the generated world has the demo VBS policies and a shared backup.
+    demo_policies: bool = True
 
     def __post_init__(self) -> None:
         if self.volumes < 0:
@@ -55,6 +66,12 @@ class SimConfig:
             raise ValueError(f"services must be one of {', '.join(SERVICES)}")
         if not self.project_id:
             self.project_id = derived_hex("project", str(self.seed))
+        if not self.clock_speed > 0:
+            raise ValueError("clock_speed must be > 0")
+        if self.vbs_policy_limit < 0 or self.peer_volumes < 0:
+            raise ValueError("vbs_policy_limit and peer_volumes must be >= 0")
+        if self.clock_speed != 1.0 and not isinstance(self.clock, ScaledClock):
+            self.clock = ScaledClock(self.clock, self.clock_speed)
         if "/" in self.project_id:
             raise ValueError("project_id must not contain '/'")
 
@@ -69,6 +86,20 @@ class SimConfig:
     @property
     def domain_id(self) -> str:
         return derived_hex("domain", self.user_domain, str(self.seed))
+
+    @property
+    def peer_project_id(self) -> str:
+        """Id of the second project ("" when there is none)."""
+        if not self.peer_project:
+            return ""
+        return derived_hex("project", str(self.seed), "peer", self.peer_project)
+
+    def peer_config(self) -> SimConfig:
+        """The second project: same account and clock, a small VBS-only world."""
+        return dataclasses.replace(
+            self, volumes=self.peer_volumes, seed=self.seed + 7919, project=self.peer_project,
+            project_id=self.peer_project_id, services="vbs", clock_speed=1.0,
+            peer_project="", demo_policies=False)
 
     @property
     def user_id(self) -> str:

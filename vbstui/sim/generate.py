@@ -25,6 +25,7 @@ from vbstui.sim.models import (
     Server,
     Volume,
 )
+from vbstui.sim.policy_models import PolicySeed
 from vbstui.sim.timefmt import cinder_time
 
 DAY = 86400.0
@@ -72,6 +73,7 @@ class World:
     near_limit: list[str] = field(default_factory=list)
     odd_names: list[str] = field(default_factory=list)
     cbr: CbrSeed = field(default_factory=CbrSeed)
+    vbs: PolicySeed = field(default_factory=PolicySeed)
 
 
 class _Generator:

@@ -40,6 +40,8 @@ def authorized(handler: Handler) -> Endpoint:
                 403, "APIGW.0302", "The IAM user is not authorized to access the API: the "
                 "token is scoped to another project.", request_id(request),
             )
-        return await handler(request, sim)
+        # A token of the second project addresses that project's own world.
+        project = sim.peers.get(token.project_id) if token.project_id else None
+        return await handler(request, project if isinstance(project, SimState) else sim)
 
     return endpoint

@@ -84,7 +84,7 @@ class SimMiddleware:
             await self.app(scope, receive, _discard)
         is_cbr = scope["path"].startswith(CBR_PREFIX)
         if outcome in GARBLED:
-            await _garbled(str(outcome), is_cbr=is_cbr)(scope, receive, send)
+            await _garbled(str(outcome), is_cbr=is_cbr, path=scope["path"])(scope, receive, send)
             return
         if outcome == "drop":
             if decision.latency > 0:
@@ -98,12 +98,18 @@ class SimMiddleware:
 DEPTH = 100_000
 
 
-def _garbled(kind: str, *, is_cbr: bool) -> Response:
+def _garbled(kind: str, *, is_cbr: bool, path: str = "") -> Response:
     """A 200 answer a client must not trust: too deep to parse, or an id with CR LF
-    (a VBS job id, or on CBR paths a checkpoint id)."""
+    (a VBS job id, a policy id on policy paths, a share on sharing paths, or on CBR
+    paths a checkpoint id)."""
     bad = "abc\r\nX-Injected: 1"
     if kind == "deep":
         body = "[" * DEPTH + "]" * DEPTH
+    elif "/backuppolicy" in path:
+        body = json.dumps({"backup_policy_id": bad, "backup_policies": [
+            {"backup_policy_id": bad, "backup_policy_name": bad}]})
+    elif "/os-vendor-backup-sharing" in path:
+        body = json.dumps({"shared": [{"id": bad, "backup_id": bad}]})
     elif is_cbr:
         body = json.dumps({"checkpoint": {"id": bad, "status": "protecting",
                                           "vault": {"id": bad, "resources": [],

@@ -8,7 +8,9 @@ simply carry on (or have ended) when it is loaded.  Loading checks every value b
 anything is replaced: a damaged or planted file raises `SavedWorldError` and leaves the
 simulator as it was.  Tokens, counters and fault settings are not part of the world.
 The CBR side (vaults, backups, checkpoints, tasks, their pending events) is saved in
-the same way under `cbr`.
+the same way under `cbr`, the VBS policies, their tasks and the shares of this project
+under `vbs` (version 3; a version 2 world loads with its policy-bound disks under
+policies recreated OFF, so `metadata.policy` still names a policy).
 """
 
 from __future__ import annotations
@@ -26,17 +28,20 @@ from vbstui.sim.cbr_models import TASK_TYPES, CbrBackup, CbrSeed, Checkpoint, Po
 from vbstui.sim.generate import World
 from vbstui.sim.ids import IdFactory
 from vbstui.sim.models import Backup, Image, Job, Server, Volume
+from vbstui.sim.policy_models import PolicySeed, PolicyTask, Share, VbsPolicy
 from vbstui.sim.rules import CreateRequest
 from vbstui.sim.world import GONE, PendingCreate, SimWorld
 
 FORMAT = "vbstui-sim-world"
-VERSION = 2
+VERSION = 3
+_V2 = 2
 _EVENT_KINDS = frozenset({"running", "done", GONE})
 _CLASSES: dict[str, type] = {"server": Server, "image": Image, "volume": Volume,
                              "backup": Backup, "job": Job, "request": CreateRequest,
                              "cbr_policy": Policy, "cbr_vault": Vault,
                              "cbr_backup": CbrBackup, "cbr_checkpoint": Checkpoint,
-                             "cbr_task": Task}
+                             "cbr_task": Task, "vbs_policy": VbsPolicy,
+                             "vbs_task": PolicyTask, "share": Share}
 _CBR_TABLES = (("policies", Policy), ("vaults", Vault), ("backups", CbrBackup),
                ("checkpoints", Checkpoint), ("tasks", Task))
 
@@ -50,6 +55,9 @@ def _names(cls: type) -> list[str]:
 
 
 SCHEMA = {key: _names(cls) for key, cls in _CLASSES.items()}
+_VBS_TABLES = (("policies", VbsPolicy), ("tasks", PolicyTask), ("shares", Share))
+_V2_SCHEMA = {key: names for key, names in SCHEMA.items()
+              if key not in ("vbs_policy", "vbs_task", "share")}
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -93,6 +101,11 @@ def dump_world(sim: SimWorld) -> bytes:
             "near_limit": list(sim.near_limit), "odd_names": list(sim.odd_names),
             "seeded_jobs": list(sim.seeded_jobs),
             "cbr": _dump_cbr(sim.cbr.seed()),
+            "vbs": {
+                "policies": [_row(p) for p in sim.policies.policies.values()],
+                "tasks": [_row(t) for tasks in sim.policies.tasks.values() for t in tasks],
+                "shares": [_row(s) for s in sim.shares.involving(sim.config.project_id)],
+            },
         }
     return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
 
@@ -137,7 +150,8 @@ class _Parts:
         doc = _need(document, dict, "the document")
         if doc.get("format") != FORMAT:
             raise SavedWorldError("not a saved vbstui world")
-        if doc.get("version") != VERSION or doc.get("schema") != SCHEMA:
+        version = doc.get("version")
+        if (version, doc.get("schema")) not in ((VERSION, SCHEMA), (_V2, _V2_SCHEMA)):
             raise SavedWorldError("saved by a different vbstui version")
         if doc.get("project_id") != project_id:
             raise SavedWorldError("saved for another project")
@@ -160,6 +174,10 @@ class _Parts:
         self.seeded_jobs = _conform(doc.get("seeded_jobs"), list[str], "seeded_jobs")
         self._check_references()
         self.cbr = _cbr_seed(_need(doc.get("cbr"), dict, "cbr"), {v.id for v in self.volumes})
+        if version == _V2:
+            self.vbs = _recovered_policies(self.volumes, self.started_at)
+        else:
+            self.vbs = _vbs_seed(_need(doc.get("vbs"), dict, "vbs"), self.volumes)
 
     def _volume(self, row: Any, index: int, servers: list[Server], images: list[Image]
                 ) -> Volume:
@@ -215,7 +233,7 @@ class _Parts:
                 raise SavedWorldError("a job about to run has no request")
 
     def install(self, sim: SimWorld) -> None:
-        sim._install(World(volumes=self.volumes, backups=self.backups))
+        sim._install(World(volumes=self.volumes, backups=self.backups, vbs=self.vbs))
         sim.jobs = {j.id: j for j in self.jobs}
         sim._pending = self.pending
         sim._running_create = self.running_create
@@ -262,6 +280,42 @@ def _cbr_seed(doc: dict[str, Any], volume_ids: set[str]) -> CbrSeed:
     policies = {p.id for p in seed.policies}
     if any(v.policy_id is not None and v.policy_id not in policies for v in seed.vaults):
         raise SavedWorldError("cbr: a vault names a policy that is not there")
+    return seed
+
+
+def _vbs_seed(doc: dict[str, Any], volumes: list[Volume]) -> PolicySeed:
+    """The saved policy books, checked against the disks they name."""
+    tables = {key: [_build(cls, row, f"vbs.{key}[{i}]") for i, row in enumerate(_list(doc, key))]
+              for key, cls in _VBS_TABLES}
+    seed = PolicySeed(**tables)
+    policies = {p.id: p for p in seed.policies}
+    if len(policies) != len(seed.policies):
+        raise SavedWorldError("vbs: duplicate policy ids")
+    holder = {vid: p.id for p in seed.policies for vid in p.resources}
+    if len(holder) != sum(len(p.resources) for p in seed.policies):
+        raise SavedWorldError("vbs: a disk is linked twice")
+    if any((v.vbs_policy or None) != holder.get(v.id) for v in volumes) or len(holder) != sum(
+            v.vbs_policy is not None for v in volumes):
+        raise SavedWorldError("vbs: the disks' policies and the policies' disks disagree")
+    if any(t.policy_id not in policies for t in seed.tasks):
+        raise SavedWorldError("vbs: a task names a policy that is not there")
+    return seed
+
+
+def _recovered_policies(volumes: list[Volume], when: float) -> PolicySeed:
+    """Version 2 saved no policies: the disks bound to one keep a policy of that id."""
+    seed = PolicySeed()
+    for volume in volumes:
+        if volume.vbs_policy is None:
+            continue
+        policy = next((p for p in seed.policies if p.id == volume.vbs_policy), None)
+        if policy is None:
+            policy = VbsPolicy(id=volume.vbs_policy, name=f"policy-{volume.vbs_policy[:8]}",
+                               start_times=["00:00"], frequency=1, week_days=[], keep_count=7,
+                               keep_days=None, keep_first_of_month=False, enabled=False,
+                               created_at=when)
+            seed.policies.append(policy)
+        policy.resources.append(volume.id)
     return seed
 
 

@@ -63,9 +63,13 @@ def _authenticate(payload: Any, config: SimConfig) -> tuple[bool, str | None]:
     scope = _obj(auth, "scope", required=False)
     if "project" in scope:
         project = _obj(scope, "project")
-        if not _matches(project, config.project, config.project_id):
-            return False, None
-        return True, config.project_id
+        if _matches(project, config.project, config.project_id):
+            return True, config.project_id
+        # The same user also has a role in the second project (for sharing).
+        if config.peer_project and _matches(project, config.peer_project,
+                                            config.peer_project_id):
+            return True, config.peer_project_id
+        return False, None
     if "domain" in scope and not _matches(_obj(scope, "domain"), config.user_domain,
                                           config.domain_id):
         return False, None
@@ -129,10 +133,13 @@ async def issue_token(request: Request) -> Response:
         "roles": [{"name": "te_admin", "id": "0"}, {"name": "op_gated_vbs", "id": "0"}],
     }
     if project_id is not None:
-        body["project"] = {"id": project_id, "name": config.project, "domain": domain}
+        name = config.peer_project if project_id == config.peer_project_id else config.project
+        body["project"] = {"id": project_id, "name": name, "domain": domain}
     else:
         body["domain"] = domain
     if not request.query_params.get("nocatalog"):
-        body["catalog"] = catalog(base_url(request), config, project_id)
+        peer = sim.peers.get(project_id or "")
+        # The second project lists its own services (VBS only).
+        body["catalog"] = catalog(base_url(request), peer.config if peer else config, project_id)
     return JSONResponse({"token": body}, status_code=201,
                         headers={"X-Subject-Token": token.value})

@@ -91,8 +91,8 @@ async def delete_backup(request: Request, sim: SimState) -> Response:
         sim.delete_backup(backup_id)
     except NotFound:
         return item_not_found(f"Backup {backup_id} could not be found.")
-    except Refused:
-        return bad_request("Invalid backup: Backup status must be available or error")
+    except Refused as exc:
+        return bad_request(str(exc))
     return Response(status_code=202)
 
 

@@ -96,7 +96,8 @@ def _progress(backup: Backup, now: float) -> int:
     return max(0, min(99, int((now - start) / (end - start) * 100)))
 
 
-def backup_json(backup: Backup, base: str, project_id: str, now: float) -> JsonDict:
+def backup_json(backup: Backup, base: str, project_id: str, now: float, *,
+                has_dependents: bool = False) -> JsonDict:
     # Both of these are JSON *strings* on the real service; clients must decode them.
     metadata = json.dumps({
         "bootable": backup.bootable,
@@ -130,7 +131,7 @@ def backup_json(backup: Backup, base: str, project_id: str, now: float) -> JsonD
         "service_metadata": metadata,
         "updated_at": cinder_time(backup.updated_at),
         "data_timestamp": cinder_time(backup.created_at),
-        "has_dependent_backups": False,
+        "has_dependent_backups": has_dependents,
         "snapshot_id": backup.snapshot_id,
         "is_incremental": backup.inc == 1,
     }

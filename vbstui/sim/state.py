@@ -15,22 +15,18 @@ from typing import Any
 
 from vbstui.sim.envelopes import VbsError
 from vbstui.sim.faults import FaultSpec
-from vbstui.sim.injector import CREATE_FAILURES, RESTORE_FAILURES, FaultDecision, FaultInjector
+from vbstui.sim.injector import RESTORE_FAILURES, FaultDecision, FaultInjector
 from vbstui.sim.models import (
-    BACKUPABLE,
-    CREATE_JOB,
     DELETABLE,
     INIT_SHARE,
     RESTORE_JOB,
     Job,
-    Volume,
 )
 from vbstui.sim.rules import CreateRequest
 from vbstui.sim.serialize import JsonDict, backup_json, job_json, volume_json
+from vbstui.sim.share_ops import ShareQuery
 from vbstui.sim.tokens import Token, TokenCheck
-from vbstui.sim.world import GONE, PendingCreate, SimWorld
-
-MAX_BACKUPS_PER_VOLUME = 20
+from vbstui.sim.world import SimWorld
 
 
 class NotFound(Exception):
@@ -152,7 +148,9 @@ class SimState(SimWorld):
                         and (status is None or b.status == status)]
             chunk = matching[offset:offset + limit]
             pid = self.config.project_id
-            items = [backup_json(b, base, pid, now) for b in chunk]
+            bases = self.dependent_bases()
+            items = [backup_json(b, base, pid, now, has_dependents=b.id in bases)
+                     for b in chunk]
             more = offset + limit < len(matching)
             return Page(items, len(matching), more, chunk[-1].id if chunk else None)
 
@@ -162,7 +160,8 @@ class SimState(SimWorld):
             backup = self.backups.get(backup_id)
             if backup is None:
                 raise NotFound(backup_id)
-            return backup_json(backup, base, self.config.project_id, now)
+            return backup_json(backup, base, self.config.project_id, now,
+                               has_dependents=backup_id == self.dependent_base(backup.volume_id))
 
     def delete_backup(self, backup_id: str) -> None:
         """Start deleting; the backup disappears `delete_seconds` later."""
@@ -172,11 +171,14 @@ class SimState(SimWorld):
             if backup is None:
                 raise NotFound(backup_id)
             if backup.status not in DELETABLE:
-                raise Refused(backup.status)
-            backup.status = "deleting"
-            backup.updated_at = now
+                raise Refused("Invalid backup: Backup status must be available or error")
+            if self.shares.is_shared(backup_id):
+                raise Refused("Invalid backup: the backup is shared with other projects; "
+                              "cancel the sharing first.")
+            if backup_id == self.dependent_base(backup.volume_id):
+                raise Refused("Invalid backup: Incremental backups exist for this backup.")
+            self._start_delete(backup, now)
             self.revision += 1
-            self._schedule(now + self.config.delete_seconds, GONE, backup_id)
             if self.config.delete_seconds == 0:
                 self._advance()
 
@@ -201,46 +203,10 @@ class SimState(SimWorld):
             if volume is None:
                 raise VbsError("VolumeBackup.0021",
                                "The EVS disk does not exist or has been deleted.", 404)
-            if volume.id in self._running_create:
-                raise VbsError("VolumeBackup.0013",
-                               "The previous backup creation task is not complete.")
-            if volume.status not in BACKUPABLE:
-                raise VbsError("VolumeBackup.0012",
-                               f"The disk status is {volume.status}, not available or in-use.")
-            if self._per_volume[volume.id] >= MAX_BACKUPS_PER_VOLUME:
-                raise VbsError("VolumeBackup.0040", "The number of backups for the disk has "
-                               f"reached the upper limit ({MAX_BACKUPS_PER_VOLUME}).")
-            self._check_quota(volume)
-            failure = self._injector.job_failure(CREATE_FAILURES)
-            span = self.config.job_seconds
-            job = Job(
-                id=self._ids.hex32(), job_type=CREATE_JOB, volume_id=volume.id,
-                backup_name=request.name, snapshot_id=request.snapshot_id or self._ids.uuid(),
-                begin=now, running_at=now + INIT_SHARE * span, end=now + span,
-            )
-            if failure is not None:
-                job.error_code, job.fail_reason = failure
-            has_base = any(b.volume_id == volume.id and b.status == "available"
-                           for b in self.backups.values())
-            inc = 1 if has_base and not request.full_backup else 0
-            self._pending[job.id] = PendingCreate(request, inc)
-            volume.resume_status = volume.status
-            self._set_status(volume, "backing-up", now)
-            self._register(job)
+            job_id = self._start_create(volume, request, now)
             self.revision += 1
             self.stats.created[volume.id, request.name] += 1
-            return job.id
-
-    def _check_quota(self, volume: Volume) -> None:
-        reserved = [self._volumes_by_id[self.jobs[j].volume_id].size for j in self._pending]
-        quota = self.config.backup_quota
-        if quota != -1 and len(self.backups) + len(reserved) + 1 > quota:
-            raise VbsError("VolumeBackup.0080",
-                           "The quota for the number of backups has been used up.")
-        capacity = self.config.capacity_quota_gb
-        if capacity != -1 and self._used_gb + sum(reserved) + volume.size > capacity:
-            raise VbsError("VolumeBackup.0081",
-                           "The quota for the capacity of backups has been used up.")
+            return job_id
 
     def restore_backup(self, backup_id: str, volume_id: str) -> str:
         """Check backup and target disk, start a restore job and return its id."""
@@ -290,6 +256,34 @@ class SimState(SimWorld):
                 raise NotFound(job_id)
             return job_json(job, now)
 
+    # -- sharing ------------------------------------------------------------------------
+
+    def share(self, body: Any) -> list[JsonDict]:
+        with self.lock:
+            return self.shares.share(self, body, self._advance())
+
+    def share_page(self, query: ShareQuery, base: str) -> tuple[list[JsonDict], int]:
+        with self.lock:
+            return self.shares.page(self, query, base, self._advance())
+
+    def share_view(self, share_id: str, base: str) -> JsonDict:
+        with self.lock:
+            return self.shares.detail(self, share_id, base, self._advance())
+
+    def unshare(self, item_id: str, *, is_backup_id: bool) -> None:
+        with self.lock:
+            self._advance()
+            self.shares.cancel(self, item_id, is_backup_id=is_backup_id)
+
+    def join_peer(self, peer: SimState) -> None:
+        """Serve `peer` as a second project of the same account: one lock, one token
+        store and one share book for both."""
+        peer.lock = self.lock
+        peer.tokens = self.tokens
+        peer.shares = self.shares
+        self.shares.join(peer)
+        self.peers[peer.config.project_id] = peer
+
     # -- introspection ------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -319,4 +313,7 @@ class SimState(SimWorld):
                 "services": self.config.services,
                 **self.stats.as_dict(),
                 "cbr": self.cbr.snapshot(),
+                "vbs_policies": self.policies.snapshot(now),
+                "shares": len(self.shares.involving(self.config.project_id)),
+                "peer_project_id": next(iter(self.peers), ""),
             }

@@ -33,3 +33,8 @@ def keystone_time(ts: float) -> str:
 def cbr_time(ts: float) -> str:
     """`2019-05-10T07:59:12.733+00:00` (CBR: milliseconds and a numeric zone)."""
     return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+00:00"
+
+
+def policy_time(ts: float) -> str:
+    """`2016-12-02T09:06:46.706` (VBS policy tasks: milliseconds, no zone)."""
+    return _utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]

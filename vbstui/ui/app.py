@@ -27,11 +27,13 @@ from vbstui.ui.flows import Flows
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
 from vbstui.ui.palette import VbsCommands
+from vbstui.ui.protection import Protection
 from vbstui.ui.screens.help import HelpScreen
 from vbstui.ui.screens.main import MainScreen, main_screen
 from vbstui.ui.screens.modals import RawJsonScreen
 from vbstui.ui.screens.pickers import ProfileScreen
 from vbstui.ui.theme import THEME
+from vbstui.ui.vault_flows import VaultFlows
 from vbstui.ui.views import BackupsView, VolumesView
 from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.vtable import VirtualTable
@@ -66,11 +68,14 @@ class VbsApp(App[int]):
                                      on_change=self.update_status,
                                      on_connected=self.connected,
                                      on_switching=self._leave_profile)
-        self.loader = Loader(self, lambda: self.connection.service, self.volumes)
+        self.protection = Protection()  # each disk's vault or VBS, for the views' columns
+        self.loader = Loader(self, lambda: self.connection.service, self.volumes,
+                             self.protection)
         self.runner = JobRunner(self, self.connection, self.loader, guard, poll=poll,
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
         self.flows = Flows(self, self.connection, self.runner, self.volumes, guard,
                            clock=self.clock)
+        self.vault_flows = VaultFlows(self, self.connection, self.loader, guard)
 
     # -- what tests and scripts look at --------------------------------------------------
 
@@ -129,7 +134,8 @@ class VbsApp(App[int]):
     # -- start-up --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready), "main")
+        self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready,
+                                       protection=self.protection), "main")
         self.push_screen("main")
 
     def main_ready(self) -> None:
@@ -177,6 +183,8 @@ class VbsApp(App[int]):
         self.main.show_view(name)
         if name == "backups" and not self.backups_view.table.all_rows:
             self.loader.load_backups()
+        if name == "vaults" and not self.main.vaults_view.table.all_rows:
+            self.loader.load_vault_rows()
         if name == "jobs":
             self.runner.load_history()
             self.main.jobs_view.table.action_first()  # it opens on the newest job
@@ -192,6 +200,10 @@ class VbsApp(App[int]):
             self.loader.load_volumes()
         elif message.view == "backups":
             self.loader.load_backups()
+        elif message.view == "vaults":
+            self.loader.load_vault_rows()
+            if self.protection.shown:
+                self.loader.load_vaults()
         else:
             self.runner.load_history()
 
@@ -217,6 +229,15 @@ class VbsApp(App[int]):
 
     def on_retry_requested(self, message: msg.RetryRequested) -> None:
         self.flows.retry(message.job)
+
+    def on_vault_disks_requested(self, message: msg.VaultDisksRequested) -> None:
+        self.vault_flows.show_disks(message.vault)
+
+    def on_add_disks_requested(self, message: msg.AddDisksRequested) -> None:
+        self.vault_flows.add_marked(message.vault)
+
+    def on_create_vault_requested(self, message: msg.CreateVaultRequested) -> None:
+        self.vault_flows.create()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -247,7 +268,7 @@ class VbsApp(App[int]):
             self.say(f"still running in the cloud: {plural(len(active), 'job')} of profile "
                      f"{visible(self.target.profile.name)} — kept in its journal and followed "
                      "again when you come back to it", Severity.WARNING)
-        for group in ("jobs", "volumes", "backups"):
+        for group in ("jobs", "volumes", "backups", "vaults", "vault-rows"):
             self.workers.cancel_group(self, group)
         self.runner.clear()
         self.loader.clear()

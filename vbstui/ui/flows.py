@@ -17,13 +17,20 @@ from textual.app import App
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Volume
 from vbstui.jobs import Severity, TrackedJob
-from vbstui.ops.delete import check_deletes
+from vbstui.ops.delete import check_deletes, delete_confirmation
 from vbstui.ops.guard import Guard
 from vbstui.ops.outcome import Decision, what_may_exist
 from vbstui.ops.plans import BackupPlan, backupable
-from vbstui.ops.preflight import preflight
-from vbstui.ops.restore import backup_problem, check_restore, restore_candidates
+from vbstui.ops.preflight import Preflight, preflight
+from vbstui.ops.restore import (
+    backup_problem,
+    check_restore,
+    restore_candidates,
+    restore_confirmation,
+)
 from vbstui.ops.retry import RetryPlan, retry_plan
+from vbstui.ops.routing import offers
+from vbstui.ops.vaults import Destinations, backup_destinations
 from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
 from vbstui.ui.jobrunner import JobRunner
@@ -31,7 +38,6 @@ from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.main import main_screen
 from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.pickers import RestoreScreen
-from vbstui.ui.tables import describe_volume
 
 PREFLIGHT_TIMEOUT = 15.0  # no checks are better than no form: the server checks anyway
 SHOWN_IN_CONFIRMATION = 12
@@ -77,11 +83,16 @@ class Flows:
 
     async def _open_form(self, volumes: list[Volume]) -> None:
         checked = None
+        destinations: Destinations | None = None
         service = self.connection.service
         if service is not None:  # a fresh look: the form says what the service would refuse
             try:
                 checked = await asyncio.wait_for(preflight(service, [v.id for v in volumes]),
                                                  PREFLIGHT_TIMEOUT)
+                if len(volumes) == 1 and offers(service, "cbr"):
+                    # Where this disk's backup goes, or could once it is in a vault.
+                    destinations = await asyncio.wait_for(
+                        backup_destinations(service, volumes[0]), PREFLIGHT_TIMEOUT)
             except (CloudError, asyncio.TimeoutError) as exc:
                 reason = exc.message if isinstance(exc, CloudError) else "no answer in time"
                 self.say(f"pre-flight checks not made ({reason}); the service still checks",
@@ -89,12 +100,15 @@ class Flows:
             else:
                 for problem in checked.problems():
                     self.say(f"pre-flight: {problem}", Severity.WARNING)
-        self.app.push_screen(BackupForm(volumes, checked=checked, now=self.clock()),
-                             self._planned)
+                if destinations is not None and not destinations.sendable:
+                    self.say(destinations.explanation, Severity.WARNING)
+        form = BackupForm(volumes, checked=checked, destinations=destinations,
+                          vault_name=self.runner.loader.protection.vault_name, now=self.clock())
+        self.app.push_screen(form, partial(self._planned, checked))
 
-    def _planned(self, plan: BackupPlan | None) -> None:
+    def _planned(self, checked: Preflight | None, plan: BackupPlan | None) -> None:
         if plan is not None:
-            self.runner.back_up(plan)
+            self.runner.back_up(plan, checked)
 
     # -- retrying a run's failed backups (R in the jobs view) ------------------------
 
@@ -138,7 +152,7 @@ class Flows:
         confirmed = await self.app.push_screen_wait(
             ConfirmScreen("Retry failed backups?", body, confirm_label="Retry"))
         if confirmed:
-            self.runner.back_up(plan.checked_plan(checked))
+            self.runner.back_up(plan.checked_plan(checked), checked)
         else:
             self.say("retry cancelled; nothing was sent")
 
@@ -171,19 +185,15 @@ class Flows:
             self.app.notify("restore refused: " + check.problems[0], severity="error",
                             timeout=8)
             return
-        assert check.volume is not None
-        body = Text("Restore backup ")
-        body.append(visible(backup.name or backup.id), style="bold")
-        body.append(f" ({backup.size_gb or '?'} GB) onto disk ")
-        body.append_text(describe_volume(check.volume))
-        body.append("?\n\nALL DATA ON THIS DISK WILL BE OVERWRITTEN.", style="bold red")
+        body = Text(restore_confirmation(check))
+        body.highlight_regex(r"ALL DATA .*OVERWRITTEN\.", "bold red")
         confirmed = await self.app.push_screen_wait(
             ConfirmScreen("Restore — overwrite disk?", body, confirm_label="Restore",
                           danger=True))
         if not confirmed:
             self.say("restore cancelled")
             return
-        await self.runner.restore(backup, check.volume)
+        await self.runner.restore(check)
 
     # -- deleting --------------------------------------------------------------------
 
@@ -204,12 +214,11 @@ class Flows:
         targets = check.targets
         if not targets:
             return
-        body = Text(f"Delete {plural(len(targets), 'backup')}? This cannot be undone.\n\n")
-        for backup in targets[:SHOWN_IN_CONFIRMATION]:
-            body.append(f"  {visible(backup.name or '(no name)')}", style="bold")
-            body.append(f"  {backup.id}  {backup.size_gb or '?'} GB  {backup.status}\n")
-        if len(targets) > SHOWN_IN_CONFIRMATION:
-            body.append(f"  … and {len(targets) - SHOWN_IN_CONFIRMATION} more\n")
+        head, *lines = delete_confirmation(targets).splitlines()
+        body = Text(head + "\n\n", style="bold")
+        body.append("\n".join(lines[:SHOWN_IN_CONFIRMATION]))
+        if len(lines) > SHOWN_IN_CONFIRMATION:
+            body.append(f"\n  … and {len(lines) - SHOWN_IN_CONFIRMATION} more")
         confirmed = await self.app.push_screen_wait(
             ConfirmScreen("Delete backups?", body, confirm_label="Delete", danger=True))
         if not confirmed:

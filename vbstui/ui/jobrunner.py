@@ -20,13 +20,15 @@ from typing import Any
 
 from textual.app import App
 
-from vbstui.cloud.models import Backup, Volume
-from vbstui.cloud.validation import BackupRequest
+from vbstui.cloud.models import Backup
 from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
-from vbstui.jobs.model import request_from
+from vbstui.ops.bulk import new_run_jobs, submit_run
+from vbstui.ops.delete import new_delete_jobs
 from vbstui.ops.guard import Guard
 from vbstui.ops.outcome import Decision, decide
 from vbstui.ops.plans import BackupPlan
+from vbstui.ops.preflight import Preflight
+from vbstui.ops.restore import RestoreCheck, new_restore_job
 from vbstui.ops.runs import build_tracker, concurrency, new_run_id
 from vbstui.ops.summary import RunSummary, resumed_runs, summary_when_ended
 from vbstui.textsafe import plural, visible
@@ -188,49 +190,58 @@ class JobRunner:
 
     # -- backups ---------------------------------------------------------------------------
 
-    def back_up(self, plan: BackupPlan) -> None:
+    def back_up(self, plan: BackupPlan, checked: Preflight | None = None) -> None:
+        """Send a run; `checked` (the pre-flight checks) says where each disk's backup
+        goes (VBS, or its CBR vault) and what existed before (the at-most-once rule's
+        snapshot, instead of a listing per disk)."""
         if self.tracker is None:
             return
         run_id = new_run_id()
+        names = {r.volume_id: self._disk_name(r.volume_id) for r in plan.requests}
+        tracker = self.tracker
+        if plan.bulk:
+            limit = self.limit()
+            tracker = self.new_tracker(limit)
+        jobs = new_run_jobs(tracker, plan, checked, run_id=run_id, names=names)
+        for job in jobs:
+            self.show(job)
+        for job in jobs:
+            if job.service == "cbr":
+                vault = visible(self.loader.protection.vault_name(job.vault_id))
+                self.say(f"{visible(job.label)}: goes into CBR vault '{vault}'")
         if not plan.bulk:
-            job = self._backup_job(self.tracker, plan.requests[0], run_id)
-            self.run(partial(self._submit_and_follow, self.tracker, job, plan), "backup")
+            self.run(partial(self._send_run, tracker, jobs, checked), "backup")
             return
-        limit = self.limit()
-        tracker = self.new_tracker(limit)
-        jobs = [self._backup_job(tracker, request, run_id) for request in plan.requests]
         self.say(f"bulk backup of {len(jobs)} disks, at most {limit} requests at a time")
         volumes_view = self.main.volumes_view
         volumes_view.table.clear_marks()
         volumes_view.update_summary()
-        self.run(partial(self._bulk, tracker, jobs, plan), "bulk backup")
+        self.run(partial(self._bulk, tracker, jobs, checked), "bulk backup")
 
     def _disk_name(self, volume_id: str) -> str:
         """The disk's name for the jobs panel and view ("" when it is not known)."""
         volume = self.loader.volumes.get(volume_id)
         return volume.name if volume else ""
 
-    def _backup_job(self, tracker: JobTracker, request: BackupRequest, run_id: str
-                    ) -> TrackedJob:
-        job = tracker.new_backup_job(request, volume_name=self._disk_name(request.volume_id),
-                                     run_id=run_id)
-        self.show(job)
-        return job
+    async def _send_run(self, tracker: JobTracker, jobs: list[TrackedJob],
+                        checked: Preflight | None) -> None:
+        """One request per VBS disk, one checkpoint per CBR vault; each job followed
+        from its submit on."""
+        async def follow(job: TrackedJob) -> None:
+            self.show(job)
+            self.loader.refresh_volume(job.volume_id)
+            try:
+                await tracker.follow(job)
+            except Exception as exc:  # one job's trouble stops no other
+                self.say(f"{job.label}: {exc}", Severity.ERROR)
+                return
+            self.loader.refresh_volume(job.volume_id)
 
-    async def _submit_and_follow(self, tracker: JobTracker, job: TrackedJob,
-                                 plan: BackupPlan) -> None:
-        # The run's backups were listed once before (the pre-flight checks): the
-        # at-most-once rule's snapshot, instead of a listing per disk.
-        known = plan.known_ids(request_from(job))
-        await tracker.submit_backup(job, known_backup_ids=known)
-        self.show(job)
-        self.loader.refresh_volume(job.volume_id)
-        await tracker.follow(job)
-        self.loader.refresh_volume(job.volume_id)
+        await submit_run(tracker, jobs, checked, after_submit=follow)
 
-    async def _bulk(self, tracker: JobTracker, jobs: list[TrackedJob], plan: BackupPlan
-                    ) -> None:
-        await self._all(jobs, lambda job: self._submit_and_follow(tracker, job, plan))
+    async def _bulk(self, tracker: JobTracker, jobs: list[TrackedJob],
+                    checked: Preflight | None) -> None:
+        await self._send_run(tracker, jobs, checked)
         summary = RunSummary.of(jobs)
         self.say(summary.text(), Severity.SUCCESS if summary.all_succeeded else Severity.WARNING)
 
@@ -244,12 +255,13 @@ class JobRunner:
 
     # -- restore and delete (checked and confirmed by the flows first) ----------------------
 
-    async def restore(self, backup: Backup, volume: Volume) -> None:
+    async def restore(self, check: RestoreCheck) -> None:
+        """The restore of a passed (and confirmed) check, where the backup lives."""
         tracker = self.tracker
-        if tracker is None:
+        if tracker is None or check.volume is None:
             return
-        job = tracker.new_restore_job(backup.id, volume.id, backup_name=backup.name,
-                                      volume_name=volume.name)
+        volume = check.volume
+        job = new_restore_job(tracker, check)
         self.show(job)
         await tracker.submit_restore(job)
         self.show(job)
@@ -259,9 +271,8 @@ class JobRunner:
 
     async def delete(self, backups: list[Backup], limit: int) -> None:
         tracker = self.new_tracker(limit)
-        jobs = [tracker.new_delete_job(b.id, backup_name=b.name, volume_id=b.volume_id,
-                                       volume_name=self._disk_name(b.volume_id))
-                for b in backups]
+        jobs = new_delete_jobs(tracker, backups,
+                               {b.volume_id: self._disk_name(b.volume_id) for b in backups})
         for job in jobs:
             self.show(job)
 

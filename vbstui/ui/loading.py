@@ -19,7 +19,11 @@ from textual.app import App
 
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Quota, Volume
+from vbstui.jobs import Severity
+from vbstui.ops.routing import vaults_of
 from vbstui.ops.service import BackupService
+from vbstui.ops.vaults import vault_rows
+from vbstui.ui.protection import Protection
 from vbstui.ui.screens.main import MainScreen, main_screen
 from vbstui.ui.views import BackupsView, VolumesView
 
@@ -32,10 +36,11 @@ class Loader:
     """What the views show of the cloud; `volumes` is the disk lookup every view shares."""
 
     def __init__(self, app: App[Any], service: Callable[[], BackupService | None],
-                 volumes: dict[str, Volume]) -> None:
+                 volumes: dict[str, Volume], protection: Protection | None = None) -> None:
         self.app = app
         self._service = service
         self.volumes = volumes
+        self.protection = protection or Protection()
         self.quota: Quota | None = None
         self.scope: str | None = None  # the disk whose backups are shown; None: all
 
@@ -52,20 +57,53 @@ class Loader:
         """Forget what was shown of the previous profile."""
         self.volumes.clear()
         self.quota = None
+        self.protection.reset(None)
         self.main.volumes_view.table.set_rows([])
         self.main.backups_view.table.set_rows([])
+        self.main.vaults_view.table.set_rows([])
         gc.unfreeze()  # the old rows are garbage now: let the collector see them again
 
     # -- disks -------------------------------------------------------------------------
 
     def load_volumes(self) -> None:
+        service = self._service()
+        if service is not None and service is not self.protection.service:
+            self.protection.reset(service)  # a new connection: its own services and vaults
         self._run(self._load_volumes, "volumes", "loading disks")
+        if self.protection.shown:  # beside the disks' pages: their first rows do not wait
+            self.load_vaults()
 
     async def _load_volumes(self) -> None:
         service = self._service()
         if service is not None:
             await self._fill(self.main.volumes_view, service.volume_pages(),
-                             remember=lambda page: self.volumes.update((v.id, v) for v in page))
+                             remember=self._remember_volumes)
+
+    def _remember_volumes(self, page: list[Volume]) -> None:
+        self.volumes.update((v.id, v) for v in page)
+        self.protection.add_disks(v.id for v in page)
+
+    def load_vaults(self) -> None:
+        """One vault listing: each disk's protection and the vault names of the views."""
+        self._run(self._load_vaults, "vaults", "listing the vaults")
+
+    async def _load_vaults(self) -> None:
+        service = self._service()
+        if service is None:
+            return
+        try:
+            vaults = await vaults_of(service)
+        except CloudError as exc:
+            self.main.say(f"vaults not listed ({exc.describe()}): the PROTECTION column "
+                          "stays empty; r lists them again", Severity.WARNING)
+            return
+        if service is not self._service():
+            return  # the profile changed meanwhile
+        self.protection.set_vaults(vaults, list(self.volumes))
+        self.main.volumes_view.show_protection()
+        backups = self.main.backups_view
+        if backups.table.all_rows:
+            backups.show_services()
 
     def refresh_volume(self, volume_id: str) -> None:
         self._run(partial(self._refresh_volume, volume_id), "volumes-one", "refreshing a disk",
@@ -79,6 +117,29 @@ class Loader:
         if volume is not None:
             self.volumes[volume.id] = volume
             self.main.volumes_view.table.update_row(volume)
+
+    def load_vault_rows(self) -> None:
+        """The vaults view: each vault's capacity, disks, policy and status."""
+        self._run(self._load_vault_rows, "vault-rows", "listing the vaults")
+
+    async def _load_vault_rows(self) -> None:
+        service = self._service()
+        view = self.main.vaults_view
+        if service is None:
+            return
+        if not self.protection.shown:
+            view.table.empty_text = "this project has no CBR (Cloud Backup and Recovery): no vaults"
+            view.table.set_rows([])
+            view.update_summary()
+            return
+        view.loading = True
+        view.update_summary()
+        try:
+            rows = await vault_rows(service)
+        finally:
+            view.loading = False
+        view.table.set_rows(rows)
+        view.update_summary()
 
     # -- backups and quota -----------------------------------------------------------------
 
@@ -94,7 +155,10 @@ class Loader:
         service = self._service()
         if service is not None:
             self.load_quota()
-            await self._fill(self.main.backups_view, service.backup_pages(volume_id=self.scope))
+            view = self.main.backups_view
+            if view.services_shown != self.protection.shown:
+                view.show_services()
+            await self._fill(view, service.backup_pages(volume_id=self.scope))
 
     def load_quota(self) -> None:
         self._run(self._load_quota, "quota", "loading quota")

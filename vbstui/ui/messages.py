@@ -14,6 +14,7 @@ from textual.message import Message
 from vbstui.cloud.models import Backup, Volume
 from vbstui.jobs import TrackedJob
 from vbstui.ops.outcome import Decision
+from vbstui.ops.vaults import VaultRow
 
 
 class ViewRequested(Message):
@@ -73,3 +74,23 @@ class DecisionRequested(Message):
         super().__init__()
         self.job = job
         self.decision = decision
+
+
+class VaultDisksRequested(Message):
+    """Enter in the vaults view: the disks of this vault."""
+
+    def __init__(self, vault: VaultRow) -> None:
+        super().__init__()
+        self.vault = vault
+
+
+class AddDisksRequested(Message):
+    """The disks marked in the volumes view, to be added to this vault."""
+
+    def __init__(self, vault: VaultRow) -> None:
+        super().__init__()
+        self.vault = vault
+
+
+class CreateVaultRequested(Message):
+    """`n` in the vaults view: a new disk vault."""

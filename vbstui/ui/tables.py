@@ -9,7 +9,6 @@ from rich.text import Text
 
 from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.jobs import Phase, TrackedJob
-from vbstui.textsafe import visible
 from vbstui.ui.widgets.columns import Column
 from vbstui.ui.widgets.jobspanel import PHASE_STYLE, UNKNOWN_IN_VIEW, job_state
 
@@ -51,6 +50,16 @@ VOLUME_COLUMNS: list[Column[Volume]] = [
 ]
 
 
+def volume_columns(protection: Callable[[str], str] | None = None) -> list[Column[Volume]]:
+    """The volumes view's columns; with CBR, each disk's PROTECTION (its vault, or VBS)
+    after its status.  It grows last: the other columns keep their room at 80 columns."""
+    if protection is None:
+        return VOLUME_COLUMNS
+    column: Column[Volume] = Column("protection", "PROTECTION", 10,
+                                    lambda v: protection(v.id), grow=1)
+    return [*VOLUME_COLUMNS[:4], column, *VOLUME_COLUMNS[4:]]
+
+
 def _backup_status_style(backup: Backup) -> str:
     if backup.status == "available":
         return "good"
@@ -59,7 +68,17 @@ def _backup_status_style(backup: Backup) -> str:
     return "busy" if backup.status in BUSY else "warn"
 
 
-def backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
+def backup_columns(disk_name: Callable[[str], str],
+                   service: Callable[[Backup], str] | None = None) -> list[Column[Backup]]:
+    """The backups view's columns; with CBR, each backup's SERVICE (VBS, or CBR and its
+    vault) after its status."""
+    columns = _backup_columns(disk_name)
+    if service is None:
+        return columns
+    return [*columns[:3], Column("service", "SERVICE", 7, service, grow=1), *columns[3:]]
+
+
+def _backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
     return [
         Column("name", "NAME", 16, lambda b: b.name or "(no name)", grow=2),
         Column("id", "ID", 8, lambda b: b.id[:8], sort_key=lambda b: b.id),
@@ -72,8 +91,9 @@ def backup_columns(disk_name: Callable[[str], str]) -> list[Column[Backup]]:
                sort_key=lambda b: b.created_at.timestamp() if b.created_at else 0),
         Column("kind", "TYPE", 11, lambda b: "incremental" if b.incremental
                else "full" if b.incremental is False else "?"),
-        Column("disk", "DISK", 12, lambda b: disk_name(b.volume_id), grow=1),
-        Column("description", "DESCRIPTION", 12, lambda b: b.description, grow=2),
+        # The narrowest that leaves room for SERVICE at 120 columns; both grow with room.
+        Column("disk", "DISK", 10, lambda b: disk_name(b.volume_id), grow=1),
+        Column("description", "DESCRIPTION", 11, lambda b: b.description, grow=2),
     ]
 
 
@@ -113,9 +133,3 @@ def quota_line(quota: Quota) -> tuple[Text, bool]:
                     resource.used >= 0.9 * resource.quota):
                 warn = True
     return Text(("⚠ " if warn else "") + "quota — " + " · ".join(parts)), warn
-
-
-def describe_volume(volume: Volume) -> Text:
-    text = Text(visible(volume.name or volume.id), style="bold")
-    text.append(f" ({volume.id}, {volume.size_gb or '?'} GB, {volume.status})")
-    return text

@@ -27,7 +27,8 @@ from vbstui.ui.messages import (
     RestoreRequested,
     RetryRequested,
 )
-from vbstui.ui.tables import JOB_HISTORY_COLUMNS, VOLUME_COLUMNS, backup_columns, quota_line
+from vbstui.ui.protection import Protection
+from vbstui.ui.tables import JOB_HISTORY_COLUMNS, backup_columns, quota_line, volume_columns
 from vbstui.ui.widgets.jobspanel import ask_decision
 from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.vtable import VirtualTable
@@ -199,12 +200,25 @@ class VolumesView(MarkableView):
         Binding("B", "backups_of_disk", "Backups of disk"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, protection: Protection | None = None) -> None:
+        self.protection = protection or Protection()
         table: VirtualTable[Volume] = VirtualTable(
-            VOLUME_COLUMNS, row_key=lambda v: v.id,
-            search_text=lambda v: f"{v.name} {v.id} {v.status}", markable=True,
-            empty_text="no disks (yet)", noun="disk", id="volumes-table")
+            volume_columns(), row_key=lambda v: v.id, search_text=self._search_text,
+            markable=True, empty_text="no disks (yet)", noun="disk", id="volumes-table")
         super().__init__(table, id="volumes-view")
+
+    def _search_text(self, volume: Volume) -> str:
+        text = f"{volume.name} {volume.id} {volume.status}"
+        label = self.protection.label(volume.id)
+        return f"{text} {label}" if label else text
+
+    def show_protection(self) -> None:
+        """The PROTECTION column when the project has CBR, with the latest vault listing
+        (every row indexed again: `/` finds a vault's name)."""
+        shown = self.protection.shown
+        self.table.set_columns(volume_columns(self.protection.label if shown else None))
+        self.query_one(".filter", Input).placeholder = (
+            "/ filter: name, id, status, vault" if shown else "/ filter: name, id, status")
 
     def what(self) -> str:
         return "disks"
@@ -244,14 +258,27 @@ class BackupsView(MarkableView):
     BackupsView > .quota.-warn { color: $warning; text-style: bold; }
     """
 
-    def __init__(self, volume_by_id: Callable[[str], Volume | None]) -> None:
+    def __init__(self, volume_by_id: Callable[[str], Volume | None],
+                 protection: Protection | None = None) -> None:
         self.volume_by_id = volume_by_id
+        self.protection = protection or Protection()
         table: VirtualTable[Backup] = VirtualTable(
             backup_columns(self._disk_name), row_key=lambda b: b.id,
-            search_text=lambda b: f"{b.name} {b.id} {b.status} {b.volume_id} {b.description}",
-            markable=True, empty_text="no backups", noun="backup", id="backups-table")
+            search_text=self._search_text, markable=True, empty_text="no backups",
+            noun="backup", id="backups-table")
         super().__init__(table, id="backups-view")
         self.volume_filter: str | None = None
+        self.services_shown = False
+
+    def _search_text(self, backup: Backup) -> str:
+        text = f"{backup.name} {backup.id} {backup.status} {backup.volume_id} {backup.description}"
+        return f"{text} {self.protection.backup_label(backup)}" if self.services_shown else text
+
+    def show_services(self) -> None:
+        """The SERVICE column when the project has CBR (vault names as last listed)."""
+        self.services_shown = self.protection.shown
+        self.table.set_columns(backup_columns(
+            self._disk_name, self.protection.backup_label if self.services_shown else None))
 
     def compose(self) -> ComposeResult:
         yield Static("quota: loading…", classes="quota")

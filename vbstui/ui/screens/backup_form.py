@@ -28,8 +28,10 @@ from vbstui.ops.plans import (
     suggested_name,
 )
 from vbstui.ops.preflight import DiskRefusal, Preflight
+from vbstui.ops.vaults import Destinations
 from vbstui.textsafe import plural, visible
 from vbstui.ui.messages import BackupsOfDiskRequested
+from vbstui.ui.screens.backup_destination import destination_text
 from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.statebox import StateCheckbox
 
@@ -95,12 +97,17 @@ class BackupForm(ModalScreen[BackupPlan | None]):
     ]
 
     def __init__(self, volumes: list[Volume], *, checked: Preflight | None = None,
+                 destinations: Destinations | None = None,
+                 vault_name: Callable[[str], str] | None = None,
                  quota_warning: str | None = None, now: datetime | None = None) -> None:
         """`checked`: the pre-flight checks of `volumes` (None: they could not be made;
-        the service still checks)."""
+        the service still checks); `destinations`: where one disk's backup goes, or
+        could go (the project has CBR)."""
         super().__init__()
         self.asked = volumes
         self.checked = checked
+        self.destinations = destinations
+        self.vault_name = vault_name or (lambda vault_id: vault_id[:8])
         self.volumes = checked.ready if checked is not None else volumes
         self.refusals: list[DiskRefusal] = checked.refusals if checked is not None else []
         self.volume_ids = [v.id for v in self.volumes]
@@ -118,6 +125,10 @@ class BackupForm(ModalScreen[BackupPlan | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
             yield Static(self._title(), id="form-title")
+            destination = destination_text(self.volumes, self.checked, self.destinations,
+                                           self.vault_name)
+            if destination:
+                yield Static(destination, id="destination")
             if self.refusals or len(self.asked) > 1:
                 yield Static(self._preflight_text(), id="preflight")
             with Horizontal(classes="form-row"):

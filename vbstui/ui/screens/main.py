@@ -28,6 +28,8 @@ from vbstui.jobs import Severity, TrackedJob
 from vbstui.local.config import LayoutChoice, load_layout, save_layout
 from vbstui.textsafe import plural
 from vbstui.ui.messages import RefreshRequested, ViewRequested
+from vbstui.ui.protection import Protection
+from vbstui.ui.vaults_view import VaultsView
 from vbstui.ui.views import BackupsView, JobsView, TableView, VolumesView
 from vbstui.ui.widgets.command_bar import CommandBar
 from vbstui.ui.widgets.details import DetailsPane
@@ -37,7 +39,7 @@ from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.statusline import StatusLine
 from vbstui.ui.widgets.vtable import VirtualTable
 
-VIEWS = ("volumes", "backups", "jobs")
+VIEWS = ("volumes", "backups", "jobs", "vaults")
 DETAILS_FROM_WIDTH = 150  # the details pane opens by itself from this many columns
 
 
@@ -60,13 +62,14 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("question_mark", "app.help", "Help"),
         Binding("colon", "command_bar", "View", priority=True,
-                tooltip="switch view: volumes, backups, jobs (tab completes)"),
+                tooltip="switch view: volumes, backups, jobs, vaults (tab completes)"),
         Binding("f9", "command_bar", "View", show=False),
         # priority: resolved as they arrive, so a '/' typed right after F3 goes to the
         # view F3 opens, not to the one before it.
         Binding("f3", "view('volumes')", "Volumes", show=False, priority=True),
         Binding("f4", "view('backups')", "Backups", show=False, priority=True),
         Binding("f6", "view('jobs')", "Jobs", show=False, priority=True),
+        Binding("f12", "view('vaults')", "Vaults (CBR)", show=False, priority=True),
         Binding("f5,ctrl+r", "refresh", "Refresh", show=False, priority=True),
         Binding("ctrl+l", "focus_log", "Log", show=False, tooltip="focus the log pane"),
         Binding("z,f7", "cycle_panes", "Jobs and log panes: normal → large → collapsed",
@@ -77,9 +80,10 @@ class MainScreen(Screen[None]):
     ]
 
     def __init__(self, volume_by_id: Callable[[str], Volume | None],
-                 on_ready: Callable[[], None]) -> None:
+                 on_ready: Callable[[], None], protection: Protection | None = None) -> None:
         super().__init__()
         self.volume_by_id = volume_by_id  # the disk names the backups view shows
+        self.protection = protection or Protection()  # the vault columns' answers
         self._on_ready = on_ready  # called once the widgets exist
         self.layout_choice: LayoutChoice = load_layout()
         self._undecided = 0
@@ -90,12 +94,14 @@ class MainScreen(Screen[None]):
         yield StatusLine(id="status-line")
         with Horizontal(id="middle"):
             with ContentSwitcher(initial="volumes-view", id="views"):
-                yield VolumesView()
-                yield BackupsView(self.volume_by_id)
+                yield VolumesView(self.protection)
+                yield BackupsView(self.volume_by_id, self.protection)
                 yield JobsView()
+                yield VaultsView()
             yield DetailsPane(self._disk_name, id="details")
         yield CommandBar(VIEWS, id="command-bar",
-                         placeholder=":volumes  :backups  :jobs   (tab completes, esc closes)")
+                         placeholder=":volumes  :backups  :jobs  :vaults   (tab completes, esc "
+                                     "closes)")
         with Vertical(id="bottom"):
             yield Static("JOBS", id="jobs-title")
             yield jobs_table(id="jobs-panel")
@@ -219,6 +225,10 @@ class MainScreen(Screen[None]):
     def jobs_view(self) -> JobsView:
         return self.query_one(JobsView)
 
+    @property
+    def vaults_view(self) -> VaultsView:
+        return self.query_one(VaultsView)
+
     def say(self, text: str, severity: Severity = Severity.INFO) -> None:
         self.log_pane.add(text, severity)
 
@@ -250,7 +260,7 @@ class MainScreen(Screen[None]):
     @property
     def view(self) -> TableView:
         return {"volumes": self.volumes_view, "backups": self.backups_view,
-                "jobs": self.jobs_view}[self.current_view]
+                "jobs": self.jobs_view, "vaults": self.vaults_view}[self.current_view]
 
     def show_view(self, name: str) -> None:
         self.query_one("#views", ContentSwitcher).current = f"{name}-view"
@@ -284,7 +294,7 @@ class MainScreen(Screen[None]):
         bar.hide()
         if match is None:
             if typed:
-                self.notify(f"no view named {typed!r}: volumes, backups or jobs",
+                self.notify(f"no view named {typed!r}: volumes, backups, jobs or vaults",
                             severity="warning", markup=False)
             self.focus_view()
             return

@@ -1,0 +1,118 @@
+"""Issue 15's "done when" at a real terminal: on a CBR-only project (`vbstui sim
+--services cbr`), a person backs up a disk into its vault, watches it to success,
+restores it and deletes it, reading each step in the log — keys only, in tmux."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_tui_tmux import Terminal
+
+from vbstui.sim import SimConfig, create_app
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+JOB_SECONDS = "1"
+VOLUMES = "40"
+SIM = ("--services", "cbr", "--volumes", VOLUMES, "--job-seconds", JOB_SECONDS)
+
+
+def a_disk_in_a_vault() -> tuple[str, str]:
+    """(disk, vault) names: a detached disk (CBR restores only onto its own disk, which
+    must be available) in a vault with room for it, in the world `vbstui sim` makes."""
+    sim = create_app(SimConfig(volumes=int(VOLUMES), services="cbr")).state.sim
+    names = [v.name for v in sim.volumes]
+    for vault in sorted(sim.cbr.vaults.values(), key=lambda v: v.name):
+        free_gb = vault.size_gb - sim.cbr.vault_used[vault.id] / 1024
+        for volume in sim.volumes:
+            if (volume.id in vault.resources and volume.status == "available"
+                    and volume.size <= free_gb and names.count(volume.name) == 1):
+                return volume.name, vault.name
+    raise AssertionError("no disk in a vault is available")
+
+
+@pytest.fixture
+def cbr_terminal(tmp_path: Path) -> Iterator[Terminal]:
+    sim = subprocess.Popen([sys.executable, "-m", "vbstui", "sim", "--port", "0", *SIM],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           stdin=subprocess.DEVNULL, text=True)
+    socket = f"vbstui-cbr-test-{os.getpid()}"
+    try:
+        assert sim.stdout is not None
+        base_url = sim.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:"), base_url
+        config = tmp_path / "config.toml"
+        config.write_text(f'[profiles.sim]\nauth_url = "{base_url}/v3"\nregion = "eu-de"\n'
+                          'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
+                          'project_name = "eu-de_demo"\n', encoding="utf-8")
+        config.chmod(0o600)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("OS_", "VBSTUI_", "TEXTUAL", "NO_COLOR"))}
+        env.update(VBSTUI_STATE_DIR=str(tmp_path / "state"),
+                   VBSTUI_CACHE_DIR=str(tmp_path / "c"), VBSTUI_LOG_DIR=str(tmp_path / "log"),
+                   VBSTUI_NO_KEYRING="1", VBSTUI_PASSWORD="vbstui-demo",
+                   TERM="xterm-256color")
+        command = (f"{sys.executable} -m vbstui --config {config} --profile sim; "
+                   "echo EXITED-$?; sleep 30")
+        subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "vbstui", "-x",
+                        "120", "-y", "40", command], env=env, check=True, timeout=10)
+        yield Terminal("vbstui", socket)
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True,
+                       check=False, timeout=10)
+        sim.terminate()
+        sim.wait(timeout=10)
+
+
+def test_cbr_only_back_up_into_a_vault_restore_and_delete_reading_the_log(
+        cbr_terminal: Terminal) -> None:
+    terminal = cbr_terminal
+    disk, vault = a_disk_in_a_vault()
+    terminal.wait_for(lambda s: f"{VOLUMES} disks" in s and "PROTECTION" in s)
+    terminal.keys("/")
+    terminal.type(disk)
+    terminal.keys("Enter")
+    screen = terminal.wait_for(lambda s: f"1 of {VOLUMES} disks" in s)
+    assert vault in next(line for line in screen.splitlines() if disk in line
+                         and "GB" in line)  # its PROTECTION: the vault
+    terminal.keys("b")
+    terminal.wait_for(f"Into CBR vault '{vault}'")
+    terminal.keys("C-u")
+    terminal.type("tmux-cbr-1")
+    # The default name is valid too ("ready" already): wait for the typed one.
+    terminal.wait_for(lambda s: any("Name" in line and "tmux-cbr-1" in line and "ready" in s
+                                    for line in s.splitlines()))
+    terminal.keys("C-s")
+    terminal.keys("z")  # a larger log pane: the whole story of each job
+    screen = terminal.wait_for("create of tmux-cbr-1 succeeded", timeout=30)
+    assert f"goes into CBR vault '{vault}'" in screen and "SUCCESS" in screen
+
+    terminal.keys("B")  # the backups of this disk
+    terminal.wait_for(lambda s: "tmux-cbr-1" in s and f"CBR {vault}"[:9] in s
+                      and "│ backups │" in s.splitlines()[0])
+    terminal.keys("/")
+    terminal.type("tmux-cbr-1")
+    terminal.keys("Enter")
+    terminal.wait_for(lambda s: "1 of" in s and "available" in s)
+    terminal.keys("R")
+    terminal.wait_for("(source disk)")
+    terminal.keys("Enter")
+    terminal.wait_for("WILL BE OVERWRITTEN")
+    terminal.keys("y")
+    screen = terminal.wait_for("restore of tmux-cbr-1 succeeded", timeout=30)
+    assert "submitted restore of tmux-cbr-1" in screen
+
+    terminal.wait_for(lambda s: "restoring" not in s.split("JOBS")[0])  # available again
+    terminal.keys("C-d")
+    terminal.wait_for("cannot be undone")
+    terminal.keys("y")
+    screen = terminal.wait_for("backup tmux-cbr-1 deleted", timeout=30)
+    assert "delete done: 1 of 1 succeeded" in screen
+    terminal.keys("q")
+    terminal.wait_for("EXITED-0")

@@ -1,0 +1,434 @@
+"""`vbstui policy …`: VBS backup policies from scripts.
+
+Each command gathers its arguments, asks `vbstui.ops` what they mean (the policy, the
+draft, the plan, why a refusal happened) and prints the answer.  A broken rule is
+refused before anything is sent (exit 2); delete, unlink and moving disks out of
+another policy ask first, and without a terminal need --yes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+from vbstui.cli import table
+from vbstui.cli.context import Context
+from vbstui.cli.output import out, print_outcome, progress, stderr, stdout
+from vbstui.cli.prompts import confirm
+from vbstui.cli.waiting import exit_code_for_jobs, follow_all
+from vbstui.cloud.error_codes import explain
+from vbstui.cloud.errors import CloudError, Reached
+from vbstui.cloud.models import Volume
+from vbstui.cloud.policies import PolicyClient
+from vbstui.cloud.policy_models import Policy
+from vbstui.cloud.policy_validation import PolicyDraft, validate_policy_tags
+from vbstui.cloud.validation import ValidationFailed, parse_tag
+from vbstui.errors import ExitCode, UsageError
+from vbstui.jobs import Severity
+from vbstui.ops.policies import (
+    PolicyChanges,
+    explain_failure,
+    find_policy,
+    open_policies,
+    policy_record,
+    refuse_default_change,
+    updated_draft,
+)
+from vbstui.ops.policy_links import (
+    delete_confirmation,
+    disk_outcomes,
+    linked_disks,
+    plan_link,
+    plan_unlink,
+)
+from vbstui.ops.policy_runs import run_now
+from vbstui.ops.resolve import resolve_volumes
+from vbstui.ops.runs import new_run_id
+from vbstui.ops.target import open_journal
+from vbstui.textsafe import plural, visible
+
+
+async def _client(ctx: Context) -> PolicyClient:
+    await ctx.connect()
+    assert ctx.session is not None
+    return await open_policies(ctx.session)
+
+
+def _failed(exc: CloudError, policy: Policy | None = None,
+            policies: list[Policy] | None = None, *, what: str = "") -> int:
+    """A refusal explained in the policy's terms; an answer that was lost says so."""
+    if exc.reached_server is Reached.MAYBE:
+        stderr(f"vbstui: {visible(exc.describe())}")
+        stderr(f"the {what or 'request'} may have been carried out; check with "
+               "`vbstui policy list`")
+        return ExitCode.UNKNOWN
+    stderr(f"vbstui: {visible(explain_failure(exc, policy, policies))}")
+    return ExitCode.FAILED
+
+
+def _tags(texts: list[str]) -> tuple[tuple[str, str], ...]:
+    try:
+        return tuple(parse_tag(t) for t in texts)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+async def _confirmed(ctx: Context, lines: list[str], expected: str) -> bool:
+    """--yes, or the user types `expected`; without a terminal the answer is no (exit 2)."""
+    question = "\n".join(lines)
+    if ctx.args.yes:
+        stderr(question)
+        return True
+    if sys.stdin.isatty() and await asyncio.to_thread(confirm, question, expected):
+        return True
+    if not sys.stdin.isatty():
+        stderr(question)
+    stderr("not confirmed (use --yes in scripts); nothing was sent")
+    return False
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+async def cmd_policy_list(ctx: Context) -> int:
+    client = await _client(ctx)
+    policies = await client.list_policies()
+    now = datetime.now(timezone.utc)
+    records = [policy_record(p, now) for p in policies]
+    if ctx.args.json:
+        out({"policies": records, "count": len(records)})
+        return ExitCode.OK
+    rows = [[r["name"], r["id"], r["status"], r["schedule"], r["next_run_text"],
+             r["next_run_local"], r["retention"], "?" if r["disks"] is None else r["disks"]]
+            for r in records]
+    print(table.render(["NAME", "ID", "STATUS", "SCHEDULE", "NEXT RUN (UTC)", "NEXT (LOCAL)",
+                        "RETENTION", "DISKS"], rows, max_width=60))
+    stderr(plural(len(records), "policy", "policies"))
+    return ExitCode.OK
+
+
+async def cmd_policy_show(ctx: Context) -> int:
+    client = await _client(ctx)
+    policy, _all = await find_policy(client, ctx.args.policy)
+    tags = await client.tags(policy.id)
+    disks = linked_disks(policy, await ctx.service.list_volumes())
+    record = policy_record(policy, tags=tags)
+    record["linked_disks"] = [{"id": v.id, "name": v.name, "status": v.status} for v in disks]
+    if ctx.args.json:
+        out({"policy": record, "raw": policy.raw})
+        return ExitCode.OK
+    rows: list[list[object]] = [
+        ["policy", f"{policy.name} ({policy.id})"], ["status", policy.status],
+        ["schedule", record["schedule"]],
+        ["next run", f"{record['next_run_text']} ({record['next_run_local']})"],
+        ["retention", record["retention"]],
+        ["tags", ", ".join(f"{k}={v}" for k, v in tags) or "—"],
+        ["disks", len(disks)]]
+    rows += [["", f"{v.name or '—'}  {v.id}  {v.status}"] for v in disks]
+    print(table.render(["FIELD", "VALUE"], rows, max_width=120))
+    return ExitCode.OK
+
+
+async def cmd_policy_tasks(ctx: Context) -> int:
+    client = await _client(ctx)
+    policy, _all = await find_policy(client, ctx.args.policy)
+    tasks, count = await client.tasks(policy.id, limit=ctx.args.limit)
+    if ctx.args.json:
+        out({"tasks": [t.raw for t in tasks], "count": count})
+        return ExitCode.OK
+    rows = []
+    for task in tasks:
+        error = ""
+        if task.error_code:
+            error = f"{task.error_code}: {explain(task.error_code, task.message or None).meaning}"
+        rows.append([f"{task.created_at:%Y-%m-%d %H:%M}" if task.created_at else "?",
+                     task.status, task.resource_id, task.backup_name, task.job_id, error])
+    print(table.render(["CREATED (UTC)", "STATUS", "DISK", "BACKUP", "TASK", "ERROR"], rows,
+                       max_width=90))
+    stderr(f"{len(tasks)} of {count if count is not None else '?'} tasks of policy "
+           f"{policy.name}")
+    return ExitCode.OK
+
+
+# -- creating and changing -----------------------------------------------------------------
+
+
+async def cmd_policy_create(ctx: Context) -> int:
+    args = ctx.args
+    draft = PolicyDraft(
+        name=args.name, start_times=args.start_time or "", frequency=args.frequency or "",
+        week_days=args.week_days or "", keep=args.keep or "", keep_days=args.keep_days or "",
+        keep_first_of_month=args.keep_first_of_month, enabled=not args.off,
+        time_zone=args.time_zone or "", tags=_tags(args.tag))
+    problems = draft.problems()
+    if problems:  # before logging in: nothing is sent for a broken rule
+        raise ValidationFailed(problems)
+    ctx.guard.check("create a backup policy")
+    client = await _client(ctx)
+    try:
+        policy_id = await client.create_policy(draft)
+    except CloudError as exc:
+        policies = await _policies_or_none(client, exc)
+        return _failed(exc, None, policies, what="create")
+    progress(f"created policy {args.name}: {policy_id}", Severity.SUCCESS)
+    if args.json:
+        out({"id": policy_id, "name": args.name, "created": True})
+    else:
+        stdout(policy_id)
+    return ExitCode.OK
+
+
+async def _policies_or_none(client: PolicyClient, exc: CloudError) -> list[Policy] | None:
+    """The policies, to count them in the explanation of the policy limit."""
+    if getattr(exc, "code", None) != "AutoBackup.0203":
+        return None
+    try:
+        return await client.list_policies()
+    except CloudError:
+        return None
+
+
+async def cmd_policy_update(ctx: Context) -> int:
+    args = ctx.args
+    changes = PolicyChanges(
+        name=args.name, start_times=args.start_time, frequency=args.frequency,
+        week_days=args.week_days, keep=args.keep, keep_days=args.keep_days,
+        keep_first_of_month=args.keep_first_of_month, time_zone=args.time_zone)
+    if changes.empty:
+        raise UsageError("nothing to change: give --name, --start-time, --frequency, "
+                         "--week-days, --keep, --keep-days, --time-zone or "
+                         "--[no-]keep-first-of-month")
+    ctx.guard.check("change a backup policy")
+    client = await _client(ctx)
+    policy, policies = await find_policy(client, args.policy)
+    renaming = args.name is not None and args.name != policy.name
+    refuse_default_change(policy, renaming=renaming)
+    draft = updated_draft(policy, changes)
+    problems = draft.problems(with_name=renaming)
+    if problems:
+        raise ValidationFailed(problems)
+    try:
+        await client.update_policy(policy.id, draft, with_name=renaming)
+    except CloudError as exc:
+        return _failed(exc, policy, policies, what="change")
+    progress(f"policy {draft.name} changed", Severity.SUCCESS)
+    if args.json:
+        out({"id": policy.id, "name": draft.name, "changed": True})
+    return ExitCode.OK
+
+
+async def _switch(ctx: Context, enabled: bool) -> int:
+    word = "ON" if enabled else "OFF"
+    ctx.guard.check(f"switch a backup policy {word}")
+    client = await _client(ctx)
+    policy, policies = await find_policy(client, ctx.args.policy)
+    try:
+        await client.set_enabled(policy.id, enabled)
+    except CloudError as exc:
+        return _failed(exc, policy, policies, what="switch")
+    progress(f"policy {policy.name} is {word}", Severity.SUCCESS)
+    if ctx.args.json:
+        out({"id": policy.id, "name": policy.name, "status": word})
+    return ExitCode.OK
+
+
+async def cmd_policy_enable(ctx: Context) -> int:
+    return await _switch(ctx, True)
+
+
+async def cmd_policy_disable(ctx: Context) -> int:
+    return await _switch(ctx, False)
+
+
+async def cmd_policy_delete(ctx: Context) -> int:
+    ctx.guard.check("delete a backup policy")
+    client = await _client(ctx)
+    policy, policies = await find_policy(client, ctx.args.policy)
+    refuse_default_change(policy, deleting=True)
+    linked = linked_disks(policy, await ctx.service.list_volumes())
+    if not await _confirmed(ctx, delete_confirmation(policy, linked), policy.name):
+        return ExitCode.USAGE
+    try:
+        await client.delete_policy(policy.id)
+    except CloudError as exc:
+        return _failed(exc, policy, policies, what="delete")
+    progress(f"policy {policy.name} deleted"
+             + (f"; {plural(len(linked), 'disk')} unlinked" if linked else ""), Severity.SUCCESS)
+    if ctx.args.json:
+        out({"id": policy.id, "name": policy.name, "deleted": True,
+             "unlinked_disks": [v.id for v in linked]})
+    return ExitCode.OK
+
+
+# -- disks -------------------------------------------------------------------------------
+
+
+async def _volumes(ctx: Context, texts: list[str]) -> list[Volume]:
+    """The disks given (ids or unique names), each as EVS lists it now."""
+    choices = await resolve_volumes(ctx.service, texts)
+    volumes = []
+    for choice in choices:
+        volume = choice.volume or await ctx.service.get_volume(choice.id)
+        if volume is None:
+            raise UsageError(f"--volume {choice.id}: no such disk in this project")
+        volumes.append(volume)
+    return volumes
+
+
+async def cmd_policy_link(ctx: Context) -> int:
+    ctx.guard.check("link disks to a backup policy")
+    client = await _client(ctx)
+    policy, policies = await find_policy(client, ctx.args.policy)
+    plan = plan_link(policy, await _volumes(ctx, ctx.args.volume), policies)
+    if not plan.to_send:
+        stderr(f"every disk given is already in policy {policy.name}; nothing was sent")
+        return ExitCode.OK
+    if plan.moves:  # taking a disk out of another policy is confirmed
+        if not await _confirmed(ctx, plan.confirmation(), policy.name):
+            return ExitCode.USAGE
+    else:
+        stderr("\n".join(plan.confirmation()))
+    return await _resources(ctx, client, policy, policies, plan.to_send, link=True,
+                            names={v.id: v.name for v in [*plan.new,
+                                                          *(m.volume for m in plan.moves)]})
+
+
+async def cmd_policy_unlink(ctx: Context) -> int:
+    ctx.guard.check("unlink disks from a backup policy")
+    client = await _client(ctx)
+    policy, policies = await find_policy(client, ctx.args.policy)
+    plan = plan_unlink(policy, await _volumes(ctx, ctx.args.volume))
+    if not plan.linked:
+        raise UsageError(f"none of these disks is in policy {policy.name}; nothing was sent")
+    if not await _confirmed(ctx, plan.confirmation(), policy.name):
+        return ExitCode.USAGE
+    return await _resources(ctx, client, policy, policies, plan.to_send, link=False,
+                            names={v.id: v.name for v in plan.linked})
+
+
+async def _resources(ctx: Context, client: PolicyClient, policy: Policy,
+                     policies: list[Policy], sent: list[str], *, link: bool,
+                     names: dict[str, str]) -> int:
+    try:
+        result = await (client.link(policy.id, sent) if link
+                        else client.unlink(policy.id, sent))
+    except CloudError as exc:
+        return _failed(exc, policy, policies, what="link" if link else "unlink")
+    outcomes = disk_outcomes(result, sent, names)
+    for outcome in outcomes:
+        progress(outcome.text(), Severity.SUCCESS if outcome.ok else Severity.ERROR)
+    if ctx.args.json:
+        out({"policy": policy.id, "action": "link" if link else "unlink",
+             "disks": [{"id": o.volume_id, "name": o.name, "ok": o.ok,
+                        "error_code": o.code or None, "error_meaning": o.meaning or None,
+                        "message": o.message or None} for o in outcomes]})
+    return ExitCode.OK if all(o.ok for o in outcomes) else ExitCode.FAILED
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+async def cmd_policy_run(ctx: Context) -> int:
+    args = ctx.args
+    ctx.guard.check("run a backup policy")
+    client = await _client(ctx)
+    policy, policies = await find_policy(client, args.policy)
+    journal = open_journal(ctx.target)
+    try:
+        tracker = ctx.tracker(journal)
+        try:
+            start = await run_now(client, tracker, policy, run_id=new_run_id())
+        except CloudError as exc:
+            return _failed(exc, policy, policies, what="run")
+        ctx.jobs.extend(start.jobs)
+        if start.message:
+            progress(start.message, Severity.WARNING)
+        if not start.accepted:
+            stderr(f"no backup task of policy {policy.name} appeared: the run may or may not "
+                   f"have started; check with `vbstui policy tasks {policy.id}`")
+            return ExitCode.UNKNOWN
+        progress(f"policy {policy.name} started {plural(len(start.jobs), 'backup task')}")
+        finished_in_time = True
+        if args.wait:
+            finished_in_time = await follow_all(tracker, start.jobs, ctx.remaining())
+    finally:
+        journal.close()
+    running = [j for j in start.jobs if not j.finished]
+    for job in start.jobs:
+        if job.finished:
+            if not args.json:  # with --json, stdout is the JSON document alone
+                print_outcome(job)
+        else:  # a policy task has no VBS job of its own to show: the journal follows it
+            stderr(f"{job.label}: task {job.job_id} is "
+                   f"{'WAITING' if job.status in ('', 'INIT') else job.status}")
+    if args.json:
+        out({"policy": policy.id, "jobs": [j.outcome() for j in start.jobs]})
+    if running:
+        stderr(f"{plural(len(running), 'task')} still running; follow them with: "
+               "vbstui jobs --wait")
+    return exit_code_for_jobs(start.jobs, timed_out=not finished_in_time)
+
+
+# -- tags ----------------------------------------------------------------------------------
+
+
+async def cmd_policy_tag(ctx: Context) -> int:
+    action = ctx.args.tag_command
+    if action == "list":
+        return await _tag_list(ctx)
+    if action == "add":
+        tags = _tags(ctx.args.tags)
+        problems = validate_policy_tags(tags)
+        if problems:
+            raise ValidationFailed({"tags": problems})
+    ctx.guard.check(f"{action} backup policy tags")
+    client = await _client(ctx)
+    policy, policies = await find_policy(client, ctx.args.policy)
+    try:
+        if action == "add":
+            return await _tag_add(ctx, client, policy, tags)
+        for key in ctx.args.keys:
+            await client.remove_tag(policy.id, key)
+            progress(f"tag {key} removed from policy {policy.name}", Severity.SUCCESS)
+    except CloudError as exc:
+        return _failed(exc, policy, policies, what="tag change")
+    if ctx.args.json:
+        out({"policy": policy.id, "removed": list(ctx.args.keys)})
+    return ExitCode.OK
+
+
+async def _tag_add(ctx: Context, client: PolicyClient, policy: Policy,
+                   tags: tuple[tuple[str, str], ...]) -> int:
+    current = dict(await client.tags(policy.id))
+    merged = {**current, **dict(tags)}
+    problems = validate_policy_tags(list(merged.items()))
+    if problems:  # e.g. an 11th tag: refused here, nothing sent
+        raise ValidationFailed({"tags": problems})
+    for key, value in tags:
+        await client.add_tag(policy.id, key, value)
+        progress(f"tag {key}={value} set on policy {policy.name}", Severity.SUCCESS)
+    if ctx.args.json:
+        out({"policy": policy.id, "tags": [{"key": k, "value": v} for k, v in merged.items()]})
+    return ExitCode.OK
+
+
+async def _tag_list(ctx: Context) -> int:
+    client = await _client(ctx)
+    if ctx.args.policy is None:
+        everything = await client.all_tags()
+        data: Any = {"tags": [{"key": t.key, "values": list(t.values)} for t in everything]}
+        rows = [[t.key, ", ".join(t.values)] for t in everything]
+        headers = ["KEY", "VALUES (all policies)"]
+    else:
+        policy, _all = await find_policy(client, ctx.args.policy)
+        tags = await client.tags(policy.id)
+        data = {"policy": policy.id, "tags": [{"key": k, "value": v} for k, v in tags]}
+        rows = [[k, v] for k, v in tags]
+        headers = ["KEY", "VALUE"]
+    if ctx.args.json:
+        out(data)
+    else:
+        print(table.render(headers, rows, max_width=80))
+    return ExitCode.OK

@@ -1,0 +1,225 @@
+"""Running a policy now and following its backup tasks like manual jobs.
+
+`POST /backuppolicy/{id}/action` answers without ids: the run's tasks (one per linked
+disk) are the ones that appear on top of `/backuppolicy/{id}/backuptasks` afterwards.
+Each becomes a tracked job of kind `policy-run`, journaled as soon as it is seen, so a
+restart resumes it like any other job.  Its port (`PolicyTaskPort`, chosen by the VBS
+service's `for_job`) answers `get_job` from the policy's task list, so the tracker
+follows it with the same backoff, forgotten-job and lost-access rules as a manual job.
+
+The tasks of one run start together and are polled on the same schedule: one listing
+of the policy's newest tasks (`TaskBoard`) answers all of them within a second,
+instead of one request per disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from vbstui.cloud.errors import CloudError, NotFound, Reached
+from vbstui.cloud.models import Backup, Job, Volume
+from vbstui.cloud.policies import PolicyClient
+from vbstui.cloud.policy_models import Policy, PolicyTask
+from vbstui.cloud.validation import BackupRequest
+from vbstui.jobs import JobTracker, Severity, TrackedJob
+from vbstui.jobs.follow import apply_result
+from vbstui.jobs.model import Kind, Phase
+from vbstui.jobs.ports import BackupService as TrackedService
+
+BOARD_FRESH_SECONDS = 1.0  # a listing this young answers every task of the run
+BOARD_PAGE = 100  # newest tasks per listing: more than a run of one policy has disks
+FIND_TASKS_SECONDS = 30.0  # how long to look for the tasks of a run that was accepted
+
+# Task status -> the job status the tracker knows.  SKIP and EXECUTE_TIMEOUT made no
+# backup: they end the job as failed, the message says which it was.
+_JOB_STATUS = {"WAITING": "INIT", "RUNNING": "RUNNING", "EXECUTE_SUCCESS": "SUCCESS",
+               "EXECUTE_FAIL": "FAIL", "EXECUTE_TIMEOUT": "FAIL", "SKIP": "FAIL"}
+_WHY = {"EXECUTE_TIMEOUT": "the backup did not finish in time (EXECUTE_TIMEOUT)",
+        "SKIP": "the service skipped this disk (SKIP): a backup or restore of it was "
+                "already running"}
+
+
+def job_from_task(task: PolicyTask) -> Job:
+    """A policy task as the tracker's `Job`: INIT, RUNNING, SUCCESS or FAIL."""
+    status = _JOB_STATUS.get(task.status, task.status)
+    reason = "; ".join(t for t in (_WHY.get(task.status, ""), task.message) if t)
+    return Job(job_id=task.job_id, status=status, job_type="policy-run",
+               begin_time=task.created_at, end_time=task.finished_at,
+               error_code=task.error_code, fail_reason=reason, entities={}, sub_jobs=(),
+               raw=task.raw)
+
+
+class TaskBoard:
+    """The newest tasks of one policy, listed at most once per `fresh` seconds."""
+
+    def __init__(self, client: PolicyClient, policy_id: str, *,
+                 fresh: float = BOARD_FRESH_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.policy_id = policy_id
+        self.fresh = fresh
+        self.clock = clock
+        self.listed_at: float | None = None
+        self.tasks: dict[str, PolicyTask] = {}
+        self.served: set[str] = set()  # tasks answered from the current listing
+        self.calls = 0
+        self._lock = asyncio.Lock()
+
+    async def task(self, job_id: str) -> PolicyTask:
+        """The task `job_id`; `NotFound` when the policy has no such task.  A listing
+        answers each task once: the same task asked again is a new poll round."""
+        async with self._lock:  # tasks polled together share one listing
+            if not self._is_fresh() or job_id not in self.tasks or job_id in self.served:
+                await self._list()
+            self.served.add(job_id)
+            found = self.tasks.get(job_id)
+            if found is None:  # older than the newest page: ask for it alone
+                self.calls += 1
+                page, _count = await self.client.tasks(self.policy_id, job_id=job_id, limit=1)
+                found = next((t for t in page if t.job_id == job_id), None)
+        if found is None:
+            raise NotFound(status=404, code=None, message=f"policy {self.policy_id} has no "
+                           f"task {job_id}", method="GET", path="backuptasks")
+        return found
+
+    def _is_fresh(self) -> bool:
+        return self.listed_at is not None and self.clock() - self.listed_at < self.fresh
+
+    async def _list(self) -> None:
+        self.calls += 1
+        page, _count = await self.client.tasks(self.policy_id, limit=BOARD_PAGE)
+        self.tasks = {t.job_id: t for t in page}
+        self.served = set()
+        self.listed_at = self.clock()
+
+
+# One board per policy for each service object, so every port made for the run's jobs
+# shares it; gone with the service.
+_BOARDS: weakref.WeakKeyDictionary[object, dict[str, TaskBoard]] = weakref.WeakKeyDictionary()
+
+
+def board_for(owner: object, client: PolicyClient, policy_id: str) -> TaskBoard:
+    boards = _BOARDS.setdefault(owner, {})
+    if policy_id not in boards:
+        boards[policy_id] = TaskBoard(client, policy_id)
+    return boards[policy_id]
+
+
+def policy_of(job: TrackedJob) -> str:
+    return str(job.request.get("policy_id", ""))
+
+
+class PolicyTaskPort:
+    """The tracker's calls for one policy-run job: its task from the policy's list,
+    disks and backups from the VBS service; nothing is ever sent for it."""
+
+    def __init__(self, service: TrackedService, client: PolicyClient, job: TrackedJob) -> None:
+        self.service = service
+        self.board = board_for(service, client, policy_of(job))
+
+    async def project_id(self) -> str:
+        return await self.service.project_id()
+
+    async def get_job(self, job_id: str) -> Job:
+        return job_from_task(await self.board.task(job_id))
+
+    async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
+        return await self.service.find_backups(volume_id, name)
+
+    async def get_backup(self, backup_id: str) -> Backup | None:
+        return await self.service.get_backup(backup_id)
+
+    async def get_volume(self, volume_id: str) -> Volume | None:
+        return await self.service.get_volume(volume_id)
+
+    async def create_backup(self, request: BackupRequest) -> str:
+        raise _not_sent()
+
+    async def restore_backup(self, backup_id: str, volume_id: str) -> str:
+        raise _not_sent()
+
+    async def delete_backup(self, backup_id: str) -> None:
+        raise _not_sent()
+
+
+def _not_sent() -> CloudError:
+    error = CloudError("a policy's backup task is made by the policy, not sent by vbstui; "
+                       "run the policy again instead")
+    error.reached_server = Reached.NO
+    return error
+
+
+@dataclass
+class RunStart:
+    """What running a policy now started: its tasks as tracked jobs."""
+
+    policy: Policy
+    jobs: list[TrackedJob] = field(default_factory=list)
+    accepted: bool = True  # False: the answer was lost and no task appeared
+    message: str = ""
+
+
+async def run_now(client: PolicyClient, tracker: JobTracker, policy: Policy, *,
+                  run_id: str, volumes: Mapping[str, Volume] | None = None,
+                  find_for: float = FIND_TASKS_SECONDS) -> RunStart:
+    """Run `policy` now and take over the tasks it starts (journaled, RUNNING).
+
+    The run request is sent once.  A refusal (AutoBackup.0225 already running, .1700 no
+    disks) is raised as the service's error.  After an ambiguous failure the tasks are
+    looked for anyway: if some appear the run happened, else `accepted` is False."""
+    project_id = await tracker.service.project_id()
+    before = {t.job_id for t in (await client.tasks(policy.id, limit=BOARD_PAGE))[0]}
+    start = RunStart(policy)
+    try:
+        await client.execute_policy(policy.id)
+    except CloudError as exc:
+        if exc.reached_server is not Reached.MAYBE:
+            raise
+        start.message = f"the answer to the run request was lost ({exc.message})"
+    expected = policy.resource_count
+    rt = tracker.rt
+    deadline = rt.clock() + find_for
+    delays = tracker.poll.delays()
+    seen: dict[str, PolicyTask] = {}
+    while True:
+        page, _count = await rt.call(lambda: client.tasks(policy.id, limit=BOARD_PAGE))
+        for task in page:
+            if task.job_id and task.job_id not in before and task.job_id not in seen:
+                seen[task.job_id] = task
+                start.jobs.append(_adopt(tracker, policy, task, run_id=run_id,
+                                          project_id=project_id, volumes=volumes or {}))
+        if (expected is not None and len(seen) >= expected) or rt.clock() >= deadline:
+            break
+        if expected is None and seen:
+            break
+        await rt.sleep(min(next(delays), max(0.1, deadline - rt.clock())))
+    if not seen and start.message:
+        start.accepted = False
+    elif expected is not None and len(seen) < expected:
+        start.message = (f"the policy has {expected} disks but only {len(seen)} backup "
+                         f"tasks appeared within {find_for:g} s")
+    return start
+
+
+def _adopt(tracker: JobTracker, policy: Policy, task: PolicyTask, *, run_id: str,
+           project_id: str, volumes: Mapping[str, Volume]) -> TrackedJob:
+    volume = volumes.get(task.resource_id)
+    job = TrackedJob(
+        kind=Kind.POLICY_RUN, profile=tracker.profile, volume_id=task.resource_id,
+        volume_name=volume.name if volume is not None else "",
+        backup_name=task.backup_name, job_id=task.job_id, phase=Phase.RUNNING,
+        status=_JOB_STATUS.get(task.status, task.status),
+        request={"policy_id": policy.id, "policy_name": policy.name},
+        submitted_at=tracker.rt.clock(), run_id=run_id, service="vbs", project_id=project_id,
+    )
+    tracker.rt.save(job)
+    disk = job.volume_name or job.volume_id
+    tracker.rt.emit(job, f"policy {policy.name} backs up {disk} as {job.label}: "
+                         f"task {job.job_id} is {task.status}", Severity.INFO)
+    if task.finished:  # refused at once (e.g. the disk's 20 backups): ended already
+        apply_result(tracker.rt, job, job_from_task(task))
+    return job

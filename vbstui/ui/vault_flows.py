@@ -1,0 +1,174 @@
+"""What happens between a key in the vaults view and a change to a vault: the disks of a
+vault, adding the marked disks, removing disks, creating a disk vault.  Every check and
+every confirmation text is `vbstui.ops.vault_changes`'; this module asks and reports, one
+line per disk in the log pane (a refusal with its code and what it means)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual.app import App
+
+from vbstui.cloud.error_codes import explain
+from vbstui.cloud.validation import ValidationFailed
+from vbstui.jobs import Severity
+from vbstui.ops.guard import Guard
+from vbstui.ops.service import BackupService
+from vbstui.ops.vault_changes import (
+    VaultChangePlan,
+    VaultCreatePlan,
+    apply_vault_change,
+    create_vault,
+    plan_add_disks,
+    plan_create_vault,
+    plan_remove_disks,
+)
+from vbstui.ops.vaults import VaultRow, vault_disks
+from vbstui.textsafe import visible
+from vbstui.ui.connection import Connection
+from vbstui.ui.loading import Loader
+from vbstui.ui.screens.main import main_screen
+from vbstui.ui.screens.modals import ConfirmScreen
+from vbstui.ui.screens.vault_screens import NewVault, VaultCreateForm, VaultDisksScreen
+
+CHANGE_WORDS = {"add": ("added to", "Add disks to vault?", "Add"),
+                "remove": ("removed from", "Remove disks from vault?", "Remove")}
+
+
+class VaultFlows:
+    def __init__(self, app: App[Any], connection: Connection, loader: Loader,
+                 guard: Guard) -> None:
+        self.app = app
+        self.connection = connection
+        self.loader = loader
+        self.guard = guard
+
+    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
+        main_screen(self.app).say(text, severity)
+
+    def _refused(self, action: str) -> bool:
+        reason = self.guard.refusal(action)
+        if reason is not None:
+            self.say(reason, Severity.WARNING)
+            self.app.notify(reason, severity="warning")
+        return reason is not None
+
+    def _run(self, work: Callable[[BackupService], Awaitable[None]], description: str) -> None:
+        service = self.connection.service
+        if service is None:
+            self.say("not connected — F5 retries", Severity.WARNING)
+            return
+        self.app.run_worker(partial(work, service), name="vaults-change", group="jobs",
+                            exit_on_error=False, description=description)
+
+    # -- the disks of a vault ------------------------------------------------------------
+
+    def show_disks(self, row: VaultRow) -> None:
+        self._run(partial(self._show_disks, row), "listing the vault's disks")
+
+    async def _show_disks(self, row: VaultRow, service: BackupService) -> None:
+        disks = await vault_disks(service, row.vault)
+        chosen = await self.app.push_screen_wait(VaultDisksScreen(row, disks))
+        if chosen:
+            self.remove(row, chosen)
+
+    # -- adding and removing disks ---------------------------------------------------------
+
+    def add_marked(self, row: VaultRow) -> None:
+        if self._refused("add disks to a vault"):
+            return
+        marked = [v.id for v in main_screen(self.app).volumes_view.table.marked_rows()]
+        if not marked:
+            self.app.notify("mark disks in the volumes view first (F3, space), then press "
+                            "a here", severity="warning", markup=False)
+            return
+        self._run(partial(self._add, row, marked), "adding disks to a vault")
+
+    async def _add(self, row: VaultRow, volume_ids: list[str], service: BackupService
+                   ) -> None:
+        await self._change(service, await plan_add_disks(service, row.vault, volume_ids))
+
+    def remove(self, row: VaultRow, volume_ids: list[str]) -> None:
+        if self._refused("remove disks from a vault"):
+            return
+        self._run(partial(self._remove, row, volume_ids), "removing disks from a vault")
+
+    async def _remove(self, row: VaultRow, volume_ids: list[str], service: BackupService
+                      ) -> None:
+        await self._change(service, await plan_remove_disks(service, row.vault, volume_ids))
+
+    async def _change(self, service: BackupService, plan: VaultChangePlan) -> None:
+        done_words, title, label = CHANGE_WORDS[plan.action]
+        vault = visible(plan.vault.name)
+        for refusal in plan.refused:
+            self.say(f"not {done_words} vault '{vault}': {refusal.text()}", Severity.WARNING)
+        if not plan.sendable:
+            self.app.notify("nothing to change: every disk would be refused (see the log)",
+                            severity="warning", markup=False)
+            return
+        body = Text(plan.confirmation())
+        for refusal in plan.refused:
+            body.append(f"\n✗ left out: {visible(refusal.short())}", style="bold")
+        confirmed = await self.app.push_screen_wait(
+            ConfirmScreen(title, body, confirm_label=label, danger=plan.action == "remove"))
+        if not confirmed:
+            self.say(f"{plan.action} cancelled; nothing was sent")
+            return
+        result = await apply_vault_change(service, plan)
+        for outcome in result.outcomes:
+            if outcome.done:
+                self.say(f"disk {outcome.disk}: {done_words} vault '{vault}'", Severity.SUCCESS)
+            else:
+                meaning = f" — {explain(outcome.code).meaning}" if outcome.code else ""
+                self.say(f"vault '{vault}': {outcome.text()}{meaning}", Severity.ERROR)
+        self._reload()
+
+    # -- a new vault -----------------------------------------------------------------------
+
+    def create(self) -> None:
+        if self._refused("create a vault"):
+            return
+        marked = [v.id for v in main_screen(self.app).volumes_view.table.marked_rows()]
+        self.app.push_screen(VaultCreateForm(marked), self._create_asked)
+
+    def _create_asked(self, wanted: NewVault | None) -> None:
+        if wanted is None:
+            self.say("new vault cancelled; nothing was sent")
+            return
+        self._run(partial(self._create, wanted), "creating a vault")
+
+    async def _create(self, wanted: NewVault, service: BackupService) -> None:
+        try:
+            plan = await plan_create_vault(service, wanted.name, wanted.size_gb,
+                                           wanted.volume_ids)
+        except ValidationFailed as exc:
+            self.say(f"new vault not created: {exc}", Severity.ERROR)
+            return
+        for refusal in plan.refused:
+            self.say(f"not put into the new vault: {refusal.text()}", Severity.WARNING)
+        confirmed = await self.app.push_screen_wait(self._create_confirmation(plan))
+        if not confirmed:
+            self.say("new vault cancelled; nothing was sent")
+            return
+        vault = await create_vault(service, plan)
+        self.say(f"vault '{visible(vault.name)}' created ({vault.id}, "
+                 f"{vault.size_gb or plan.request.size_gb} GB, "
+                 f"{len(vault.disk_ids)} disk{'s' if len(vault.disk_ids) != 1 else ''})",
+                 Severity.SUCCESS)
+        self._reload()
+
+    @staticmethod
+    def _create_confirmation(plan: VaultCreatePlan) -> ConfirmScreen:
+        body = Text(plan.confirmation())
+        for refusal in plan.refused:
+            body.append(f"\n✗ left out: {visible(refusal.short())}", style="bold")
+        return ConfirmScreen("Create vault — billed", body, confirm_label="Create",
+                             danger=True)
+
+    def _reload(self) -> None:
+        """The vaults, and each disk's protection, as they are now."""
+        self.loader.load_vault_rows()
+        self.loader.load_vaults()
