@@ -196,7 +196,7 @@ async def test_delete_refuses_busy_backups() -> None:
 
 
 async def test_bulk_backup_of_20_marked_disks_respects_the_concurrency_limit() -> None:
-    app = make_app(demo_target(volumes=60, job_seconds=0.5,
+    app = make_app(demo_target(volumes=60, job_seconds=0.5, services="vbs",  # VBS's bulk
                                faults="latency=0.15,paths=cloudbackups,methods=POST"),
                    bulk_concurrency=3)
     async with app.run_test(size=SIZE) as pilot:

@@ -86,7 +86,7 @@ async def test_the_form_says_a_disk_is_at_its_limit_before_submit_and_b_shows_it
 
 
 async def test_the_bulk_form_lists_what_it_backs_up_and_skips_and_sends_only_those() -> None:
-    app = make_app(demo_target(volumes=40))
+    app = make_app(demo_target(volumes=40, services="vbs"))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app, 40)
         full = next(v for v, n in near_limit(app).items() if n >= 20)
@@ -108,7 +108,8 @@ async def test_the_bulk_form_lists_what_it_backs_up_and_skips_and_sends_only_tho
 
 
 async def test_r_in_the_jobs_view_sends_again_only_the_failed_backups() -> None:
-    app = make_app(demo_target(volumes=40, job_seconds=0.3, faults="job_fail=0.5,seed=3"))
+    app = make_app(demo_target(volumes=40, job_seconds=0.3, faults="job_fail=0.5,seed=3",
+                                 services="vbs"))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app, 40)
         await mark(pilot, app, clean_rows(app, 6))
@@ -167,7 +168,7 @@ async def test_check_again_shows_at_once_that_it_is_checking() -> None:
 
 async def test_a_bulk_resumed_after_a_restart_still_ends_with_its_summary(tmp_path: Path
                                                                           ) -> None:
-    sim = create_app(SimConfig(volumes=40, job_seconds=4.0))
+    sim = create_app(SimConfig(volumes=40, job_seconds=4.0, services="vbs"))
 
     def target() -> Target:
         return Target(profile=demo_profile(), config=Config(path=None, profiles={}),
