@@ -75,6 +75,7 @@ LAZY_IMPORTS = {
     "keyring.backend": "keyring's backends, only when the keyring is first used",
     "keyring.backends": "keyring's backends, only when the keyring is first used",
     "vbstui.cloud.cbr": "the CBR client, only when a project's backups are in CBR",
+    "vbstui.ops.policy_runs": "VBS policy runs, only when a policy-run job is followed",
 }
 
 

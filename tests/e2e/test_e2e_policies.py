@@ -82,6 +82,10 @@ def test_create_list_show_update_switch_delete(cli: Cli, sim: SimProcess) -> Non
     shown = cli.run("policy", "show", "e2e-life", "--json")
     assert shown.rc == 0, str(shown)
     assert shown.json()["policy"]["tags"] == [{"key": "env", "value": "test"}]
+    assert cli.run("policy", "tag", "add", "e2e-life", "team=db").rc == 0
+    assert cli.run("policy", "tag", "remove", "e2e-life", "env").rc == 0
+    tags = cli.run("policy", "tag", "list", "e2e-life", "--json")
+    assert tags.json()["tags"] == [{"key": "team", "value": "db"}], str(tags)
 
     changed = cli.run("policy", "update", policy_id, "--week-days", "THU,MON",
                       "--keep-days", "30", "--start-time", "23:00")
@@ -118,6 +122,9 @@ def test_linking_a_disk_of_another_policy_confirms_the_move(cli: Cli, sim: SimPr
     linked = cli.run("policy", "link", "e2e-first", "--volume", volume["id"])
     assert linked.rc == 0, str(linked)  # a disk in no policy needs no confirmation
     assert sim.volume(volume["id"])["metadata"]["policy"] == first
+    table = cli.run("volumes", "--name", volume["name"])
+    header, row = table.out.splitlines()[:2]
+    assert header.split()[-1] == "POLICY" and row.split()[-1] == "e2e-first", str(table)
 
     before = sim.requests()
     moving = cli.run("policy", "link", "e2e-second", "--volume", volume["id"])
@@ -177,3 +184,18 @@ def test_a_run_left_unfinished_is_resumed_from_the_journal(cli: Cli, sim: SimPro
     assert "resuming policy-run of autobk_" in resumed.err
     (job,) = [j for j in resumed.json()["jobs"] if j["volume_id"] == volume["id"]]
     assert (job["kind"], job["phase"], job["status"]) == ("policy-run", "success", "SUCCESS")
+
+
+def test_a_create_whose_answer_is_lost_is_found_not_sent_again(module_sims: Any,
+                                                              tmp_path: Path) -> None:
+    flaky = module_sims("--services", "vbs", "--volumes", "10",
+                        "--faults", "drop=1,paths=backuppolicy,methods=POST", name="flaky")
+    cli = cli_for(tmp_path / "flaky-cli", flaky)
+    before = flaky.requests()
+    result = cli.run("policy", "create", "--name", "e2e-lost", "--start-time", "02:00",
+                     "--frequency", "1", "--keep", "7", "--json")
+    assert result.rc == 0, str(result)
+    assert result.json()["recovered_after_network_error"] is True
+    assert "found again after the answer was lost" in result.err
+    assert delta(before, flaky.requests(), CREATE_POLICY) == 1  # never sent twice
+    assert result.json()["id"] in {p["id"] for p in listed(cli).values()}

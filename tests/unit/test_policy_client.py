@@ -190,3 +190,17 @@ async def test_tasks_and_tags_are_read_leniently() -> None:
     assert tags == [("RUNNING", "x"), ("WAITING", "y")]
     assert [(t.key, t.values) for t in every] == [("env", ("prod", "dev")),
                                                   ("team", ("files",))]
+
+
+async def test_policies_by_tag_is_a_read_sent_as_post() -> None:
+    answer = {"total_count": 1, "resources": [
+        {"resource_id": POLICY_ID, "resource_name": "weekly", "resource_detail": None,
+         "tags": [{"key": "env", "value": "prod"}]}]}
+    script = Script({("POST", "/backuppolicy/resource_instances/action"): httpx.Response(
+        200, json=answer)})
+    client, cloud = client_for(script)
+    async with cloud:
+        (found,) = await client.by_tags({"env": ["prod", "dev"]})
+    assert (found.id, found.name, found.tags) == (POLICY_ID, "weekly", (("env", "prod"),))
+    assert script.sent[0][2] == {"action": "filter", "limit": "1000", "offset": "0",
+                                 "tags": [{"key": "env", "values": ["prod", "dev"]}]}

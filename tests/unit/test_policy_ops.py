@@ -13,13 +13,17 @@ import pytest
 from vbstui.cloud.errors import ApiError, CloudError, Reached, TransportError
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.policy_models import Policy, PolicyTask, ResourceResult
+from vbstui.cloud.policy_validation import PolicyDraft
+from vbstui.cloud.validation import ValidationFailed
 from vbstui.errors import UsageError
 from vbstui.jobs import JobTracker, PollSchedule, TrackedJob
 from vbstui.jobs.model import Kind, Phase
 from vbstui.local.journal import Journal
 from vbstui.ops.policies import (
+    Created,
     PolicyChanges,
     PolicyRefusal,
+    create_once,
     explain_failure,
     policy_record,
     refuse_default_change,
@@ -209,10 +213,10 @@ class FakePolicies:
         self.on_run: list[PolicyTask] = []
 
     async def tasks(self, policy_id: str, *, job_id: str | None = None, limit: int = 100,
-                    **_: Any) -> tuple[list[PolicyTask], int]:
+                    offset: int = 0, **_: Any) -> tuple[list[PolicyTask], int]:
         self.calls.append(f"tasks {job_id or ''}".strip())
         found = [t for t in self.board if job_id in (None, t.job_id)]
-        return found[:limit], len(found)
+        return found[offset:offset + limit], len(found)
 
     async def execute_policy(self, policy_id: str) -> None:
         self.calls.append("run")
@@ -322,4 +326,87 @@ async def test_a_run_whose_answer_was_lost_is_found_by_its_tasks(tmp_path: Path)
                           policy(disks=1), run_id="r")
     assert start.accepted and [j.job_id for j in start.jobs] == ["t1"]
     assert "answer to the run request was lost" in start.message
+    journal.close()
+
+
+async def test_a_run_of_many_disks_finds_every_task_and_polls_them_together(
+        tmp_path: Path) -> None:
+    fake = FakePolicies()
+    fake.board = [task(f"old{i}", "EXECUTE_SUCCESS") for i in range(150)]
+    fake.on_run = [task(f"t{i}", "WAITING", f"d{i}") for i in range(250)]
+    service = FakeVbs(fake)
+    journal = Journal(tmp_path / "jobs.sqlite3")
+    tracker = tracker_for(service, journal)
+    start = await run_now(fake, tracker, policy(disks=250), run_id="r")  # type: ignore[arg-type]
+    assert len(start.jobs) == 250 and not start.message
+    fake.board = [task(f"t{i}", "EXECUTE_SUCCESS", f"d{i}") for i in range(250)] + fake.board[250:]
+    fake.calls.clear()
+    for job in start.jobs:
+        await tracker.follow(job)
+    assert {j.phase for j in start.jobs} == {Phase.SUCCESS}
+    # the newest page, then one wide listing, answered all 250 polls
+    assert fake.calls == ["tasks", "tasks"]
+    journal.close()
+
+
+class Creating:
+    """A policy listing and a create call whose answer the test decides."""
+
+    def __init__(self, answer: Exception | None, made: int = 1) -> None:
+        self.listed = [policy("nightly")]  # a namesake from before
+        self.answer, self.made, self.creates = answer, made, 0
+
+    async def list_policies(self) -> list[Policy]:
+        return list(self.listed)
+
+    async def create_policy(self, draft: PolicyDraft) -> str:
+        self.creates += 1
+        self.listed += [Policy.from_api({"backup_policy_id": f"new{i}", "backup_policy_name":
+                                         draft.name}) for i in range(self.made)]
+        if self.answer is not None:
+            raise self.answer
+        return "new0"
+
+
+DRAFT = PolicyDraft(name="nightly", start_times="02:00", frequency="1", keep="7")
+DROPPED = TransportError("connection dropped", kind="drop", reached=Reached.MAYBE)
+
+
+async def test_a_create_whose_answer_was_lost_is_found_not_sent_again() -> None:
+    assert await create_once(Creating(None), DRAFT) == Created("new0")  # type: ignore[arg-type]
+    found = Creating(DROPPED)
+    assert await create_once(found, DRAFT) == Created("new0", recovered=True)  # type: ignore[arg-type]
+    twice = Creating(DROPPED, made=2)
+    outcome = await create_once(twice, DRAFT)  # type: ignore[arg-type]
+    assert outcome.policy_id is None and "2 new policies are named 'nightly'" in outcome.unknown
+    nothing = Creating(DROPPED, made=0)
+    outcome = await create_once(nothing, DRAFT)  # type: ignore[arg-type]
+    assert outcome.policy_id is None and "no new policy named 'nightly'" in outcome.unknown
+    assert (found.creates, twice.creates, nothing.creates) == (1, 1, 1)
+    refused = Creating(api_error("AutoBackup.0203"))
+    with pytest.raises(ApiError):
+        await create_once(refused, DRAFT)  # type: ignore[arg-type]
+    with pytest.raises(ValidationFailed):
+        await create_once(Creating(None), PolicyDraft(name="x"))  # type: ignore[arg-type]
+
+
+async def test_a_task_the_service_forgot_is_followed_by_its_backup(tmp_path: Path) -> None:
+    fake = FakePolicies()
+    fake.on_run = [task("t1", "RUNNING", "d1")]
+    backup = Backup.from_api({"id": "b1", "name": "autobk_t1", "volume_id": "d1",
+                              "status": "available"})
+
+    class Remembering(FakeVbs):
+        async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
+            return [backup] if (volume_id, name) == ("d1", "autobk_t1") else []
+
+        async def get_backup(self, backup_id: str) -> Backup | None:
+            return backup if backup_id == "b1" else None
+
+    journal = Journal(tmp_path / "jobs.sqlite3")
+    tracker = tracker_for(Remembering(fake), journal)
+    (job,) = (await run_now(fake, tracker, policy(disks=1), run_id="r")).jobs  # type: ignore[arg-type]
+    fake.board = []  # tasks older than 30 days are dropped; a restarted service forgets
+    done = await tracker.follow(job)
+    assert (done.phase, done.backup_id, done.follow_backup) == (Phase.SUCCESS, "b1", True)
     journal.close()

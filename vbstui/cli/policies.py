@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import datetime, timezone
-from typing import Any
 
 from vbstui.cli import table
 from vbstui.cli.context import Context
@@ -23,12 +22,13 @@ from vbstui.cloud.errors import CloudError, Reached
 from vbstui.cloud.models import Volume
 from vbstui.cloud.policies import PolicyClient
 from vbstui.cloud.policy_models import Policy
-from vbstui.cloud.policy_validation import PolicyDraft, validate_policy_tags
+from vbstui.cloud.policy_validation import PolicyDraft
 from vbstui.cloud.validation import ValidationFailed, parse_tag
-from vbstui.errors import ExitCode, UsageError
+from vbstui.errors import ExitCode, UsageError, exit_code_for
 from vbstui.jobs import Severity
 from vbstui.ops.policies import (
     PolicyChanges,
+    create_once,
     explain_failure,
     find_policy,
     open_policies,
@@ -50,14 +50,14 @@ from vbstui.ops.target import open_journal
 from vbstui.textsafe import plural, visible
 
 
-async def _client(ctx: Context) -> PolicyClient:
+async def policy_client(ctx: Context) -> PolicyClient:
     await ctx.connect()
     assert ctx.session is not None
     return await open_policies(ctx.session)
 
 
-def _failed(exc: CloudError, policy: Policy | None = None,
-            policies: list[Policy] | None = None, *, what: str = "") -> int:
+def failed(exc: CloudError, policy: Policy | None = None,
+           policies: list[Policy] | None = None, *, what: str = "") -> int:
     """A refusal explained in the policy's terms; an answer that was lost says so."""
     if exc.reached_server is Reached.MAYBE:
         stderr(f"vbstui: {visible(exc.describe())}")
@@ -65,10 +65,10 @@ def _failed(exc: CloudError, policy: Policy | None = None,
                "`vbstui policy list`")
         return ExitCode.UNKNOWN
     stderr(f"vbstui: {visible(explain_failure(exc, policy, policies))}")
-    return ExitCode.FAILED
+    return exit_code_for(exc)
 
 
-def _tags(texts: list[str]) -> tuple[tuple[str, str], ...]:
+def parse_tags(texts: list[str]) -> tuple[tuple[str, str], ...]:
     try:
         return tuple(parse_tag(t) for t in texts)
     except ValueError as exc:
@@ -93,7 +93,7 @@ async def _confirmed(ctx: Context, lines: list[str], expected: str) -> bool:
 
 
 async def cmd_policy_list(ctx: Context) -> int:
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policies = await client.list_policies()
     now = datetime.now(timezone.utc)
     records = [policy_record(p, now) for p in policies]
@@ -110,7 +110,7 @@ async def cmd_policy_list(ctx: Context) -> int:
 
 
 async def cmd_policy_show(ctx: Context) -> int:
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, _all = await find_policy(client, ctx.args.policy)
     tags = await client.tags(policy.id)
     disks = linked_disks(policy, await ctx.service.list_volumes())
@@ -132,7 +132,7 @@ async def cmd_policy_show(ctx: Context) -> int:
 
 
 async def cmd_policy_tasks(ctx: Context) -> int:
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, _all = await find_policy(client, ctx.args.policy)
     tasks, count = await client.tasks(policy.id, limit=ctx.args.limit)
     if ctx.args.json:
@@ -161,20 +161,28 @@ async def cmd_policy_create(ctx: Context) -> int:
         name=args.name, start_times=args.start_time or "", frequency=args.frequency or "",
         week_days=args.week_days or "", keep=args.keep or "", keep_days=args.keep_days or "",
         keep_first_of_month=args.keep_first_of_month, enabled=not args.off,
-        time_zone=args.time_zone or "", tags=_tags(args.tag))
+        time_zone=args.time_zone or "", tags=parse_tags(args.tag))
     problems = draft.problems()
     if problems:  # before logging in: nothing is sent for a broken rule
         raise ValidationFailed(problems)
     ctx.guard.check("create a backup policy")
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     try:
-        policy_id = await client.create_policy(draft)
+        created = await create_once(client, draft)
     except CloudError as exc:
         policies = await _policies_or_none(client, exc)
-        return _failed(exc, None, policies, what="create")
-    progress(f"created policy {args.name}: {policy_id}", Severity.SUCCESS)
+        return failed(exc, None, policies, what="create")
+    if created.policy_id is None:
+        stderr(f"vbstui: OUTCOME UNKNOWN — {visible(created.unknown)}; the policy may have "
+               "been created: check with `vbstui policy list` before creating it again")
+        return ExitCode.UNKNOWN
+    policy_id = created.policy_id
+    progress(f"created policy {args.name}: {policy_id}"
+             + (" (found again after the answer was lost)" if created.recovered else ""),
+             Severity.SUCCESS)
     if args.json:
-        out({"id": policy_id, "name": args.name, "created": True})
+        out({"id": policy_id, "name": args.name, "created": True,
+             "recovered_after_network_error": created.recovered})
     else:
         stdout(policy_id)
     return ExitCode.OK
@@ -201,7 +209,7 @@ async def cmd_policy_update(ctx: Context) -> int:
                          "--week-days, --keep, --keep-days, --time-zone or "
                          "--[no-]keep-first-of-month")
     ctx.guard.check("change a backup policy")
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, policies = await find_policy(client, args.policy)
     renaming = args.name is not None and args.name != policy.name
     refuse_default_change(policy, renaming=renaming)
@@ -212,7 +220,7 @@ async def cmd_policy_update(ctx: Context) -> int:
     try:
         await client.update_policy(policy.id, draft, with_name=renaming)
     except CloudError as exc:
-        return _failed(exc, policy, policies, what="change")
+        return failed(exc, policy, policies, what="change")
     progress(f"policy {draft.name} changed", Severity.SUCCESS)
     if args.json:
         out({"id": policy.id, "name": draft.name, "changed": True})
@@ -222,12 +230,12 @@ async def cmd_policy_update(ctx: Context) -> int:
 async def _switch(ctx: Context, enabled: bool) -> int:
     word = "ON" if enabled else "OFF"
     ctx.guard.check(f"switch a backup policy {word}")
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, policies = await find_policy(client, ctx.args.policy)
     try:
         await client.set_enabled(policy.id, enabled)
     except CloudError as exc:
-        return _failed(exc, policy, policies, what="switch")
+        return failed(exc, policy, policies, what="switch")
     progress(f"policy {policy.name} is {word}", Severity.SUCCESS)
     if ctx.args.json:
         out({"id": policy.id, "name": policy.name, "status": word})
@@ -244,7 +252,7 @@ async def cmd_policy_disable(ctx: Context) -> int:
 
 async def cmd_policy_delete(ctx: Context) -> int:
     ctx.guard.check("delete a backup policy")
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, policies = await find_policy(client, ctx.args.policy)
     refuse_default_change(policy, deleting=True)
     linked = linked_disks(policy, await ctx.service.list_volumes())
@@ -253,7 +261,7 @@ async def cmd_policy_delete(ctx: Context) -> int:
     try:
         await client.delete_policy(policy.id)
     except CloudError as exc:
-        return _failed(exc, policy, policies, what="delete")
+        return failed(exc, policy, policies, what="delete")
     progress(f"policy {policy.name} deleted"
              + (f"; {plural(len(linked), 'disk')} unlinked" if linked else ""), Severity.SUCCESS)
     if ctx.args.json:
@@ -279,7 +287,7 @@ async def _volumes(ctx: Context, texts: list[str]) -> list[Volume]:
 
 async def cmd_policy_link(ctx: Context) -> int:
     ctx.guard.check("link disks to a backup policy")
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, policies = await find_policy(client, ctx.args.policy)
     plan = plan_link(policy, await _volumes(ctx, ctx.args.volume), policies)
     if not plan.to_send:
@@ -297,7 +305,7 @@ async def cmd_policy_link(ctx: Context) -> int:
 
 async def cmd_policy_unlink(ctx: Context) -> int:
     ctx.guard.check("unlink disks from a backup policy")
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, policies = await find_policy(client, ctx.args.policy)
     plan = plan_unlink(policy, await _volumes(ctx, ctx.args.volume))
     if not plan.linked:
@@ -315,7 +323,7 @@ async def _resources(ctx: Context, client: PolicyClient, policy: Policy,
         result = await (client.link(policy.id, sent) if link
                         else client.unlink(policy.id, sent))
     except CloudError as exc:
-        return _failed(exc, policy, policies, what="link" if link else "unlink")
+        return failed(exc, policy, policies, what="link" if link else "unlink")
     outcomes = disk_outcomes(result, sent, names)
     for outcome in outcomes:
         progress(outcome.text(), Severity.SUCCESS if outcome.ok else Severity.ERROR)
@@ -333,7 +341,7 @@ async def _resources(ctx: Context, client: PolicyClient, policy: Policy,
 async def cmd_policy_run(ctx: Context) -> int:
     args = ctx.args
     ctx.guard.check("run a backup policy")
-    client = await _client(ctx)
+    client = await policy_client(ctx)
     policy, policies = await find_policy(client, args.policy)
     journal = open_journal(ctx.target)
     try:
@@ -341,7 +349,7 @@ async def cmd_policy_run(ctx: Context) -> int:
         try:
             start = await run_now(client, tracker, policy, run_id=new_run_id())
         except CloudError as exc:
-            return _failed(exc, policy, policies, what="run")
+            return failed(exc, policy, policies, what="run")
         ctx.jobs.extend(start.jobs)
         if start.message:
             progress(start.message, Severity.WARNING)
@@ -369,66 +377,3 @@ async def cmd_policy_run(ctx: Context) -> int:
         stderr(f"{plural(len(running), 'task')} still running; follow them with: "
                "vbstui jobs --wait")
     return exit_code_for_jobs(start.jobs, timed_out=not finished_in_time)
-
-
-# -- tags ----------------------------------------------------------------------------------
-
-
-async def cmd_policy_tag(ctx: Context) -> int:
-    action = ctx.args.tag_command
-    if action == "list":
-        return await _tag_list(ctx)
-    if action == "add":
-        tags = _tags(ctx.args.tags)
-        problems = validate_policy_tags(tags)
-        if problems:
-            raise ValidationFailed({"tags": problems})
-    ctx.guard.check(f"{action} backup policy tags")
-    client = await _client(ctx)
-    policy, policies = await find_policy(client, ctx.args.policy)
-    try:
-        if action == "add":
-            return await _tag_add(ctx, client, policy, tags)
-        for key in ctx.args.keys:
-            await client.remove_tag(policy.id, key)
-            progress(f"tag {key} removed from policy {policy.name}", Severity.SUCCESS)
-    except CloudError as exc:
-        return _failed(exc, policy, policies, what="tag change")
-    if ctx.args.json:
-        out({"policy": policy.id, "removed": list(ctx.args.keys)})
-    return ExitCode.OK
-
-
-async def _tag_add(ctx: Context, client: PolicyClient, policy: Policy,
-                   tags: tuple[tuple[str, str], ...]) -> int:
-    current = dict(await client.tags(policy.id))
-    merged = {**current, **dict(tags)}
-    problems = validate_policy_tags(list(merged.items()))
-    if problems:  # e.g. an 11th tag: refused here, nothing sent
-        raise ValidationFailed({"tags": problems})
-    for key, value in tags:
-        await client.add_tag(policy.id, key, value)
-        progress(f"tag {key}={value} set on policy {policy.name}", Severity.SUCCESS)
-    if ctx.args.json:
-        out({"policy": policy.id, "tags": [{"key": k, "value": v} for k, v in merged.items()]})
-    return ExitCode.OK
-
-
-async def _tag_list(ctx: Context) -> int:
-    client = await _client(ctx)
-    if ctx.args.policy is None:
-        everything = await client.all_tags()
-        data: Any = {"tags": [{"key": t.key, "values": list(t.values)} for t in everything]}
-        rows = [[t.key, ", ".join(t.values)] for t in everything]
-        headers = ["KEY", "VALUES (all policies)"]
-    else:
-        policy, _all = await find_policy(client, ctx.args.policy)
-        tags = await client.tags(policy.id)
-        data = {"policy": policy.id, "tags": [{"key": k, "value": v} for k, v in tags]}
-        rows = [[k, v] for k, v in tags]
-        headers = ["KEY", "VALUE"]
-    if ctx.args.json:
-        out(data)
-    else:
-        print(table.render(headers, rows, max_width=80))
-    return ExitCode.OK

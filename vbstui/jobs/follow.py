@@ -56,7 +56,7 @@ async def follow(rt: JobRuntime, job: TrackedJob, poll: PollSchedule) -> Tracked
 
 async def after_forgotten_job(rt: JobRuntime, job: TrackedJob, exc: CloudError) -> None:
     """The service no longer knows the job: find the backup, or say we cannot tell."""
-    if job.kind is Kind.CREATE:
+    if job.kind in (Kind.CREATE, Kind.POLICY_RUN):  # a policy task made a named backup too
         if not job.backup_id:
             found = await rt.call(
                 lambda: rt.port(job).find_backups(job.volume_id, job.backup_name))

@@ -44,7 +44,7 @@ async def after_ambiguous(rt: JobRuntime, job: TrackedJob, exc: CloudError,
 async def reconcile(rt: JobRuntime, job: TrackedJob, policy: ReconcilePolicy) -> TrackedJob:
     """Look for what an unanswered request did; adopt it or declare it unknown."""
     job.phase = Phase.RECONCILING  # shown as "checking" while we look
-    if job.kind is Kind.CREATE:
+    if job.kind in (Kind.CREATE, Kind.POLICY_RUN):  # a policy task made a named backup too
         return await reconcile_create(rt, job, policy)
     return await reconcile_restore(rt, job, policy)
 

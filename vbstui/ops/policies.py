@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from vbstui.cloud.client import CloudSession
-from vbstui.cloud.errors import ApiError, CloudError
+from vbstui.cloud.errors import ApiError, CloudError, Reached
 from vbstui.cloud.policies import PolicyClient
 from vbstui.cloud.policy_models import Policy
 from vbstui.cloud.policy_validation import PolicyDraft
@@ -131,6 +131,40 @@ def refuse_default_change(policy: Policy, *, renaming: bool = False,
             f"{what} (the service answers AutoBackup.0100). Its schedule and status can be "
             "changed and disks linked to it; for a policy of your own, create one and link "
             "the disks to it (a disk moves from the default policy). Nothing was sent.")
+
+
+@dataclass(frozen=True)
+class Created:
+    """What creating a policy did: its id, found again after a lost answer or not known."""
+
+    policy_id: str | None
+    recovered: bool = False  # the answer was lost, the new policy was found by its name
+    unknown: str = ""  # why it cannot be told whether the policy was created
+
+
+async def create_once(client: PolicyClient, draft: PolicyDraft) -> Created:
+    """Send the create request once (it has no idempotency token).  After an answer that
+    may have been lost, look for a policy of that name that was not there before instead
+    of sending again.  Raises ValidationFailed (nothing sent) or the service's refusal."""
+    draft.to_body()  # the rules first: a broken one sends nothing, not even the listing
+    before = {p.id for p in await client.list_policies() if p.name == draft.name}
+    try:
+        return Created(await client.create_policy(draft))
+    except CloudError as exc:
+        if exc.reached_server is not Reached.MAYBE:
+            raise
+        lost = exc
+    try:
+        new = [p.id for p in await client.list_policies()
+               if p.name == draft.name and p.id not in before]
+    except CloudError as exc:
+        return Created(None, unknown=f"{lost.message}; looking for it failed too "
+                                     f"({exc.message})")
+    if len(new) == 1:
+        return Created(new[0], recovered=True)
+    found = (f"no new policy named {draft.name!r} is listed" if not new
+             else f"{len(new)} new policies are named {draft.name!r}")
+    return Created(None, unknown=f"{lost.message}; {found}")
 
 
 # -- refusals explained --------------------------------------------------------------

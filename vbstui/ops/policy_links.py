@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from vbstui.cloud.client import CloudSession
 from vbstui.cloud.error_codes import explain
+from vbstui.cloud.errors import CloudError
 from vbstui.cloud.lenient import as_dict, as_str
 from vbstui.cloud.models import Volume
+from vbstui.cloud.policies import PolicyClient
 from vbstui.cloud.policy_models import Policy, ResourceResult
 from vbstui.textsafe import plural
 
@@ -25,15 +28,20 @@ def disk_policy_id(volume: Volume) -> str:
     return as_str(as_dict(volume.raw.get("metadata")).get("policy")).strip()
 
 
-def disk_policy_name(volume: Volume, policies: Mapping[str, Policy]) -> str:
-    """The name of the disk's policy for a listing: its name, the bare id of a policy that
-    is not listed, or ""."""
-    policy_id = disk_policy_id(volume)
-    policy = policies.get(policy_id)
-    if policy is not None:
-        return policy.name
-    by_name = next((p for p in policies.values() if p.name == policy_id), None)
-    return by_name.name if by_name is not None else policy_id
+async def disk_policy_names(session: CloudSession, volumes: Iterable[Volume]
+                            ) -> dict[str, str]:
+    """Disk id -> the name of its policy, for the disks that are in one.  No call when no
+    disk is; one policy listing otherwise (its ids are shown if that listing fails)."""
+    linked = {v.id: disk_policy_id(v) for v in volumes}
+    linked = {disk: policy for disk, policy in linked.items() if policy}
+    if not linked:
+        return {}
+    try:
+        policies = {p.id: p for p in await PolicyClient(session).list_policies()}
+    except CloudError:
+        policies = {}
+    return {disk: policies[policy].name if policy in policies else policy
+            for disk, policy in linked.items()}
 
 
 def linked_disks(policy: Policy, volumes: Iterable[Volume]) -> list[Volume]:

@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError, NotFound, Reached
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.policies import PolicyClient
@@ -29,9 +30,11 @@ from vbstui.jobs import JobTracker, Severity, TrackedJob
 from vbstui.jobs.follow import apply_result
 from vbstui.jobs.model import Kind, Phase
 from vbstui.jobs.ports import BackupService as TrackedService
+from vbstui.jobs.runtime import JobRuntime
 
 BOARD_FRESH_SECONDS = 1.0  # a listing this young answers every task of the run
-BOARD_PAGE = 100  # newest tasks per listing: more than a run of one policy has disks
+BOARD_PAGE = 100  # newest tasks per listing, at least
+BOARD_PAGE_MAX = 1000  # at most: a run of more disks asks for the rest one by one
 FIND_TASKS_SECONDS = 30.0  # how long to look for the tasks of a run that was accepted
 
 # Task status -> the job status the tracker knows.  SKIP and EXECUTE_TIMEOUT made no
@@ -66,19 +69,22 @@ class TaskBoard:
         self.listed_at: float | None = None
         self.tasks: dict[str, PolicyTask] = {}
         self.served: set[str] = set()  # tasks answered from the current listing
-        self.calls = 0
+        self.wanted: set[str] = set()  # every task asked for
+        self.full = False  # the last listing was a full page: older tasks may exist
         self._lock = asyncio.Lock()
 
     async def task(self, job_id: str) -> PolicyTask:
         """The task `job_id`; `NotFound` when the policy has no such task.  A listing
         answers each task once: the same task asked again is a new poll round."""
         async with self._lock:  # tasks polled together share one listing
-            if not self._is_fresh() or job_id not in self.tasks or job_id in self.served:
+            if not self._is_fresh() or job_id in self.served:
                 await self._list()
+            if job_id not in self.tasks and self.full:  # beyond the page: one wide listing
+                await self._list(BOARD_PAGE_MAX)
             self.served.add(job_id)
+            self.wanted.add(job_id)
             found = self.tasks.get(job_id)
             if found is None:  # older than the newest page: ask for it alone
-                self.calls += 1
                 page, _count = await self.client.tasks(self.policy_id, job_id=job_id, limit=1)
                 found = next((t for t in page if t.job_id == job_id), None)
         if found is None:
@@ -89,10 +95,14 @@ class TaskBoard:
     def _is_fresh(self) -> bool:
         return self.listed_at is not None and self.clock() - self.listed_at < self.fresh
 
-    async def _list(self) -> None:
-        self.calls += 1
-        page, _count = await self.client.tasks(self.policy_id, limit=BOARD_PAGE)
-        self.tasks = {t.job_id: t for t in page}
+    async def _list(self, limit: int | None = None) -> None:
+        # Big enough for every task followed so far (a run has one per disk).
+        limit = limit or min(BOARD_PAGE_MAX, max(BOARD_PAGE, len(self.wanted) + 10))
+        page, _count = await self.client.tasks(self.policy_id, limit=limit)
+        self.full = limit < BOARD_PAGE_MAX and len(page) >= limit
+        self.tasks = {}
+        for found in page:  # newest first: a task listed twice counts as its newest entry
+            self.tasks.setdefault(found.job_id, found)
         self.served = set()
         self.listed_at = self.clock()
 
@@ -125,6 +135,9 @@ class PolicyTaskPort:
         return await self.service.project_id()
 
     async def get_job(self, job_id: str) -> Job:
+        if not self.board.policy_id:  # a journal record without its policy: nothing to ask
+            raise NotFound(status=404, code=None, message="the job does not say which policy "
+                           "ran it", method="GET", path="backuptasks")
         return job_from_task(await self.board.task(job_id))
 
     async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
@@ -144,6 +157,12 @@ class PolicyTaskPort:
 
     async def delete_backup(self, backup_id: str) -> None:
         raise _not_sent()
+
+
+def policy_task_port(service: TrackedService, session: CloudSession, job: TrackedJob
+                     ) -> PolicyTaskPort:
+    """The port of a policy-run job of the VBS service over `session`."""
+    return PolicyTaskPort(service, PolicyClient(session), job)
 
 
 def _not_sent() -> CloudError:
@@ -186,9 +205,8 @@ async def run_now(client: PolicyClient, tracker: JobTracker, policy: Policy, *,
     delays = tracker.poll.delays()
     seen: dict[str, PolicyTask] = {}
     while True:
-        page, _count = await rt.call(lambda: client.tasks(policy.id, limit=BOARD_PAGE))
-        for task in page:
-            if task.job_id and task.job_id not in before and task.job_id not in seen:
+        for task in await _new_tasks(client, policy.id, before, rt):
+            if task.job_id not in seen:
                 seen[task.job_id] = task
                 start.jobs.append(_adopt(tracker, policy, task, run_id=run_id,
                                           project_id=project_id, volumes=volumes or {}))
@@ -203,6 +221,22 @@ async def run_now(client: PolicyClient, tracker: JobTracker, policy: Policy, *,
         start.message = (f"the policy has {expected} disks but only {len(seen)} backup "
                          f"tasks appeared within {find_for:g} s")
     return start
+
+
+async def _new_tasks(client: PolicyClient, policy_id: str, before: set[str],
+                     rt: JobRuntime) -> list[PolicyTask]:
+    """The tasks on top of the policy's list (newest first) that were not there before the
+    run, page after page until a known task or the end of the list."""
+    found: list[PolicyTask] = []
+    offset = 0
+    while True:
+        page, _count = await rt.call(
+            lambda at=offset: client.tasks(policy_id, limit=BOARD_PAGE, offset=at))
+        new = [t for t in page if t.job_id and t.job_id not in before]
+        found += new
+        if len(page) < BOARD_PAGE or len(new) < len(page):
+            return found
+        offset += len(page)
 
 
 def _adopt(tracker: JobTracker, policy: Policy, task: PolicyTask, *, run_id: str,
