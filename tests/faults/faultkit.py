@@ -124,6 +124,8 @@ def start_sim(workdir: Path, *, job_seconds: float = 2.0, faults: str = "", seed
     log = workdir / f"sim-{time.monotonic_ns()}.log"
     args = [PYTHON, "-m", "vbstui", "sim", "--port", "0", "--job-seconds", str(job_seconds),
             "--seed", str(seed), "--volumes", str(volumes), *extra]
+    if "--services" not in extra:  # the VBS fault tests: disks in CBR vaults would go to CBR
+        args += ["--services", "vbs"]
     if faults:
         args += ["--faults", faults]
     with log.open("wb") as err:

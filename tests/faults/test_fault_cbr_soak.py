@@ -1,13 +1,15 @@
 """CBR under faults, through the real CLI against a `vbstui sim --services cbr` subprocess.
 
 Soak: 200 CBR creates in four bulk runs of 50 disks (two at a time, `--concurrency 8`),
-each run's disks spread over ten vaults (one checkpoint per vault: 40 in all), while checkpoint
-POSTs are answered after 0-1.6 s against a read timeout of 1 s, lose their answer after
-the service acted (15 %), or are answered 500/502/504 (5 % each).  Asserted from the simulator's own records: no (vault, disk, name) was
-created twice, and every outcome the CLI printed agrees with what exists.
+each run's disks spread over ten vaults (one checkpoint per vault: 40 in all), while
+checkpoint POSTs are answered after 0-1.6 s against a read timeout of 1 s, lose their
+answer after the service acted (15 %), or are answered 500/502/504 (5 % each).
+Asserted from the simulator's own records: no (vault, disk, name) was created twice,
+and every outcome the CLI printed agrees with what exists, with an honest exit code.
 
-Kill: a CBR bulk run is killed with SIGKILL while it follows its jobs; `vbstui jobs
---wait` in a new process finishes them, and each disk was backed up exactly once.
+Kill: a CBR bulk run is killed with SIGKILL while it follows its jobs, or while its
+checkpoints are on their way; `vbstui jobs --wait` in a new process finishes them, and
+each disk was backed up at most once (exactly once when killed while following).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def _bulk(client: Client, name: str, disks: list[str]) -> Any:
     return client.spawn(*args, tag=name)
 
 
+@pytest.mark.slow
 def test_soak_cbr_creates_with_lost_checkpoint_answers_make_no_duplicates(
         sims: Callable[..., Sim], clients: Callable[..., Client]) -> None:
     started = time.monotonic()
@@ -79,7 +82,9 @@ def test_soak_cbr_creates_with_lost_checkpoint_answers_make_no_duplicates(
             result = proc.wait(timeout=180)
             no_traceback(result)
             mine = _outcomes(result)
-            assert result.returncode in (0, 1, 4), str(result)
+            phases = {o["phase"] for o in mine}
+            expected = 1 if phases & {"failed", "refused"} else 4 if "unknown" in phases else 0
+            assert result.returncode == expected, str(result)
             outcomes += mine
     assert len(outcomes) == RUNS * RUN_SIZE
     assert all(o["service"] == "cbr" for o in outcomes)

@@ -63,7 +63,7 @@ def test_fault_reads_survive_faults(sims: Callable[..., Sim], clients: Callable[
     seed, used = seed_for(pages)
     spec = ",".join(f"{k}={v}" for k, v in READ_FAULTS.items())
     sim = sims(volumes=volumes, faults=f"{spec},retry_after=0,seed={seed},paths={path},"
-               "methods=GET", extra=("--services", "vbs"))  # the oracle below is VBS's
+               "methods=GET")
     result = clients(sim).run(command, "--json")
     no_traceback(result)
     assert result.returncode == 0, str(result)

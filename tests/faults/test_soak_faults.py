@@ -61,9 +61,7 @@ def outcomes_of(result: Result) -> list[dict[str, Any]]:
 @pytest.mark.slow
 def test_soak_mixed_faults(sims: Callable[..., Sim], clients: Callable[..., Client]) -> None:
     started = time.monotonic()
-    # VBS only: this soak is about VBS's at-most-once (CBR has its own soak); with both
-    # services some disks sit in a nearly full vault and the pre-flight refuses them.
-    sim = sims(volumes=400, job_seconds=3, seed=5, faults=FAULTS, extra=("--services", "vbs"))
+    sim = sims(volumes=400, job_seconds=3, seed=5, faults=FAULTS)  # VBS only (faultkit)
     total = BULK_RUNS * BULK_SIZE + SINGLES
     with sim.api() as api:
         near = [e["volume_id"] for e in sim.state()["near_limit"]]

@@ -14,11 +14,9 @@ from typing import Any
 
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.models import Backup, Job, Quota, Volume
-from vbstui.cloud.policies import PolicyClient
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs.model import Kind, TrackedJob
 from vbstui.jobs.ports import BackupService as TrackedService
-from vbstui.ops.policy_runs import PolicyTaskPort
 
 Pages = AsyncIterator[tuple[list[Backup], int | None]]
 VolumePages = AsyncIterator[tuple[list[Volume], int | None]]
@@ -109,7 +107,9 @@ class VbsBackupService:
     def for_job(self, job: TrackedJob) -> TrackedService:
         """A policy run's task is read from its policy's task list; other jobs here."""
         if job.kind is Kind.POLICY_RUN:
-            return PolicyTaskPort(self, PolicyClient(self.session), job)
+            from vbstui.ops.policy_runs import policy_task_port  # noqa: PLC0415 - LAZY_IMPORTS
+
+            return policy_task_port(self, self.session, job)
         return self
 
     async def create_backup(self, request: BackupRequest) -> str:

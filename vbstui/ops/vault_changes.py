@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vbstui.cloud.cbr import CbrClient
 from vbstui.cloud.cbr_models import MAX_VAULT_RESOURCES, MB_PER_GB, Vault
 from vbstui.cloud.cbr_requests import VaultRequest
 from vbstui.cloud.errors import ApiError, CloudError, Reached
@@ -232,7 +233,7 @@ async def apply_vault_change(service: BackupService, plan: VaultChangePlan
     return VaultChangeResult(plan, [DiskOutcome(i, labels[i], True) for i in ids])
 
 
-async def _as_it_is(client: Any, plan: VaultChangePlan, ids: list[str],
+async def _as_it_is(client: CbrClient, plan: VaultChangePlan, ids: list[str],
                     labels: dict[str, str], exc: CloudError) -> list[DiskOutcome]:
     try:
         vault: Vault | None = await client.get_vault(plan.vault.id)
