@@ -234,7 +234,9 @@ class Pool:
 
     def _reserved(self) -> set[str]:
         state = self.sim.state()
-        return {n["volume_id"] for n in state["near_limit"]} | set(state["odd_name_volumes"])
+        # Disks bound to a VBS policy get its backups, retention and failing tasks.
+        return ({n["volume_id"] for n in state["near_limit"]} | set(state["odd_name_volumes"])
+                | set(state.get("vbs_policy_disks", [])))
 
     def disks(self, count: int = 1, *, statuses: Iterable[str] = ("available", "in-use"),
               min_size: int = 0, max_size: int = 1 << 30, fresh: bool = True

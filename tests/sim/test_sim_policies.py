@@ -5,6 +5,7 @@ and their AutoBackup codes, the default policy, the policy limit, linking disks 
 from __future__ import annotations
 
 import re
+import string
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from simkit import Api, Served, login, serve_in_thread
 
 from vbstui.sim import ManualClock, SimConfig
+from vbstui.sim.envelopes import VbsError
+from vbstui.sim.policy_rules import parse_policy
 
 SIM_SOURCES = Path(__file__).parents[2] / "vbstui" / "sim"
 # The AutoBackup codes of vbs-api/error_codes.rst (checked against the page when it is there).
@@ -313,3 +318,59 @@ def test_every_autobackup_code_the_simulator_returns_is_documented() -> None:
             for code in re.findall(r"AutoBackup\.\d{4}", source.read_text())}
     assert used, "the simulator returns AutoBackup codes"
     assert used <= documented, sorted(used - documented)
+
+
+NAME_CHARS = string.ascii_letters + string.digits + "_-"
+
+
+def name_is_valid(name: str) -> bool:
+    """The create page's name rule, with the modify page's "cannot start with default"."""
+    return (1 <= len(name) <= 64 and all(c in NAME_CHARS for c in name)
+            and not name.lower().startswith("default"))
+
+
+def start_times_are_valid(text: str) -> bool:
+    parts = text.split(",")
+    return len(set(parts)) == len(parts) and all(
+        len(p) == 5 and p[2:] == ":00" and p[:2].isdigit() and p[:2].isascii()
+        and int(p[:2]) <= 23 for p in parts)
+
+
+def refusal(body: dict[str, Any]) -> str | None:
+    try:
+        parse_policy(body, create=True)
+    except VbsError as exc:
+        return exc.code
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.one_of(st.text(alphabet=NAME_CHARS + " .äD\n", max_size=70),
+                      st.sampled_from(["default", "DEFAULT_x", "defaul", "x" * 64, "x" * 65,
+                                       "trailing\n"])))
+def test_the_name_rule_matches_the_documented_one(name: str) -> None:
+    code = refusal(good_policy(name))
+    assert (code is None) == name_is_valid(name), (name, code)
+    if code is not None:
+        assert code == ("AutoBackup.0101" if not 1 <= len(name) <= 64 else "AutoBackup.0102")
+
+
+@settings(max_examples=300, deadline=None)
+@given(times=st.one_of(
+    st.lists(st.sampled_from(["00:00", "02:00", "09:00", "23:00", "24:00", "2:00", "02:30",
+                              "12:00 ", "١٢:00", "0١:00", "03:00\n"]),
+             min_size=1, max_size=4).map(",".join),
+    st.text(alphabet="0123456789:,", max_size=12)))
+def test_the_start_time_rule_matches_the_documented_one(times: str) -> None:
+    code = refusal(good_policy(start_time=times))
+    assert (code is None) == start_times_are_valid(times), (times, code)
+    assert code in (None, "AutoBackup.0103")
+
+
+@settings(max_examples=100, deadline=None)
+@given(frequency=st.one_of(st.integers(-3, 40), st.floats(0, 20), st.booleans(), st.text()))
+def test_the_interval_rule_takes_whole_days_from_1_to_14(frequency: object) -> None:
+    valid = isinstance(frequency, int) and not isinstance(frequency, bool) and \
+        1 <= frequency <= 14
+    code = refusal(good_policy(frequency=frequency))
+    assert (code is None) == valid and code in (None, "AutoBackup.0106")

@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from simkit import Api, Served, login, serve_in_thread
 
 from vbstui.sim import FaultSpec, ManualClock, SimConfig
@@ -264,3 +266,44 @@ def _policy(**fields: Any) -> VbsPolicy:
 def test_the_next_start_follows_the_documented_schedule(fields: dict[str, Any], after: str,
                                                          expected: str) -> None:
     assert next_run(_policy(**fields), utc(after)) == utc(expected)
+
+
+WEEK = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
+def first_start_by_walking(policy: VbsPolicy, after: float) -> float | None:
+    """An independent oracle: walk the hours after `after` and take the first one the
+    documented rules allow."""
+    sign, hours, minutes = 1, 0, 0
+    if policy.time_zone:
+        sign = 1 if policy.time_zone[3] == "+" else -1
+        hours, minutes = int(policy.time_zone[4:6]), int(policy.time_zone[7:9])
+    offset = sign * (hours * 3600 + minutes * 60)
+    hour = (int(after) // 3600 + 1) * 3600
+    for _ in range(64 * 24):
+        moment = datetime.fromtimestamp(hour, tz=timezone.utc)
+        if f"{moment.hour:02d}:00" in policy.start_times:
+            if policy.frequency is not None:
+                allowed = (moment.day - 1) % policy.frequency == 0
+            else:
+                local = datetime.fromtimestamp(hour + offset, tz=timezone.utc)
+                allowed = WEEK[local.isoweekday() % 7] in policy.week_days
+            if allowed:
+                return float(hour)
+        hour += 3600
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(hours=st.sets(st.integers(0, 23), min_size=1, max_size=4),
+       frequency=st.one_of(st.none(), st.integers(1, 14)),
+       days=st.sets(st.sampled_from(WEEK), min_size=1),
+       zone=st.one_of(st.none(), st.sampled_from(["UTC+01:00", "UTC-05:00", "UTC+05:30",
+                                                   "UTC+14:00", "UTC-11:00"])),
+       after=st.integers(1_767_225_600, 1_767_225_600 + 400 * 86400))
+def test_the_next_start_agrees_with_walking_the_hours(hours: set[int], frequency: int | None,
+                                                      days: set[str], zone: str | None,
+                                                      after: int) -> None:
+    policy = _policy(start_times=[f"{h:02d}:00" for h in sorted(hours)], frequency=frequency,
+                     week_days=[] if frequency else sorted(days), time_zone=zone)
+    assert next_run(policy, float(after)) == first_start_by_walking(policy, float(after))

@@ -152,7 +152,7 @@ def test_a_fast_clock_runs_a_policy_within_moments() -> None:
 
 
 
-def test_vbstui_sim_with_a_fast_clock_runs_a_policy_while_you_watch() -> None:
+def test_vbstui_sim_runs_a_policy_on_a_fast_clock_and_skips_ahead_on_request() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "vbstui.sim", "--port", "0", "--volumes", "40",
          "--clock-speed", "14400"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -183,6 +183,13 @@ def test_vbstui_sim_with_a_fast_clock_runs_a_policy_while_you_watch() -> None:
                 return any(t["status"] == "EXECUTE_SUCCESS" for t in tasks["tasks"])
 
             wait_for(succeeded, timeout=15)
+            # A script skips ahead instead of waiting: the next day's run is there at once.
+            assert client.post("/_sim/clock", json={"advance": -1}).status_code == 400
+            moved = client.post("/_sim/clock", json={"advance": 86400})
+            assert moved.status_code == 200 and moved.json()["clock"] >= now.timestamp() + 86400
+            api = login(client)  # a day later the first token has expired
+            listed = api.get(f"/v2/{{pid}}/backuppolicy/{policy}/backuptasks").json()
+            assert len({t["created_at"] for t in listed["tasks"]}) >= 2
     finally:
         process.kill()
         process.communicate(timeout=10)

@@ -129,6 +129,7 @@ def _routes(config: SimConfig) -> list[BaseRoute]:
         *(_vbs_routes() if config.has_vbs else []),
         *(_cbr_routes() if config.has_cbr else []),
         Route("/_sim/state", routes_sim.show_state, methods=["GET"]),
+        Route("/_sim/clock", routes_sim.advance_clock, methods=["POST"]),
     ]
 
 

@@ -35,18 +35,30 @@ class ManualClock:
 
 
 class ScaledClock:
-    """`base` running `speed` times as fast, from the moment it was made.
+    """`base` running `speed` times as fast from the moment it was made, and moved
+    forward on request (`POST /_sim/clock`), so a script driving `vbstui sim` can skip
+    to a policy's next start instead of waiting for it.
 
-    `SimConfig(clock_speed=...)` wraps its clock in one: at 3600 an hour of simulated
-    time (and so a policy's next start) passes every real second.
+    `SimConfig` wraps the wall clock (and any clock when `clock_speed` is not 1) in
+    one: at 3600 an hour of simulated time passes every real second.
     """
 
     def __init__(self, base: Callable[[], float], speed: float) -> None:
         self.base, self.speed = base, speed
         self._origin = base()
+        self._skipped = 0.0
+        self._lock = threading.Lock()
 
     def __call__(self) -> float:
-        return self._origin + (self.base() - self._origin) * self.speed
+        return self._origin + (self.base() - self._origin) * self.speed + self._skipped
+
+    def advance(self, seconds: float) -> float:
+        """Skip `seconds` of simulated time (never backwards) and return the new time."""
+        if seconds < 0:
+            raise ValueError("a clock cannot go backwards")
+        with self._lock:
+            self._skipped += seconds
+        return self()
 
     def __repr__(self) -> str:
         return f"ScaledClock({self.base!r}, speed={self.speed!r})"

@@ -101,11 +101,7 @@ def dump_world(sim: SimWorld) -> bytes:
             "near_limit": list(sim.near_limit), "odd_names": list(sim.odd_names),
             "seeded_jobs": list(sim.seeded_jobs),
             "cbr": _dump_cbr(sim.cbr.seed()),
-            "vbs": {
-                "policies": [_row(p) for p in sim.policies.policies.values()],
-                "tasks": [_row(t) for tasks in sim.policies.tasks.values() for t in tasks],
-                "shares": [_row(s) for s in sim.shares.involving(sim.config.project_id)],
-            },
+            "vbs": _dump_vbs(sim.policies.seed(), sim.shares.involving(sim.config.project_id)),
         }
     return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
 
@@ -115,6 +111,11 @@ def _dump_cbr(seed: CbrSeed) -> dict[str, Any]:
                               for key, _ in _CBR_TABLES}
     tables["events"] = [list(e) for e in seed.events]
     return tables
+
+
+def _dump_vbs(seed: PolicySeed, shares: list[Share]) -> dict[str, Any]:
+    return {"policies": [_row(p) for p in seed.policies], "tasks": [_row(t) for t in seed.tasks],
+            "shares": [_row(s) for s in shares]}
 
 
 def _row(obj: Any) -> list[Any]:

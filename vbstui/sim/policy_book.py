@@ -64,10 +64,6 @@ class PolicyBook:
         tasks = [t for tasks in self.tasks.values() for t in tasks]
         return PolicySeed(list(self.policies.values()), tasks, [])
 
-    def policy_of(self, volume_id: str) -> VbsPolicy | None:
-        policy_id = self.world._volumes_by_id[volume_id].vbs_policy
-        return self.policies.get(policy_id or "")
-
     def get(self, policy_id: str) -> VbsPolicy:
         policy = self.policies.get(policy_id)
         if policy is None:

@@ -73,16 +73,14 @@ class _PolicyGenerator:
 
     def _bound_disks(self) -> list[Volume]:
         """The disks CBR's migration left bound to a VBS policy, or (a VBS-only project)
-        as many quiet disks after the clean head."""
+        disks with odd names: already awkward, so the plain disks stay plain."""
         bound = [v for v in self.world.volumes if v.vbs_policy is not None]
         if bound:
             return bound
-        awkward = set(self.world.near_limit) | set(self.world.odd_names)
+        odd = set(self.world.odd_names)
         busy = {job.volume_id for job in self.world.jobs}
-        head = clean_head_size(len(self.world.volumes))
-        quiet = [v for v in self.world.volumes[head:] if v.status in BACKUPABLE
-                 and v.id not in awkward and v.id not in busy]
-        return quiet[-BOUND_DISKS:]
+        return [v for v in self.world.volumes
+                if v.id in odd and v.status in BACKUPABLE and v.id not in busy][:BOUND_DISKS]
 
     @staticmethod
     def _link(policy: VbsPolicy, volume: Volume) -> None:

@@ -44,11 +44,13 @@ class PolicyService(PolicyQueries):
     # -- time -----------------------------------------------------------------------------
 
     def next_due(self) -> tuple[float, VbsPolicy] | None:
-        due = [(p.next_run, p) for p in self.policies.values()
+        """The earliest start of an ON policy (the world's clock asks before each step)."""
+        due = [(p.next_run, p.id, p) for p in self.policies.values()
                if p.enabled and p.next_run is not None]
         if not due:
             return None
-        return min(due, key=lambda item: (item[0], item[1].id))  # type: ignore[return-value]
+        when, _, policy = min(due, key=lambda item: (item[0], item[1]))
+        return when, policy
 
     def run_scheduled(self, policy: VbsPolicy, when: float, now: float) -> None:
         """The start at `when` has come (called by the world's clock, in time order)."""

@@ -24,11 +24,11 @@ KEEP_CREATE_MAX, KEEP_MODIFY_MAX = 99, 14
 KEEP_DAYS_MAX = 99999
 TAGS_MAX, TAG_KEY_MAX, TAG_VALUE_MAX = 10, 36, 43
 DELETE_KEY_MAX, DELETE_VALUE_MAX = 127, 255
-_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_TAG_RE = re.compile(r"^[A-Za-z0-9_-]*$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\Z")
+_TAG_RE = re.compile(r"^[A-Za-z0-9_-]*\Z")
 _DELETE_KEY_FORBIDDEN = re.compile(r"[\x00-\x1f=*<>\\,|/]")
-_HOUR_RE = re.compile(r"^([01]\d|2[0-3]):00$")
-_ZONE_RE = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
+_HOUR_RE = re.compile(r"^([01][0-9]|2[0-3]):00\Z")
+_ZONE_RE = re.compile(r"^UTC([+-])([0-9]{2}):([0-9]{2})\Z")
 
 _UNSET: Any = object()
 

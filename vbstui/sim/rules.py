@@ -19,7 +19,7 @@ DESCRIPTION_MAX = 64
 TAGS_MAX = 10
 TAG_KEY_MAX = 36
 TAG_VALUE_MAX = 43
-_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+\Z")
 _TAG_FORBIDDEN = re.compile(r"[\x00-\x1f=*<>\\,|/]")
 
 

@@ -20,7 +20,7 @@ from vbstui.sim.timefmt import cinder_time
 if TYPE_CHECKING:
     from vbstui.sim.world import SimWorld
 
-_PROJECT_RE = re.compile(r"^[0-9a-f]{32}$")
+_PROJECT_RE = re.compile(r"^[0-9a-f]{32}\Z")
 SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at",
              "updated_at")
 _BACKUP_FIELDS = ("availability_zone", "container", "created_at", "data_timestamp",

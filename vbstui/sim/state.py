@@ -1,8 +1,9 @@
 """The simulated cloud's live state and every operation on it.
 
 Time only moves when someone looks: each public method first applies the scheduled
-events (job leaves INIT, job ends, deleted backup disappears) whose time has come,
-so the simulator behaves the same in-process and served, with no background task.
+events (job leaves INIT, job ends, deleted backup disappears, a backup policy starts)
+whose time has come, so the simulator behaves the same in-process and served, with no
+background task.
 All public methods are synchronous and take one lock, so a served instance can be
 inspected from another thread.
 """
@@ -314,6 +315,8 @@ class SimState(SimWorld):
                 **self.stats.as_dict(),
                 "cbr": self.cbr.snapshot(),
                 "vbs_policies": self.policies.snapshot(now),
+                # Disks a policy backs up on its own: tests that want quiet disks skip them.
+                "vbs_policy_disks": [v.id for v in self.volumes if v.vbs_policy],
                 "shares": len(self.shares.involving(self.config.project_id)),
                 "peer_project_id": next(iter(self.peers), ""),
             }

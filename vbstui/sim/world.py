@@ -2,8 +2,9 @@
 
 `SimWorld` keeps the books (counts per disk, used capacity, status counts) and moves
 time: scheduled events (a job leaves INIT, a job ends, a deleted backup disappears)
-are applied when `_advance` is called, which every public operation of `SimState`
-does first.
+and the starts of VBS backup policies are applied in time order when `_advance` is
+called, which every public operation of `SimState` does first.  Manual backups and
+policy runs start their jobs through the same `_start_create`.
 """
 
 from __future__ import annotations
