@@ -27,11 +27,15 @@ from vbstui.ui.flows import Flows
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
 from vbstui.ui.palette import VbsCommands
+from vbstui.ui.policy_flows import PolicyFlows
+from vbstui.ui.policy_messages import PolicyActionRequested
 from vbstui.ui.protection import Protection
+from vbstui.ui.prune_flow import PruneFlow
 from vbstui.ui.screens.help import HelpScreen
 from vbstui.ui.screens.main import MainScreen, main_screen
 from vbstui.ui.screens.modals import RawJsonScreen
 from vbstui.ui.screens.pickers import ProfileScreen
+from vbstui.ui.share_flows import ShareFlows
 from vbstui.ui.theme import THEME
 from vbstui.ui.vault_flows import VaultFlows
 from vbstui.ui.views import BackupsView, VolumesView
@@ -76,6 +80,10 @@ class VbsApp(App[int]):
         self.flows = Flows(self, self.connection, self.runner, self.volumes, guard,
                            clock=self.clock)
         self.vault_flows = VaultFlows(self, self.connection, self.loader, guard)
+        self.policy_flows = PolicyFlows(self, self.connection, self.runner, self.loader, guard,
+                                        clock=self.clock)
+        self.share_flows = ShareFlows(self, self.connection, guard)
+        self.prune_flow = PruneFlow(self, self.connection, self.runner, guard)
 
     # -- what tests and scripts look at --------------------------------------------------
 
@@ -156,6 +164,7 @@ class VbsApp(App[int]):
         """A session is open for this project: load its disks, resume its jobs."""
         self.update_status()
         self.loader.load_volumes()
+        self.policy_flows.load()  # the volumes view's POLICY column, beside the disks
         self.runner.connected(project_id)
 
     # -- errors from workers: the one place -------------------------------------------------
@@ -185,6 +194,8 @@ class VbsApp(App[int]):
             self.loader.load_backups()
         if name == "vaults" and not self.main.vaults_view.table.all_rows:
             self.loader.load_vault_rows()
+        if name == "policies" and not self.main.policies_view.table.all_rows:
+            self.policy_flows.load()
         if name == "jobs":
             self.runner.load_history()
             self.main.jobs_view.table.action_first()  # it opens on the newest job
@@ -204,6 +215,8 @@ class VbsApp(App[int]):
             self.loader.load_vault_rows()
             if self.protection.shown:
                 self.loader.load_vaults()
+        elif message.view == "policies":
+            self.policy_flows.load()
         else:
             self.runner.load_history()
 
@@ -239,6 +252,18 @@ class VbsApp(App[int]):
     def on_create_vault_requested(self, message: msg.CreateVaultRequested) -> None:
         self.vault_flows.create()
 
+    def on_share_requested(self, message: msg.ShareRequested) -> None:
+        self.share_flows.share(message.backup)
+
+    def on_shares_requested(self, message: msg.SharesRequested) -> None:
+        self.share_flows.show()
+
+    def on_prune_requested(self, message: msg.PruneRequested) -> None:
+        self.prune_flow.prune(message.volumes)
+
+    def on_policy_action_requested(self, message: PolicyActionRequested) -> None:
+        self.policy_flows.act(message.action, message.policy)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -270,8 +295,11 @@ class VbsApp(App[int]):
                      "again when you come back to it", Severity.WARNING)
         for group in ("jobs", "volumes", "backups", "vaults", "vault-rows"):
             self.workers.cancel_group(self, group)
+        for group in ("policies", "policy-change"):
+            self.workers.cancel_group(self, group)
         self.runner.clear()
         self.loader.clear()
+        self.policy_flows.clear()
 
     async def on_unmount(self) -> None:
         # However the app ends (quit, login cancelled, a test's exit), nothing stays open.

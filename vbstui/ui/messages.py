@@ -94,3 +94,23 @@ class AddDisksRequested(Message):
 
 class CreateVaultRequested(Message):
     """`n` in the vaults view: a new disk vault."""
+
+
+class ShareRequested(Message):
+    """`s` in the backups view: share this backup with other projects."""
+
+    def __init__(self, backup: Backup) -> None:
+        super().__init__()
+        self.backup = backup
+
+
+class SharesRequested(Message):
+    """`S` in the backups view: the shares of this project's backups (and revoking)."""
+
+
+class PruneRequested(Message):
+    """`P` in the volumes view: keep the newest N backups of these disks."""
+
+    def __init__(self, volumes: list[Volume]) -> None:
+        super().__init__()
+        self.volumes = volumes

@@ -50,14 +50,18 @@ VOLUME_COLUMNS: list[Column[Volume]] = [
 ]
 
 
-def volume_columns(protection: Callable[[str], str] | None = None) -> list[Column[Volume]]:
+def volume_columns(protection: Callable[[str], str] | None = None,
+                   policy: Callable[[Volume], str] | None = None) -> list[Column[Volume]]:
     """The volumes view's columns; with CBR, each disk's PROTECTION (its vault, or VBS)
-    after its status.  It grows last: the other columns keep their room at 80 columns."""
-    if protection is None:
-        return VOLUME_COLUMNS
-    column: Column[Volume] = Column("protection", "PROTECTION", 10,
-                                    lambda v: protection(v.id), grow=1)
-    return [*VOLUME_COLUMNS[:4], column, *VOLUME_COLUMNS[4:]]
+    after its status.  It grows last: the other columns keep their room at 80 columns.
+    With VBS policies listed, each disk's POLICY (its VBS backup policy) after that."""
+    columns = list(VOLUME_COLUMNS)
+    if protection is not None:
+        columns.insert(4, Column("protection", "PROTECTION", 10,
+                                 lambda v: protection(v.id), grow=1))
+    if policy is not None:
+        columns.insert(len(columns) - 3, Column("policy", "POLICY", 8, policy, grow=1))
+    return columns
 
 
 def _backup_status_style(backup: Backup) -> str:

@@ -22,10 +22,13 @@ from vbstui.ui.messages import (
     BackupRequested,
     BackupsOfDiskRequested,
     DeleteRequested,
+    PruneRequested,
     RawJsonRequested,
     RefreshRequested,
     RestoreRequested,
     RetryRequested,
+    ShareRequested,
+    SharesRequested,
 )
 from vbstui.ui.protection import Protection
 from vbstui.ui.tables import JOB_HISTORY_COLUMNS, backup_columns, quota_line, volume_columns
@@ -198,10 +201,13 @@ class VolumesView(MarkableView):
         Binding("enter", "backup", "Back up", show=False),
         *MARK_BINDINGS,
         Binding("B", "backups_of_disk", "Backups of disk"),
+        Binding("P", "prune", "Prune: keep newest N", show=False,
+                tooltip="of the marked disks (or this one); previews, then asks"),
     ]
 
     def __init__(self, protection: Protection | None = None) -> None:
         self.protection = protection or Protection()
+        self.policy_label: Callable[[Volume], str] | None = None  # set once policies are listed
         table: VirtualTable[Volume] = VirtualTable(
             volume_columns(), row_key=lambda v: v.id, search_text=self._search_text,
             markable=True, empty_text="no disks (yet)", noun="disk", id="volumes-table")
@@ -210,15 +216,27 @@ class VolumesView(MarkableView):
     def _search_text(self, volume: Volume) -> str:
         text = f"{volume.name} {volume.id} {volume.status}"
         label = self.protection.label(volume.id)
+        if self.policy_label is not None:
+            label = f"{label} {self.policy_label(volume)}"
         return f"{text} {label}" if label else text
 
     def show_protection(self) -> None:
         """The PROTECTION column when the project has CBR, with the latest vault listing
         (every row indexed again: `/` finds a vault's name)."""
         shown = self.protection.shown
-        self.table.set_columns(volume_columns(self.protection.label if shown else None))
+        self.table.set_columns(volume_columns(self.protection.label if shown else None,
+                                              self.policy_label))
+        words = "name, id, status" + (", vault" if shown else "") + (
+            ", policy" if self.policy_label is not None else "")
+        # The field is 40 wide: with both extra columns the word "filter" makes way.
         self.query_one(".filter", Input).placeholder = (
-            "/ filter: name, id, status, vault" if shown else "/ filter: name, id, status")
+            f"/ filter: {words}" if len(words) < 28 else f"/ {words}")
+
+    def show_policies(self, label: Callable[[Volume], str]) -> None:
+        """The POLICY column (each disk's VBS backup policy), with the latest policy
+        listing; `/` finds a policy's name."""
+        self.policy_label = label
+        self.show_protection()
 
     def what(self) -> str:
         return "disks"
@@ -243,6 +261,13 @@ class VolumesView(MarkableView):
         if volume is not None:
             self.post_message(BackupsOfDiskRequested(volume.id))
 
+    @changes_cloud("delete backups")
+    def action_prune(self) -> None:
+        volumes = self.table.marked_rows() or (
+            [self.table.current] if self.table.current is not None else [])
+        if volumes:
+            self.post_message(PruneRequested(volumes))
+
 
 class BackupsView(MarkableView):
     view_name = "backups"
@@ -252,6 +277,10 @@ class BackupsView(MarkableView):
         *MARK_BINDINGS,
         Binding("a", "toggle_scope", "All / this disk",
                 tooltip="all backups, or the backups of one disk"),
+        Binding("s", "share", "Share", show=False,
+                tooltip="the backup with other projects (VBS), ids checked as you type"),
+        Binding("S", "shares", "Shares", show=False,
+                tooltip="of this project's backups and shared with it; revoke there"),
     ]
     DEFAULT_CSS = """
     BackupsView > .quota { height: 1; padding: 0 1; }
@@ -320,6 +349,15 @@ class BackupsView(MarkableView):
             backups = [self.table.current]
         if backups:
             self.post_message(DeleteRequested(backups))
+
+    @changes_cloud("share backups")
+    def action_share(self) -> None:
+        backup = self.table.current
+        if backup is not None:
+            self.post_message(ShareRequested(backup))
+
+    def action_shares(self) -> None:
+        self.post_message(SharesRequested())
 
     def action_toggle_scope(self) -> None:
         if self.volume_filter:

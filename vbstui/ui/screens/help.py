@@ -34,6 +34,10 @@ from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.login import LoginScreen
 from vbstui.ui.screens.modals import ConfirmScreen, RawJsonScreen
 from vbstui.ui.screens.pickers import ProfileScreen, RestoreScreen
+from vbstui.ui.screens.policy_details import PolicyDetailsScreen
+from vbstui.ui.screens.policy_form import PolicyForm
+from vbstui.ui.screens.prune_screens import KeepForm, PrunePreviewScreen
+from vbstui.ui.screens.share_screens import ShareForm, SharesScreen
 
 # Where a class's keys are listed; any other class gets a section of its own name.
 SECTION_OF = {
@@ -67,7 +71,12 @@ def _modals() -> list[tuple[type, str, str | None]]:
     return [(BackupForm, "Backup form", "back up"), (RestoreScreen, "Restore picker", "restore"),
             (RawJsonScreen, "Raw JSON (y)", None), (ConfirmScreen, "Confirmation", None),
             (ProfileScreen, "Profile picker (F2)", None), (LoginScreen, "Log in", None),
-            (HelpScreen, "This help", None)]
+            (HelpScreen, "This help", None),
+            (ShareForm, "Share form (s)", "share backups"), (SharesScreen, "Shares (S)", None),
+            (KeepForm, "Prune: keep newest (P)", "delete backups"),
+            (PrunePreviewScreen, "Prune preview", "delete backups"),
+            (PolicyForm, "Policy form (n / e)", "create a backup policy"),
+            (PolicyDetailsScreen, "Policy details", None)]
 
 
 def help_sections(app: App[Any]) -> Sections:

@@ -28,6 +28,7 @@ from vbstui.jobs import Severity, TrackedJob
 from vbstui.local.config import LayoutChoice, load_layout, save_layout
 from vbstui.textsafe import plural
 from vbstui.ui.messages import RefreshRequested, ViewRequested
+from vbstui.ui.policies_view import PoliciesView
 from vbstui.ui.protection import Protection
 from vbstui.ui.vaults_view import VaultsView
 from vbstui.ui.views import BackupsView, JobsView, TableView, VolumesView
@@ -39,7 +40,7 @@ from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.statusline import StatusLine
 from vbstui.ui.widgets.vtable import VirtualTable
 
-VIEWS = ("volumes", "backups", "jobs", "vaults")
+VIEWS = ("volumes", "backups", "jobs", "vaults", "policies")
 DETAILS_FROM_WIDTH = 150  # the details pane opens by itself from this many columns
 
 
@@ -62,7 +63,7 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("question_mark", "app.help", "Help"),
         Binding("colon", "command_bar", "View", priority=True,
-                tooltip="switch view: volumes, backups, jobs, vaults (tab completes)"),
+                tooltip="switch view: volumes, backups, jobs, vaults, policies (tab completes)"),
         Binding("f9", "command_bar", "View", show=False),
         # priority: resolved as they arrive, so a '/' typed right after F3 goes to the
         # view F3 opens, not to the one before it.
@@ -98,10 +99,11 @@ class MainScreen(Screen[None]):
                 yield BackupsView(self.volume_by_id, self.protection)
                 yield JobsView()
                 yield VaultsView()
+                yield PoliciesView()
             yield DetailsPane(self._disk_name, id="details")
         yield CommandBar(VIEWS, id="command-bar",
-                         placeholder=":volumes  :backups  :jobs  :vaults   (tab completes, esc "
-                                     "closes)")
+                         placeholder=":volumes  :backups  :jobs  :vaults  :policies   "
+                                     "(tab completes, esc closes)")
         with Vertical(id="bottom"):
             yield Static("JOBS", id="jobs-title")
             yield jobs_table(id="jobs-panel")
@@ -229,6 +231,10 @@ class MainScreen(Screen[None]):
     def vaults_view(self) -> VaultsView:
         return self.query_one(VaultsView)
 
+    @property
+    def policies_view(self) -> PoliciesView:
+        return self.query_one(PoliciesView)
+
     def say(self, text: str, severity: Severity = Severity.INFO) -> None:
         self.log_pane.add(text, severity)
 
@@ -260,7 +266,8 @@ class MainScreen(Screen[None]):
     @property
     def view(self) -> TableView:
         return {"volumes": self.volumes_view, "backups": self.backups_view,
-                "jobs": self.jobs_view, "vaults": self.vaults_view}[self.current_view]
+                "jobs": self.jobs_view, "vaults": self.vaults_view,
+                "policies": self.policies_view}[self.current_view]
 
     def show_view(self, name: str) -> None:
         self.query_one("#views", ContentSwitcher).current = f"{name}-view"
@@ -294,8 +301,8 @@ class MainScreen(Screen[None]):
         bar.hide()
         if match is None:
             if typed:
-                self.notify(f"no view named {typed!r}: volumes, backups, jobs or vaults",
-                            severity="warning", markup=False)
+                self.notify(f"no view named {typed!r}: volumes, backups, jobs, vaults or "
+                            "policies", severity="warning", markup=False)
             self.focus_view()
             return
         self.action_view(match)
