@@ -62,8 +62,9 @@ def test_fault_reads_survive_faults(sims: Callable[..., Sim], clients: Callable[
     path, volumes, pages = CASES[command]
     seed, used = seed_for(pages)
     spec = ",".join(f"{k}={v}" for k, v in READ_FAULTS.items())
+    # Seeded `deleting` backups would vanish while a slow run lists them: keep them still.
     sim = sims(volumes=volumes, faults=f"{spec},retry_after=0,seed={seed},paths={path},"
-               "methods=GET")
+               "methods=GET", extra=("--delete-seconds", "3600"))
     result = clients(sim).run(command, "--json")
     no_traceback(result)
     assert result.returncode == 0, str(result)
