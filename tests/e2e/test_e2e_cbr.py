@@ -1,7 +1,8 @@
 """Issue 15 headless on a CBR-only project (`vbstui sim --services cbr`, a project made
 after VBS closed): a backup into the disk's vault followed to success, restored and
-deleted; a vault too small refused before sending, with the numbers; vaults created
-only when confirmed; disks added to a vault and removed."""
+deleted; a job left running ended by the next `vbstui jobs --wait`; a vault too small
+refused before sending, with the numbers; vaults created only when confirmed; disks
+added to a vault and removed."""
 
 from __future__ import annotations
 
@@ -71,6 +72,12 @@ def test_backup_into_its_vault_restore_and_delete(cli: Cli, sim: SimProcess) -> 
     assert made["vault_id"] == vaults(sim)["default"]["id"]
     assert made["resource_id"] == disk["id"]
     assert delta(before, sim.requests(), CHECKPOINT_ROUTE) == 1  # sent once
+    journal = [j for j in cli.run("jobs", "--json").json()["jobs"]
+               if j.get("backup_name") == "e2e-cbr"]
+    assert [(j["service"], j["vault_id"], j["phase"]) for j in journal] == [
+        ("cbr", made["vault_id"], "success")]
+    no_job = cli.run("job", "show", journal[0]["job_id"])
+    assert no_job.rc == 2 and "vbstui jobs" in no_job.err, no_job  # CBR has no job to show
 
     listed = cli.run("backups", "--volume", disk["id"], "--json")
     assert listed.rc == 0, listed
@@ -92,6 +99,19 @@ def test_backup_into_its_vault_restore_and_delete(cli: Cli, sim: SimProcess) -> 
     assert cbr_backup(sim, backup_id) is None
     assert delta(before, sim.requests(), DELETE_ROUTE) == 1
     assert sim.state()["cbr"]["duplicates"] == []
+
+
+def test_a_cbr_job_left_running_is_ended_by_jobs_wait(cli: Cli, sim: SimProcess) -> None:
+    disk = vault_disk(sim, "daily-prod")
+    submitted = cli.run("backup", "create", "--volume", disk["id"], "--name", "left-running")
+    assert submitted.rc == 0, submitted
+    assert "follow it with: vbstui jobs --wait" in submitted.err  # no CBR job to show
+    resumed = cli.run("jobs", "--wait", "--json")
+    assert resumed.rc == 0, resumed
+    [job] = [j for j in resumed.json()["jobs"] if j.get("backup_name") == "left-running"]
+    assert job["phase"] == "success"
+    made = cbr_backup(sim, job["backup_id"])
+    assert made is not None and made["status"] == "available"
 
 
 def test_vault_too_small_is_refused_with_the_numbers(cli: Cli, sim: SimProcess) -> None:

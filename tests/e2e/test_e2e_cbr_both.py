@@ -1,19 +1,22 @@
 """Issue 15 headless on a project in the middle of the VBS to CBR migration (the default
 `vbstui sim`, both services): the backups of both listed and each marked, every disk's
-protection, the vaults, and a bulk run whose disks go each where they belong."""
+protection, the vaults, a bulk run whose disks go each where they belong (and one
+delete of a backup of each), a CBR restore sent to CBR, and the listings when the
+vaults cannot be listed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2ekit import Cli, SimProcess, assert_no_traceback, cli_for
+from e2ekit import Cli, SimProcess, assert_no_traceback, cli_for, delta
 
 
 @pytest.fixture(scope="module")
 def sim(module_sims: Any) -> SimProcess:
-    return module_sims("--job-seconds", "1", name="both-services")
+    return module_sims("--job-seconds", "1", "--delete-seconds", "0.3", name="both-services")
 
 
 @pytest.fixture
@@ -33,14 +36,28 @@ def cbr_backups(sim: SimProcess, **params: Any) -> list[dict[str, Any]]:
     return list(response.json()["backups"])
 
 
+def cells(table: str, *names: str) -> dict[str, list[str]]:
+    """Row id → the cells under these headers (each column starts where its header
+    does; a cell may hold spaces, as "error (no backup)" does)."""
+    header, *rows = table.splitlines()
+    found = list(re.finditer(r"\S+(?: \S+)*", header))  # headers stand 2+ spaces apart
+    spans = {m.group(): (m.start(), nxt.start() if nxt else None)
+             for m, nxt in zip(found, [*found[1:], None], strict=True)}
+    return {row.split()[0]: [row[spans[n][0]:spans[n][1]].strip() for n in names]
+            for row in rows}
+
+
 def test_backups_of_both_services_each_marked(cli: Cli, sim: SimProcess) -> None:
     vbs_ids = {b["id"] for b in sim.backups()}
     cbr_ids = {b["id"]: b["vault_id"] for b in cbr_backups(sim)}
-    assert vbs_ids and cbr_ids
     names = {v["id"]: v["name"] for v in vaults(sim).values()}
 
     listed = cli.run("backups", "--json")
     assert listed.rc == 0, listed
+    # the ones there before and after the listing (seeded deletions end meanwhile)
+    vbs_ids &= {b["id"] for b in sim.backups()}
+    cbr_ids = {b["id"]: v for b in cbr_backups(sim) if (v := cbr_ids.get(b["id"]))}
+    assert vbs_ids and cbr_ids
     derived = {b["id"]: b["vbstui"] for b in listed.json()["backups"]}
     assert vbs_ids <= derived.keys() and cbr_ids.keys() <= derived.keys()
     for backup_id in vbs_ids:
@@ -53,12 +70,11 @@ def test_backups_of_both_services_each_marked(cli: Cli, sim: SimProcess) -> None
 
     table = cli.run("backups")
     assert table.rc == 0, table
-    header, *rows = table.out.splitlines()
-    assert header.split()[3:5] == ["SERVICE", "VAULT"]
-    by_id = {row.split()[0]: row.split() for row in rows}
-    some_cbr = next(iter(cbr_ids))
-    assert by_id[some_cbr][3:5] == ["cbr", names[cbr_ids[some_cbr]]]
-    assert by_id[next(iter(vbs_ids))][3:5] == ["vbs", "-"]
+    assert table.out.split()[3:5] == ["SERVICE", "VAULT"]
+    by_id = cells(table.out, "SERVICE", "VAULT")
+    for backup_id, vault_id in cbr_ids.items():
+        assert by_id[backup_id] == ["cbr", names[vault_id]]
+    assert {tuple(by_id[b]) for b in vbs_ids} == {("vbs", "-")}
 
 
 def test_volumes_show_each_disks_protection(cli: Cli, sim: SimProcess) -> None:
@@ -77,21 +93,19 @@ def test_volumes_show_each_disks_protection(cli: Cli, sim: SimProcess) -> None:
 
     table = cli.run("volumes")
     assert table.rc == 0, table
-    header, *rows = table.out.splitlines()
-    assert header.split()[3] == "PROTECTION"
-    column = {row.split()[0]: row.split()[3] for row in rows}
-    in_vault = next(iter(holder))
-    assert column[in_vault] == holder[in_vault]["name"]
-    assert column[next(d for d in protection if d not in holder)] == "VBS"
+    assert table.out.split()[3] == "PROTECTION"
+    column = cells(table.out, "PROTECTION")
+    assert column == {d: [holder[d]["name"] if d in holder else "VBS"] for d in protection}
 
 
 def test_vaults_listing(cli: Cli, sim: SimProcess) -> None:
     listed = cli.run("vaults", "--json")
     assert listed.rc == 0, listed
     document = listed.json()
-    assert document["count"] == len(vaults(sim))
+    served = vaults(sim)
+    assert document["count"] == len(served)
     for record in document["vaults"]:
-        vault = vaults(sim)[record["id"]]
+        vault = served[record["id"]]
         assert record["billing"] == vault["billing"]  # as CBR sent it
         derived = record["vbstui"]
         assert derived["disk_count"] == len(vault["resources"])
@@ -131,7 +145,63 @@ def test_bulk_run_sends_each_disk_where_it_belongs(cli: Cli, sim: SimProcess) ->
     assert len(made_cbr) == 1 and made_cbr[0]["vault_id"] == daily["id"]
     assert sim.backup(jobs[vbs_disk["id"]]["backup_id"])["volume_id"] == vbs_disk["id"]
 
+    # one delete command for a backup of each service: each goes to its own
+    mine = [jobs[in_vault["id"]]["backup_id"], jobs[vbs_disk["id"]]["backup_id"]]
+    deleted = cli.run("backup", "delete", *mine, "--yes", "--wait", "--json")
+    assert deleted.rc == 0, deleted
+    assert {(j["service"], j["phase"]) for j in deleted.json()["jobs"]} == {
+        ("cbr", "success"), ("vbs", "success")}
+    assert sim.api("GET", f"/cbr/v3/{{pid}}/backups/{mine[0]}").status_code == 404
+    assert sim.backup_status(mine[1]) == 404
+
     wrong_vault = cli.run("backup", "create", "--volume", vbs_disk["id"], "--name", "x",
                           "--vault", "daily-prod")
     assert wrong_vault.rc == 2, wrong_vault
     assert "vault add" in wrong_vault.err and "nothing was sent" in wrong_vault.err
+
+
+@pytest.fixture(scope="module")
+def broken_vaults(module_sims: Any) -> SimProcess:
+    """The vault listing answers with JSON nested too deep (refused at once, no retry)."""
+    return module_sims("--faults", "deep=1,paths=vaults,methods=GET", name="broken-vaults")
+
+
+def test_listings_still_work_when_the_vaults_cannot_be_listed(tmp_path: Path,
+                                                              broken_vaults: SimProcess
+                                                              ) -> None:
+    cli = cli_for(tmp_path / "cli", broken_vaults)
+    listed = cli.run("volumes", "--json")
+    assert listed.rc == 0, listed
+    records = listed.json()["volumes"]
+    assert len(records) == len(broken_vaults.volumes())
+    # not known is left out; null would say "protected nowhere"
+    assert all(set(r["vbstui"]) == {"backupable"} for r in records)
+    assert "vaults could not be listed" in listed.err and "not known" in listed.err
+
+    table = cli.run("volumes")
+    assert table.rc == 0, table
+    assert table.out.split()[3] == "PROTECTION"
+    assert {c[0] for c in cells(table.out, "PROTECTION").values()} == {"?"}
+
+    backups = cli.run("backups", "--json")
+    assert backups.rc == 0, backups
+    services = {b["vbstui"]["service"] for b in backups.json()["backups"]}
+    assert services == {"vbs", "cbr"}  # each still marked; only the vault names are missing
+    assert_no_traceback(backups)
+
+
+def test_restore_of_a_cbr_backup_goes_to_cbr(cli: Cli, sim: SimProcess) -> None:
+    busy = {b["resource_id"] for b in cbr_backups(sim, status="protecting")}
+    backup = next(b for b in cbr_backups(sim, status="available")
+                  if b["resource_id"] not in busy
+                  and sim.volume(b["resource_id"])["status"] == "available")
+    before = sim.requests()
+    restored = cli.run("backup", "restore", backup["id"], "--yes", "--wait", "--json")
+    assert restored.rc == 0, restored
+    outcome = restored.json()
+    assert (outcome["service"], outcome["vault_id"], outcome["phase"]) == (
+        "cbr", backup["vault_id"], "success")
+    assert delta(before, sim.requests(),
+                 "POST /cbr/v3/{project_id}/backups/{backup_id}/restore") == 1
+    assert delta(before, sim.requests(),
+                 "POST /v2/{project_id}/cloudbackups/{backup_id}/restore") == 0

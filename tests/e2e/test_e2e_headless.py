@@ -28,7 +28,7 @@ from e2ekit import (
 
 @pytest.fixture(scope="module")
 def sim(module_sims: Any) -> SimProcess:
-    return module_sims("--job-seconds", "3", name="headless")
+    return module_sims("--job-seconds", "3", "--services", "vbs", name="headless")
 
 
 @pytest.fixture(scope="module")

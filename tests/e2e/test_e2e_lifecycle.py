@@ -25,7 +25,8 @@ from e2ekit import (
 
 @pytest.fixture(scope="module")
 def sim(module_sims: Any) -> SimProcess:
-    return module_sims("--job-seconds", "3", "--delete-seconds", "0.5", name="lifecycle")
+    return module_sims("--job-seconds", "3", "--delete-seconds", "0.5", "--services", "vbs",
+                       name="lifecycle")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,8 @@ def test_quota_json_and_table(cli: Cli, sim: SimProcess) -> None:
 
 
 def test_quota_used_up_is_explained(tmp_path: Path, sims: Any) -> None:
-    full = sims("--job-seconds", "1", "--volumes", "30", "--backup-quota", "0", name="full")
+    full = sims("--job-seconds", "1", "--volumes", "30", "--backup-quota", "0",
+                "--services", "vbs", name="full")
     cli = cli_for(tmp_path / "cli", full)
     quota = {r["type"]: r for r in cli.run("quota", "--json").json()["quotas"]["resources"]}
     assert quota["backups"]["quota"] == 0
@@ -260,7 +262,8 @@ def test_deleting_busy_backups_is_refused_client_side(tmp_path: Path, slow_sim: 
 
 
 def test_bulk_create_20_disks_with_concurrency_3(tmp_path: Path, sims: Any) -> None:
-    bulk_sim = sims("--job-seconds", "1", "--faults", "latency=0.2,methods=POST", name="bulk")
+    bulk_sim = sims("--job-seconds", "1", "--faults", "latency=0.2,methods=POST",
+                    "--services", "vbs", name="bulk")
     disks = Pool(bulk_sim).disks(20)
     cli = cli_for(tmp_path / "cli", bulk_sim)
     args = [a for d in disks for a in ("--volume", d["id"])]

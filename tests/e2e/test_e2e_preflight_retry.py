@@ -16,7 +16,7 @@ LISTING_ROUTE = "GET /v2/{project_id}/backups/detail"
 
 @pytest.fixture(scope="module")
 def sim(module_sims: Any) -> SimProcess:
-    return module_sims("--job-seconds", "1", name="preflight")
+    return module_sims("--job-seconds", "1", "--services", "vbs", name="preflight")
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,8 @@ def test_a_bulk_run_lists_the_backups_once_and_adopts_nothing_old(
 @pytest.fixture(scope="module")
 def flaky(module_sims: Any) -> SimProcess:
     """Half of all create jobs end in FAIL (seeded, so some fail and some succeed)."""
-    return module_sims("--job-seconds", "1", "--faults", "job_fail=0.5,seed=3", name="flaky")
+    return module_sims("--job-seconds", "1", "--faults", "job_fail=0.5,seed=3",
+                       "--services", "vbs", name="flaky")
 
 
 def created(sim: SimProcess) -> dict[tuple[str, str], int]:

@@ -55,7 +55,7 @@ HANDLERS: dict[tuple[str, str | None], tuple[str, str]] = {
     ("policy", "link"): ("policies", "cmd_policy_link"),
     ("policy", "unlink"): ("policies", "cmd_policy_unlink"),
     ("policy", "tasks"): ("policies", "cmd_policy_tasks"),
-    ("policy", "tag"): ("policies", "cmd_policy_tag"),
+    ("policy", "tag"): ("policy_tags", "cmd_policy_tag"),
 }
 
 

@@ -13,8 +13,9 @@ from vbstui.cli.waiting import exit_code_for_jobs
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import ApiError, CloudError
 from vbstui.cloud.models import Job
-from vbstui.errors import ExitCode
+from vbstui.errors import ExitCode, UsageError
 from vbstui.jobs import TrackedJob
+from vbstui.ops.routing import offers
 from vbstui.ops.runs import poll_schedule
 from vbstui.ops.summary import resumed_run_summaries
 from vbstui.ops.target import open_journal
@@ -26,6 +27,9 @@ log = logging.getLogger("vbstui.cli")
 async def cmd_job_show(ctx: Context) -> int:
     args = ctx.args
     service = await ctx.connect()
+    if not offers(service, "vbs"):  # CBR has no job of its own to show
+        raise UsageError("`job show` shows VBS jobs, and this project has only CBR: "
+                         "`vbstui jobs` (with --wait) follows the jobs vbstui started")
     job = await service.get_job(args.job_id)
     schedule = poll_schedule(ctx.preferences).delays()
 

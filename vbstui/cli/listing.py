@@ -12,6 +12,7 @@ from vbstui.cli.protection import VAULT_WIDTH, Protections
 from vbstui.cli.stream import ListingWriter
 from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import ExitCode
+from vbstui.ops.policy_links import disk_policy_names
 from vbstui.ops.resolve import DiskChoice, resolve_volume
 from vbstui.ops.routing import backup_place
 from vbstui.ops.service import BackupService
@@ -32,12 +33,18 @@ async def cmd_volumes(ctx: Context) -> int:
         known = await protections
     finally:
         await _settled(protections)
+    _warn_unknown(known, "PROTECTION")
     headers = ["ID", "NAME", "STATUS", "SIZE", "TYPE", "AZ", "ATTACHED TO"]
     rows = [_volume_row(v) for v in volumes]
     if known.shown:
         headers.insert(3, "PROTECTION")
         for row, volume in zip(rows, volumes, strict=True):
             row.insert(3, visible(known.label(known.route(volume.id)), limit=VAULT_WIDTH))
+    policies = await disk_policy_names(ctx.session, volumes) if ctx.session else {}
+    if policies:  # EVS metadata.policy: the VBS policy a disk is linked to
+        headers.append("POLICY")
+        for row, volume in zip(rows, volumes, strict=True):
+            row.append(visible(policies.get(volume.id, ""), limit=VAULT_WIDTH))
     print(table.render(headers, rows))
     stderr(plural(len(volumes), "disk"))
     return ExitCode.OK
@@ -58,10 +65,22 @@ async def _stream_volumes(service: BackupService, name: str | None, status: str 
     """Each page goes out as it arrives, while the service already works on the next
     one.  A failure half-way raises before the document is finished."""
     writer = ListingWriter("volumes", lines=lines)
+    first = True
     async for page, _total in service.volume_record_pages(name=name, status=status):
-        records.add_volume_facts(page, await protections)
+        known = await protections  # awaited here: the first page is already on its way
+        if first:
+            _warn_unknown(known, "each disk's protection")
+            known.forget_vaults()
+            first = False
+        records.add_volume_facts(page, known)
         writer.write(page)
     writer.finish()
+
+
+def _warn_unknown(protections: Protections, what: str) -> None:
+    if protections.shown and not protections.known:
+        stderr(f"vbstui: the vaults could not be listed ({visible(protections.problem)}): "
+               f"{what} not known")
 
 
 def _volume_row(volume: Volume) -> list[object]:
@@ -84,6 +103,7 @@ async def cmd_backups(ctx: Context) -> int:
     finally:  # one failed: the others stop before the session closes
         for task in tasks:
             await _settled(task)
+    _warn_unknown(protections, "vault names")
     if args.json or args.jsonl:
         writer = ListingWriter("backups", lines=args.jsonl)
         writer.write([records.backup_record(b, protections=protections,

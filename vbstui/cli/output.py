@@ -81,8 +81,8 @@ def print_outcome(job: TrackedJob) -> None:
     if job.phase is Phase.SUCCESS:
         stdout(job.backup_id if job.kind.value == "create" else job.job_id or job.backup_id)
     elif job.phase is Phase.RUNNING:
-        # A CBR job has no job of the service to show: the journal follows it.
-        follow = ("vbstui jobs --wait" if job.service == "cbr"
+        # A CBR job or a policy's task has no VBS job to show: the journal follows it.
+        follow = ("vbstui jobs --wait" if job.service == "cbr" or job.kind is Kind.POLICY_RUN
                   else f"vbstui job show {job.job_id} --wait")
         stderr(f"{job.label}: job {job.job_id or '?'} is {job.status or 'running'}; follow it "
                f"with: {follow}")

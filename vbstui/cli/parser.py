@@ -157,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True,
                         help=f"backup name: 1-{NAME_MAX} of A-Z a-z 0-9 _ -, not starting "
                         f"with 'auto'; at most {BULK_NAME_MAX} with several --volume, as "
-                        "-0001, -0002, ... is added per disk")
+                        "-0001, -0002, ... is added per disk (CBR: the disks of one vault "
+                        "are backed up by one checkpoint and share its name)")
     create.add_argument("--description", metavar="TEXT", default="",
                         help=f"backup description: up to {DESCRIPTION_MAX} characters, "
                         "no < or >")
@@ -197,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
     _sharing_and_pruning(commands, backup_commands, common)
 
-    job = commands.add_parser("job", parents=[common], help="show a backup service job")
+    job = commands.add_parser("job", parents=[common],
+                              help="show a VBS job (CBR backups: see `vbstui jobs`)")
     job_commands = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
     show = job_commands.add_parser("show", parents=[common], help="show one job's status")
     show.add_argument("job_id", metavar="JOB_ID")

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from vbstui.cloud.cbr_models import Vault
+from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup
 from vbstui.ops.routing import Route, backup_place, offers, routes_for, vaults_of
 from vbstui.ops.service import BackupService
 
 _IN_NO_VAULT = ""  # no disk has an empty id
+UNKNOWN = "?"  # the vaults could not be listed
 NONE = "none"  # a disk whose backups go nowhere yet (CBR only, in no vault)
 VAULT_WIDTH = 20  # a vault's name in a table cell, cut with … past this
 
@@ -25,10 +27,12 @@ VAULT_WIDTH = 20  # a vault's name in a table cell, cut with … past this
 class Protections:
     """The project's vaults, read once, and what they mean for disks and backups."""
 
-    def __init__(self, service: BackupService, vaults: Sequence[Vault]) -> None:
+    def __init__(self, service: BackupService, vaults: Sequence[Vault], *,
+                 problem: str = "") -> None:
         self.service = service
         self.vaults = list(vaults)
         self.shown = offers(service, "cbr")  # the columns exist only with CBR
+        self.problem = problem  # why the vaults are not known ("": they are)
         self._names = {v.id: v.name for v in self.vaults}
         self._records: dict[tuple[str, str], dict[str, Any] | None] = {}
         # The rule asked once for the disks of every vault and once for a disk in none
@@ -40,10 +44,24 @@ class Protections:
         self._held_records = {disk: self.record(route) for disk, route in self._held.items()}
         self._elsewhere_record = self.record(self._elsewhere)
 
+    @property
+    def known(self) -> bool:
+        return not self.problem
+
     @classmethod
     async def read(cls, service: BackupService) -> Protections:
-        """One vault listing (none at all without CBR)."""
-        return cls(service, await vaults_of(service))
+        """One vault listing (none at all without CBR).  A listing that fails leaves the
+        protection unknown: the disks and backups are still listed."""
+        try:
+            return cls(service, await vaults_of(service))
+        except CloudError as exc:
+            return cls(service, [], problem=exc.message)
+
+    def forget_vaults(self) -> None:
+        """Keep only each disk's `protection` record (`disk_record`; `route` and
+        `vault_name` know no vault after this): a streamed listing of 50,000 disks then
+        does not hold the vaults' parsed resources while it runs."""
+        self.vaults, self._held, self._names = [], {}, {}
 
     def route(self, volume_id: str) -> Route:
         return self._held.get(volume_id, self._elsewhere)
@@ -55,7 +73,9 @@ class Protections:
         return self._elsewhere_record
 
     def label(self, route: Route) -> str:
-        """The PROTECTION cell: the vault's name, `VBS`, or `none`."""
+        """The PROTECTION cell: the vault's name, `VBS`, `none`, or `?` (not known)."""
+        if not self.known:
+            return UNKNOWN
         if route.vault is not None:
             return route.vault.name or route.vault.id
         return "VBS" if route.service == "vbs" else NONE

@@ -29,8 +29,9 @@ DERIVED = {
 
 def add_volume_facts(records: list[Any], protections: Protections | None = None) -> None:
     """In place, for speed: a listing of 50,000 disks passes here without models.  With
-    CBR, `protections` adds where each disk's backups go."""
-    if protections is None or not protections.shown:
+    CBR, `protections` adds where each disk's backups go (left out when the vaults could
+    not be listed: an absent `protection` is not known, null is "none")."""
+    if protections is None or not protections.shown or not protections.known:
         for record in records:
             if isinstance(record, dict):
                 record[KEY] = {"backupable": backupable_status(record.get("status"))}

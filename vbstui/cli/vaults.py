@@ -24,6 +24,7 @@ from vbstui.cloud.validation import ValidationFailed
 from vbstui.errors import ExitCode
 from vbstui.ops.preflight import DiskRefusal
 from vbstui.ops.resolve import resolve_volumes
+from vbstui.ops.routing import offers
 from vbstui.ops.service import BackupService
 from vbstui.ops.vault_changes import (
     VaultChangePlan,
@@ -34,7 +35,7 @@ from vbstui.ops.vault_changes import (
     plan_remove_disks,
     vault_create_problems,
 )
-from vbstui.ops.vaults import VaultRow, resolve_vault, vault_disks, vault_rows
+from vbstui.ops.vaults import NO_CBR, VaultRow, cbr_client, resolve_vault, vault_disks, vault_rows
 from vbstui.textsafe import plural, visible
 
 NAME_WIDTH = 32  # a vault's or disk's name in a table cell, cut with … past this
@@ -55,6 +56,8 @@ VAULT_HEADERS = ["ID", "NAME", "STATUS", "USED / ALLOCATED", "DISKS", "POLICY"]
 
 async def cmd_vaults(ctx: Context) -> int:
     service = await ctx.connect()
+    if not offers(service, "cbr"):  # an empty listing, and why
+        stderr(f"vbstui: {NO_CBR}")
     rows = await vault_rows(service)
     if ctx.args.json:
         writer = ListingWriter("vaults", lines=False)
@@ -157,6 +160,7 @@ async def cmd_vault_create(ctx: Context) -> int:
         raise ValidationFailed(problems)
     ctx.guard.check("create a vault")
     service = await ctx.connect()
+    cbr_client(service)  # a project without CBR is told so before any question
     disks = await resolve_volumes(service, list(args.volume)) if args.volume else []
     plan = await plan_create_vault(service, args.name, int(args.size),
                                    [d.id for d in disks], args.description)
