@@ -260,6 +260,8 @@ async def test_three_marked_disks_are_linked_run_and_followed_across_a_restart(
         made = {(b.volume_id, b.name) for b in app.target.sim_app.state.sim.backups.values()
                 if b.status == "available"}
         assert {(j.volume_id, j.backup_name) for j in policy_jobs(app)} <= made
+        await wait_until(pilot, lambda: "policy run done: 3 of 3 succeeded" in log_text(app),
+                         what="the resumed run summed up as a policy run")
 
         # Unlinking a marked disk asks first, naming it.
         volumes = app.volumes_view.table

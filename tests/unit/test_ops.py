@@ -16,11 +16,11 @@ from validation_oracle import name_ok
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.cloud.validation import ValidationFailed
-from vbstui.errors import ReadOnlyRefusal
+from vbstui.errors import ReadOnlyRefusal, UsageError
 from vbstui.jobs import JobTracker, Kind, Phase, TrackedJob
 from vbstui.ops.delete import check_deletes
 from vbstui.ops.guard import Guard
-from vbstui.ops.outcome import Decision, decide, what_may_exist
+from vbstui.ops.outcome import Decision, decide, submit_again_problem, what_may_exist
 from vbstui.ops.plans import BackupInput, backupable, plan_backups, plan_problems
 from vbstui.ops.quota import check_quota
 from vbstui.ops.restore import check_restore
@@ -215,6 +215,19 @@ async def test_read_only_mode_never_submits_again_and_settled_jobs_are_left_alon
     assert "'nightly' of disk db may already exist" in what_may_exist(unknown_job())
     # The stand-in mirrors the real tracker's three methods.
     assert all(hasattr(JobTracker, m) for m in ("reconcile", "resubmit", "cancel"))
+
+
+async def test_a_policy_run_is_never_submitted_again_only_checked_or_given_up() -> None:
+    """A policy task is the service's own run: vbstui has no request to send again."""
+    tracker = Recording()
+    job = unknown_job()
+    job.kind = Kind.POLICY_RUN
+    with pytest.raises(UsageError, match="run the policy again"):
+        await decide(tracker, job, Decision.SUBMIT_AGAIN, Guard())  # type: ignore[arg-type]
+    assert tracker.done == [] and job.phase is Phase.UNKNOWN
+    await decide(tracker, job, Decision.CHECK, Guard())  # type: ignore[arg-type]
+    assert tracker.done == ["reconcile"]
+    assert submit_again_problem(unknown_job()) is None
 
 
 def test_one_summary_wording_for_every_run() -> None:

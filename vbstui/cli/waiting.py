@@ -9,7 +9,7 @@ from vbstui.cli.prompts import ask
 from vbstui.errors import ExitCode
 from vbstui.jobs import JobTracker, Phase, TrackedJob
 from vbstui.ops.guard import Guard
-from vbstui.ops.outcome import Decision, decide, what_may_exist
+from vbstui.ops.outcome import Decision, decide, submit_again_problem, what_may_exist
 
 ANSWERS = {"c": Decision.CHECK, "s": Decision.SUBMIT_AGAIN, "a": Decision.GIVE_UP}
 
@@ -18,11 +18,11 @@ async def settle_unknown(tracker: JobTracker, job: TrackedJob, guard: Guard) -> 
     """Outcome unknown: on a terminal, the user checks again, submits again or gives up.
     Without a terminal the job stays unknown (exit 4) and `vbstui jobs` can settle it."""
     while job.phase is Phase.UNKNOWN and sys.stdin.isatty():
+        again = submit_again_problem(job) is None
+        offer = f"s = submit again ({what_may_exist(job)}), " if again else ""
         answer = await asyncio.to_thread(
-            ask,
-            f"The outcome of '{job.label}' is unknown. c = check again, s = submit again "
-            f"({what_may_exist(job)}), a = give up",
-            "csa",
+            ask, f"The outcome of '{job.label}' is unknown. c = check again, {offer}a = give up",
+            "csa" if again else "ca",
         )
         await decide(tracker, job, ANSWERS.get(answer, Decision.GIVE_UP), guard)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from vbstui.errors import UsageError
 from vbstui.jobs import JobTracker, Kind, Phase, TrackedJob
 from vbstui.ops.guard import Guard
 
@@ -31,6 +32,17 @@ def what_may_exist(job: TrackedJob) -> str:
     return f"backup {job.backup_name or job.backup_id} may already be deleted"
 
 
+def submit_again_problem(job: TrackedJob) -> str | None:
+    """Why "submit again" is not offered for this job (None: it is).  Only a create or a
+    restore is one request vbstui can send again; a policy run is the service's own."""
+    if job.kind in (Kind.CREATE, Kind.RESTORE):
+        return None
+    if job.kind is Kind.POLICY_RUN:
+        return ("a policy run cannot be submitted again from here: run the policy again "
+                "(`vbstui policy run`, or the policies view) if its backup is missing")
+    return f"a {job.kind.value} job cannot be submitted again: check again or give up"
+
+
 async def decide(tracker: JobTracker, job: TrackedJob, decision: Decision, guard: Guard
                  ) -> TrackedJob:
     """Carry out the user's decision on a job whose outcome is unknown."""
@@ -39,6 +51,9 @@ async def decide(tracker: JobTracker, job: TrackedJob, decision: Decision, guard
     if decision is Decision.CHECK:
         return await tracker.reconcile(job)
     if decision is Decision.SUBMIT_AGAIN:
+        problem = submit_again_problem(job)
+        if problem is not None:
+            raise UsageError(problem)
         guard.check("submit again")
         return await tracker.resubmit(job)
     tracker.cancel(job)

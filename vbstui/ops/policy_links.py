@@ -32,16 +32,22 @@ async def disk_policy_names(session: CloudSession, volumes: Iterable[Volume]
                             ) -> dict[str, str]:
     """Disk id -> the name of its policy, for the disks that are in one.  No call when no
     disk is; one policy listing otherwise (its ids are shown if that listing fails)."""
-    linked = {v.id: disk_policy_id(v) for v in volumes}
-    linked = {disk: policy for disk, policy in linked.items() if policy}
+    linked = [v for v in volumes if disk_policy_id(v)]
     if not linked:
         return {}
     try:
         policies = {p.id: p for p in await PolicyClient(session).list_policies()}
     except CloudError:
         policies = {}
-    return {disk: policies[policy].name if policy in policies else policy
-            for disk, policy in linked.items()}
+    return {v.id: disk_policy_name(v, policies) for v in linked}
+
+
+def disk_policy_name(volume: Volume, policies: Mapping[str, Policy]) -> str:
+    """The name of the disk's policy (`policies` by id, a listing already at hand): its
+    name; the bare id of a policy the listing does not have; "" for a disk in no policy."""
+    policy_id = disk_policy_id(volume)
+    policy = policies.get(policy_id)
+    return policy.name if policy is not None else policy_id
 
 
 def linked_disks(policy: Policy, volumes: Iterable[Volume]) -> list[Volume]:

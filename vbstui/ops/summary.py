@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from vbstui.jobs import Phase, TrackedJob
+from vbstui.jobs import Kind, Phase, TrackedJob
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class RunSummary:
     total: int
     by_phase: dict[str, int]
     error_codes: dict[str, int]
+    what: str = "bulk backup"  # what the run was, in the summary's first words
 
     @classmethod
     def of(cls, jobs: Iterable[TrackedJob]) -> RunSummary:
@@ -22,7 +23,9 @@ class RunSummary:
         phases = Counter(j.phase.value for j in jobs)
         codes = Counter(j.error_code or "no code" for j in jobs
                         if j.phase in (Phase.FAILED, Phase.REFUSED))
-        return cls(len(jobs), dict(sorted(phases.items())), dict(sorted(codes.items())))
+        kinds = {j.kind for j in jobs}
+        what = "policy run" if kinds == {Kind.POLICY_RUN} else "bulk backup"
+        return cls(len(jobs), dict(sorted(phases.items())), dict(sorted(codes.items())), what)
 
     @property
     def succeeded(self) -> int:
@@ -45,8 +48,9 @@ class RunSummary:
         """The `summary` object of `--json`."""
         return {"total": self.total, "by_phase": self.by_phase, "error_codes": self.error_codes}
 
-    def text(self, what: str = "bulk backup") -> str:
-        line = f"{what} done: {self.succeeded} of {self.total} succeeded, {self.failed} failed"
+    def text(self, what: str | None = None) -> str:
+        line = (f"{what or self.what} done: {self.succeeded} of {self.total} succeeded, "
+                f"{self.failed} failed")
         if self.error_codes:
             line += " (" + ", ".join(f"{c} ×{n}" for c, n in self.error_codes.items()) + ")"
         still = self.total - self.succeeded - self.failed - self.unknown

@@ -19,7 +19,7 @@ from vbstui.cloud.models import Backup, Volume
 from vbstui.jobs import Severity, TrackedJob
 from vbstui.ops.delete import check_deletes, delete_confirmation
 from vbstui.ops.guard import Guard
-from vbstui.ops.outcome import Decision, what_may_exist
+from vbstui.ops.outcome import Decision, submit_again_problem, what_may_exist
 from vbstui.ops.plans import BackupPlan, backupable
 from vbstui.ops.preflight import Preflight, preflight
 from vbstui.ops.restore import (
@@ -246,8 +246,13 @@ class Flows:
         if decision is Decision.CHECK:  # the tracker says so and shows it checking
             self.runner.decide(job, decision, "checking again")
             return
-        if decision is Decision.SUBMIT_AGAIN and self.refused("submit again"):
-            return
+        if decision is Decision.SUBMIT_AGAIN:
+            problem = submit_again_problem(job)
+            if problem is not None:
+                self.say(f"{label}: {problem}", Severity.WARNING)
+                return
+            if self.refused("submit again"):
+                return
         self.app.push_screen(self._confirmation(job, decision),
                              partial(self._confirmed, job, decision))
 

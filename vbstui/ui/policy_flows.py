@@ -27,6 +27,7 @@ from vbstui.jobs import Severity, TrackedJob
 from vbstui.ops.guard import Guard
 from vbstui.ops.policies import (
     PolicyRefusal,
+    create_once,
     explain_failure,
     open_policies,
     policy_record,
@@ -35,11 +36,11 @@ from vbstui.ops.policies import (
 from vbstui.ops.policy_links import (
     delete_confirmation,
     disk_outcomes,
+    disk_policy_name,
     linked_disks,
     plan_link,
     plan_unlink,
 )
-from vbstui.ops.policy_names import disk_policy_name
 from vbstui.ops.policy_runs import run_now
 from vbstui.ops.runs import new_run_id
 from vbstui.ops.summary import RunSummary
@@ -220,9 +221,18 @@ class PolicyFlows:
     async def _save(self, result: PolicyFormResult, policy: Policy | None,
                     client: PolicyClient) -> None:
         draft = result.draft
+        recovered = ""
         try:
-            if policy is None:
-                policy_id = await client.create_policy(draft)
+            if policy is None:  # sent once; a lost answer is looked for, never resent
+                created = await create_once(client, draft)
+                if created.policy_id is None:
+                    self.say(f"OUTCOME UNKNOWN — {visible(created.unknown)}; the policy may "
+                             "have been created: refresh (F5) before creating it again",
+                             Severity.ERROR)
+                    self._changed()
+                    return
+                policy_id = created.policy_id
+                recovered = " — found again after the answer was lost" if created.recovered else ""
             else:
                 policy_id = await client.update_policy(policy.id, draft,
                                                        with_name=result.renaming)
@@ -234,7 +244,8 @@ class PolicyFlows:
                          else f"policy {visible(policy.name)} not changed", policies)
             return
         verb = "created" if policy is None else "changed"
-        self.say(f"policy {visible(draft.name)} {verb} ({policy_id})", Severity.SUCCESS)
+        self.say(f"policy {visible(draft.name)} {verb} ({policy_id}){recovered}",
+                 Severity.SUCCESS)
         self._changed()
 
     # -- ON/OFF and delete -------------------------------------------------------------

@@ -109,7 +109,7 @@ JOB_HISTORY_COLUMNS: list[Column[TrackedJob]] = [
     Column("submitted", "SUBMITTED", 14, _job_when, sort_key=lambda j: j.submitted_at),
     Column("state", "STATUS", 22, lambda j: job_state(j, UNKNOWN_IN_VIEW),
            style=lambda j: PHASE_STYLE.get(j.phase, "")),
-    Column("kind", "ACTION", 7, lambda j: j.kind.value),
+    Column("kind", "ACTION", 10, lambda j: j.kind.value),  # "policy-run" whole
     Column("profile", "PROFILE", 10, lambda j: j.profile),
     Column("disk", "DISK", 12, lambda j: j.volume_name or j.volume_id, grow=2),
     Column("backup", "BACKUP", 12, lambda j: j.backup_name or j.backup_id, grow=2),
