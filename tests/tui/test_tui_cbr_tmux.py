@@ -112,7 +112,8 @@ def test_cbr_only_back_up_into_a_vault_restore_and_delete_reading_the_log(
     terminal.keys("C-d")
     terminal.wait_for("cannot be undone")
     terminal.keys("y")
-    screen = terminal.wait_for("backup tmux-cbr-1 deleted", timeout=30)
-    assert "delete done: 1 of 1 succeeded" in screen
+    # The summary line follows the job's own line: wait for both.
+    terminal.wait_for(lambda s: "backup tmux-cbr-1 deleted" in s
+                      and "delete done: 1 of 1 succeeded" in s, timeout=30)
     terminal.keys("q")
     terminal.wait_for("EXITED-0")

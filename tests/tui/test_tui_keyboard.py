@@ -29,10 +29,10 @@ async def test_command_bar_tab_completes_view_names_and_esc_closes() -> None:
         # An empty bar cycles through every view, one per tab; enter goes there.
         await pilot.press("colon")
         seen = []
-        for _ in range(4):
+        for _ in range(6):
             await pilot.press("tab")
             seen.append(bar.value)
-        assert seen == ["volumes", "backups", "jobs", "volumes"]
+        assert seen == ["volumes", "backups", "jobs", "vaults", "policies", "volumes"]
         await pilot.press("tab", "enter")
         await pilot.pause()
         assert app.main.current_view == "backups" and not bar.has_class("-active")

@@ -72,7 +72,9 @@ async def test_a_long_name_is_shown_whole_when_there_is_room() -> None:
     target = demo_target(volumes=30)
     target.sim_app.state.sim.volumes[3].name = LONG_NAME
     app = make_app(target)
-    async with app.run_test(size=(200, 50)) as pilot:
+    # 230 columns: beside the details pane (open from 150) and with the PROTECTION and
+    # POLICY columns of a project with CBR and policies, there is room for 60 characters.
+    async with app.run_test(size=(230, 50)) as pilot:
         table = await ready(pilot, app, 30)
         assert any(LONG_NAME in line for line in screen_rows(table))
         await pilot.resize_terminal(80, 24)
