@@ -170,3 +170,17 @@ def test_create_vault_needs_confirmation_then_add_and_remove(cli: Cli, sim: SimP
     assert volumes[first["id"]]["protection"] is None  # CBR only: in no vault, not protected
     assert volumes[second["id"]]["protection"] == {
         "service": "cbr", "vault_id": vault["id"], "vault_name": "e2e-vault"}
+
+
+def test_a_remove_whose_answer_is_lost_exits_4_and_says_how_to_check(module_sims: Any,
+                                                                     tmp_path: Path) -> None:
+    """A 500 to the remove request may come after CBR acted, and the vault read again still
+    shows the disk: the outcome is unknown (exit 4, not 1), with where to look."""
+    failing = module_sims("--services", "cbr", "--volumes", "40", "--faults",
+                          "500=1,methods=POST,paths=removeresources", name="lossy-remove")
+    disk = vault_disk(failing, "default")
+    removed = cli_for(tmp_path / "cli", failing).run(
+        "vault", "remove", "default", "--volume", disk["id"], "--yes")
+    assert removed.rc == 4, removed
+    assert "OUTCOME UNKNOWN" in removed.err and "vbstui vault show default" in removed.err
+    assert_no_traceback(removed)

@@ -177,6 +177,8 @@ def test_volumes_json_is_compact_complete_and_derived(cli: Cli, sim: SimProcess)
         if record["status"] == served[record["id"]]["status"]:  # not changed in between
             assert record == served[record["id"]]
             settled += 1
+        linked = (record.get("metadata") or {}).get("policy")  # EVS names the policy
+        assert (derived.pop("policy") or {}).get("id") == (linked or None)
         assert derived == {"backupable": record["status"] in ("available", "in-use")}
     assert settled >= len(served) - 3
 

@@ -125,6 +125,9 @@ def test_linking_a_disk_of_another_policy_confirms_the_move(cli: Cli, sim: SimPr
     table = cli.run("volumes", "--name", volume["name"])
     header, row = table.out.splitlines()[:2]
     assert header.split()[-1] == "POLICY" and row.split()[-1] == "e2e-first", str(table)
+    listed = cli.run("volumes", "--name", volume["name"], "--json")  # as the table names it
+    (record,) = listed.json()["volumes"]
+    assert record["vbstui"]["policy"] == {"id": first, "name": "e2e-first"}, str(listed)
 
     before = sim.requests()
     moving = cli.run("policy", "link", "e2e-second", "--volume", volume["id"])
@@ -162,9 +165,9 @@ def test_run_wait_follows_the_tasks_to_their_end(cli: Cli, sim: SimProcess) -> N
     assert delta(before, after, RUN) == 1
     # one listing of the policy's tasks answers both disks' polls
     assert delta(before, after, TASKS) <= 4, after
-    for job in jobs:
-        names = {b["name"] for b in sim.backups(volume_id=job["volume_id"])}
-        assert job["backup_name"] in names
+    for job in jobs:  # each job names the backup its task made (the jobs panel's RESULT)
+        made = {b["name"]: b["id"] for b in sim.backups(volume_id=job["volume_id"])}
+        assert job["backup_id"] == made[job["backup_name"]]
 
     again = cli.run("policy", "tasks", "e2e-run", "--json")
     assert {t["status"] for t in again.json()["tasks"]} == {"EXECUTE_SUCCESS"}

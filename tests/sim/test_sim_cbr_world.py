@@ -182,3 +182,14 @@ def test_generation_and_state_report_the_migration(serve_sim: Any) -> None:
     assert cbr["backups"] > 0 and state["backups"] > 0
     assert cbr["vbs_bound"] > 0
     assert cbr["tasks"].get("backup:running", 0) >= 1
+
+
+def test_a_large_generated_project_keeps_every_vault_within_cbrs_limit() -> None:
+    """At 3,000 disks a tenth of them would be 290 in `default`: past the 256 CBR allows.
+    The vaults stop at the limit; the nearly full vault is still nearly full."""
+    sim = SimState(SimConfig(volumes=3000, seed=7, clock=ManualClock()))
+    vaults = {v["name"]: v for v in sim.snapshot()["cbr"]["vaults"]}
+    assert {n: v["resources"] <= 256 for n, v in vaults.items()} == dict.fromkeys(vaults, True)
+    assert vaults["default"]["resources"] == 256
+    full = vaults["vault-nearly-full"]
+    assert full["used_mb"] >= 0.9 * full["size_gb"] * 1024

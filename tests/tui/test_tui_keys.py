@@ -107,8 +107,9 @@ async def test_readonly_offers_no_change_in_footer_help_or_palette() -> None:
         lines = await open_help(pilot, app)
         text = "\n".join(lines)
         assert "Refresh" in text and "Filter" in text and "Check again" in text
-        for change in (*CHANGES, "Backup form", "Restore picker"):
+        for change in (*CHANGES, "Backup form", "Restore picker", "Revoke"):
             assert change not in text, change
+        assert "Mine / shared with me" in text  # the shares list itself stays
         await pilot.press("escape")
         names = [name for name, _, _ in VbsCommands(app.screen)._commands()]
         assert "Refresh" in names and not any("Back up" in n or "Delete" in n for n in names)

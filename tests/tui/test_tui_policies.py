@@ -84,6 +84,16 @@ async def test_the_view_lists_the_policies_each_disk_names_its_policy_delete_nam
         await wait_until(pilot, lambda: isinstance(app.screen, PolicyDetailsScreen),
                          what="details")
         await pilot.press("escape")
+        # The details pane (F8) shows the selected policy, as `vbstui policy show` does.
+        await go_to(pilot, view.table, sim_policies(app)["nightly-db"].id)
+        await pilot.press("f8")
+        details = app.main.details
+        await wait_until(pilot, lambda: details.plain().startswith("POLICY"), what="pane")
+        shown = details.plain().splitlines()
+        assert "Schedule: 02:00 UTC every day" in shown
+        assert "Next run: 2026-11-28 02:00 UTC (in 15 h)" in shown
+        assert "Retention: keep 7, first of month kept" in shown
+        await pilot.press("f8", "g")
         await pilot.press("ctrl+d")  # the built-in default policy: refused, explained
         await wait_until(pilot, lambda: "built-in default policy: it cannot be deleted"
                          in log_text(app), what="refusal explained")

@@ -20,6 +20,7 @@ from vbstui.ops.delete import check_deletes, delete_confirmation, new_delete_job
 from vbstui.ops.preflight import CBR_FULL, CBR_NOT_IN_VAULT, preflight
 from vbstui.ops.restore import check_restore, new_restore_job, restore_confirmation
 from vbstui.ops.routing import backup_place, disk_routes, open_backup_service
+from vbstui.ops.vault_changes import plan_remove_disks
 from vbstui.sim import FaultSpec
 
 
@@ -297,3 +298,21 @@ async def test_a_failed_cbr_restore_ends_failed_with_the_restore_task_code() -> 
     assert restore.phase is Phase.FAILED
     assert [t.error_code for t in tasks if t.failed] == [restore.error_code]
     assert restore.error_code.startswith("BackupService.")
+
+
+async def test_a_backup_waiting_to_be_protected_counts_as_creating_everywhere() -> None:
+    """CBR's `waiting_protect` is a backup on its way, like `protecting`: shown as
+    `creating`, found by `--status creating`, and it keeps its disk in its vault."""
+    project = sim_project("cbr")
+    books = project.app.state.sim.cbr  # type: ignore[attr-defined]
+    async with project.session() as session:
+        await session.authenticate()
+        service = await open_backup_service(session)
+        vault, disk = await disk_in_vault(session)
+        waiting = next(b for b in books.backups.values() if b.volume_id == disk.id)
+        waiting.status = "waiting_protect"
+        creating = await service.list_backups(status="creating")
+        assert waiting.id in {b.id for b in creating}
+        assert {b.status for b in creating} == {"creating"}
+        removal = await plan_remove_disks(service, vault, [disk.id])
+        assert [r.code for r in removal.refused] == ["BackupService.6125"]

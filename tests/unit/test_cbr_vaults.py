@@ -214,3 +214,35 @@ async def test_a_lost_answer_to_an_add_or_a_create_is_settled_by_reading_again()
         assert [v.name for v in await session.cbr.list_vaults()].count("lost-answer") == 1
         injected = project.app.state.sim.snapshot()["faults_injected"]  # type: ignore[attr-defined]
         assert sum(injected.values()) == 2  # each sent once
+
+
+async def test_a_lost_answer_not_shown_in_the_vault_is_unknown_with_how_to_check() -> None:
+    """A 500 may come after CBR acted: a disk the vault does not show changed is
+    'outcome unknown' (exit 4), never 'not changed' (exit 1), and the line says how to look."""
+    failing = FaultSpec(error_500=1.0, methods=frozenset({"POST"}), paths=("addresources",))
+    project = sim_project("cbr", faults=failing)
+    async with project.session() as session:
+        await session.authenticate()
+        service = await open_backup_service(session)
+        vaults = await session.cbr.list_vaults()
+        held = {d for v in vaults for d in v.disk_ids}
+        free = next(v for v in await session.evs.list_volumes() if v.id not in held)
+        result = await apply_vault_change(service, await plan_add_disks(service, vaults[0],
+                                                                        [free.id]))
+        assert not result.ok and result.unknown
+        [line] = result.lines()
+        assert "OUTCOME UNKNOWN" in line and f"vbstui vault show {vaults[0].name}" in line
+        assert result.as_dict()["outcomes"][0]["outcome"] == "unknown"
+
+
+async def test_removing_a_disk_not_in_the_vault_says_so_and_not_how_to_back_it_up() -> None:
+    project = sim_project("cbr")
+    async with project.session() as session:
+        await session.authenticate()
+        service = await open_backup_service(session)
+        vault, other = (await session.cbr.list_vaults())[:2]
+        plan = await plan_remove_disks(service, vault, [other.disk_ids[0]])
+        [refusal] = plan.refused
+        assert refusal.code == "BackupService.6135"
+        assert "backing it up" not in refusal.text() and "nothing to remove" in refusal.text()
+        assert refusal.as_dict()["action"].startswith("nothing to remove")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from vbstui.cloud.errors import ApiError, CloudError, Reached, TransportError
+from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached, TransportError
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.policy_models import Policy, PolicyTask, ResourceResult
 from vbstui.cloud.policy_validation import PolicyDraft
@@ -237,7 +237,8 @@ class FakeVbs:
         return PolicyTaskPort(self, self.policies, job)  # type: ignore[arg-type]
 
     async def get_job(self, job_id: str) -> Job:
-        raise AssertionError("a policy task is never looked up as a VBS job")
+        raise NotFound(status=404, code=None, message=f"no job {job_id}", method="GET",
+                       path="jobs")
 
     async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
         return []
@@ -409,4 +410,34 @@ async def test_a_task_the_service_forgot_is_followed_by_its_backup(tmp_path: Pat
     fake.board = []  # tasks older than 30 days are dropped; a restarted service forgets
     done = await tracker.follow(job)
     assert (done.phase, done.backup_id, done.follow_backup) == (Phase.SUCCESS, "b1", True)
+    journal.close()
+
+
+async def test_a_finished_task_names_the_backup_it_made(tmp_path: Path) -> None:
+    fake = FakePolicies()
+    fake.on_run = [task("t1", "RUNNING", "d1", vbs_job_id="vj1"),
+                   task("t2", "RUNNING", "d2", vbs_job_id="gone")]
+    by_name = Backup.from_api({"id": "b2", "name": "autobk_t2", "volume_id": "d2",
+                               "status": "available"})
+
+    class Answering(FakeVbs):
+        async def get_job(self, job_id: str) -> Job:
+            if job_id != "vj1":  # an expired VBS job: the backup is found by its name
+                return await super().get_job(job_id)
+            return Job.from_api({"job_id": "vj1", "status": "SUCCESS",
+                                 "entities": {"backup_id": "b1"}})
+
+        async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
+            return [by_name] if (volume_id, name) == ("d2", "autobk_t2") else []
+
+    journal = Journal(tmp_path / "jobs.sqlite3")
+    tracker = tracker_for(Answering(fake), journal)
+    jobs = (await run_now(fake, tracker, policy(disks=2), run_id="r")).jobs  # type: ignore[arg-type]
+    fake.board = [task("t1", "EXECUTE_SUCCESS", "d1", vbs_job_id="vj1"),
+                  task("t2", "EXECUTE_SUCCESS", "d2", vbs_job_id="gone")]
+    done = [await tracker.follow(job) for job in jobs]
+    assert [(j.phase, j.backup_id) for j in done] == [(Phase.SUCCESS, "b1"),
+                                                       (Phase.SUCCESS, "b2")]
+    journaled = {r.get("job_id"): r.get("backup_id") for r in journal.history()}
+    assert (journaled["t1"], journaled["t2"]) == ("b1", "b2")  # `vbstui jobs` shows them
     journal.close()
