@@ -139,6 +139,9 @@ def test_create_vault_needs_confirmation_then_add_and_remove(cli: Cli, sim: SimP
     assert "costs money" in unconfirmed.err and "nothing was sent" in unconfirmed.err
     assert delta(before, sim.requests(), VAULT_CREATE_ROUTE) == 0
     assert "e2e-vault" not in vaults(sim)
+    too_small = cli.run("vault", "create", "--name", "e2e-vault", "--size", "5", "--yes")
+    assert too_small.rc == 2 and "size: must be 10 to" in too_small.err, too_small
+    assert "size_gb" not in too_small.err  # the flag's name, not the API field's
 
     created = cli.run("vault", "create", "--name", "e2e-vault", "--size", "500",
                       "--volume", first["id"], "--yes")
@@ -165,6 +168,7 @@ def test_create_vault_needs_confirmation_then_add_and_remove(cli: Cli, sim: SimP
                       "--json")
     assert removed.rc == 0, removed
     assert removed.json()["ok"] is True
+    assert f"disk '{first['name']}': removed from vault 'e2e-vault'" in removed.err
     assert [r["id"] for r in vaults(sim)["e2e-vault"]["resources"]] == [second["id"]]
     volumes = {v["id"]: v["vbstui"] for v in cli.run("volumes", "--json").json()["volumes"]}
     assert volumes[first["id"]]["protection"] is None  # CBR only: in no vault, not protected

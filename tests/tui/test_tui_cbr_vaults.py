@@ -10,10 +10,14 @@ from typing import Any
 from textual.pilot import Pilot
 from tuikit import SIZE, demo_target, loaded, log_text, make_app, wait_until
 
+from vbstui.cloud.cbr_models import Vault
 from vbstui.ops.vault_changes import vbs_policy_of
+from vbstui.ops.vaults import VaultRow
 from vbstui.ui.app import VbsApp
 from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.vault_screens import VaultDisksScreen
+from vbstui.ui.vaults_view import VAULT_COLUMNS
+from vbstui.ui.widgets.columns import layout, widest
 
 
 async def go_to(pilot: Pilot[Any], table: Any, key: str) -> None:
@@ -80,7 +84,22 @@ async def test_the_vaults_view_lists_vaults_and_adds_and_removes_disks_with_conf
         await go_to(pilot, disks, free.id)
         await pilot.press("x")
         body = await confirm(pilot, app)
-        assert "Remove 1 disk from vault 'daily-prod'" in body and "backups of them stay" in body
+        assert "Remove 1 disk from vault 'daily-prod'" in body and "backups of it stay" in body
         await wait_until(pilot, lambda: protection.label(free.id) == "—",
                          what="the disk out of the vault")
         assert f"disk '{free.name}': removed from vault 'daily-prod'" in log_text(app)
+
+
+def test_a_large_vaults_capacity_is_shown_whole_at_80_columns() -> None:
+    """The demo's `default` showed '15572 GB / 32487 …': the capacity now says its unit
+    once, and the vaults table fits a 78-cell wide table (80 columns less the borders)."""
+    vault = Vault.from_api({"id": "cae12ef4-9de3-4516-9b06-9016b2a46d2f", "name": "default",
+                            "billing": {"status": "available", "object_type": "disk",
+                                        "size": 32487, "used": 15572 * 1024}})
+    row = VaultRow.of(vault, {})
+    assert row.capacity_text() == "15572 / 32487 GB"
+    longest = {c.key: widest(c, [row]) for c in VAULT_COLUMNS} | {"name": 17}
+    widths = dict(zip((c.key for c in VAULT_COLUMNS), layout(VAULT_COLUMNS, 78, longest),
+                      strict=True))
+    assert widths["capacity"] == len(row.capacity_text())
+    assert sum(w + 1 for w in widths.values()) <= 78

@@ -18,13 +18,11 @@ from vbstui.errors import UsageError
 from vbstui.ops.routing import open_backup_service
 from vbstui.ops.vault_changes import (
     apply_vault_change,
-    create_vault,
     plan_add_disks,
-    plan_create_vault,
     plan_remove_disks,
-    vault_create_problems,
     vbs_policy_of,
 )
+from vbstui.ops.vault_create import create_vault, plan_create_vault, vault_create_problems
 from vbstui.ops.vaults import (
     backup_destinations,
     check_vault_choice,
@@ -96,12 +94,13 @@ async def test_adding_disks_refuses_what_cbr_would_with_codes_and_applies_the_re
         assert [v.id for v in plan.disks] == [free.id]
         assert free.id in plan.confirmation() and target.name in plan.confirmation()
         result = await apply_vault_change(service, plan)
-        assert result.ok and result.lines() == [f"disk '{free.name}': done"]
+        assert result.ok and result.lines() == [
+            f"disk '{free.name}': added to vault '{target.name}'"]
         assert (await session.cbr.get_vault(target.id)).holds(free.id)
 
         removal = await plan_remove_disks(service, target, [free.id, other.disk_ids[0]])
         assert [r.code for r in removal.refused] == ["BackupService.6135"]
-        assert "backups of them stay" in removal.confirmation()
+        assert "backups of it stay" in removal.confirmation()  # one disk
         assert (await apply_vault_change(service, removal)).ok
         assert not (await session.cbr.get_vault(target.id)).holds(free.id)
 
@@ -148,6 +147,9 @@ async def test_creating_a_vault_says_it_costs_money_and_checks_its_disks() -> No
         created = await create_vault(service, plan)
         assert created.name == "new-vault_1" and created.holds(free.id)
         assert not created.holds(vaults[0].disk_ids[0])
+        twin = await plan_create_vault(service, "new-vault_1", 100)
+        assert f"a vault named 'new-vault_1' exists already ({created.id})" in (
+            twin.confirmation())
 
 
 _VAULT_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -184,6 +186,8 @@ async def test_destinations_of_a_disk_follow_its_vault_or_offer_the_vaults_with_
             assert any(c.service == "cbr" for c in away.choices)
             if services == "cbr":
                 assert away.current is None and "add it to one of the" in away.explanation
+                assert "`vbstui" not in away.explanation  # the TUI says its own keys
+                assert re.search(r"\(room for \d+ more disks?, ", away.choices[0].label)
             else:
                 assert away.current is not None and away.current.service == "vbs"
                 assert "made in VBS" in away.explanation

@@ -29,15 +29,14 @@ from vbstui.ops.service import BackupService
 from vbstui.ops.vault_changes import (
     VaultChangePlan,
     apply_vault_change,
-    create_vault,
     plan_add_disks,
-    plan_create_vault,
     plan_remove_disks,
-    vault_create_problems,
 )
+from vbstui.ops.vault_create import create_vault, plan_create_vault, vault_create_problems
 from vbstui.ops.vaults import NO_CBR, VaultRow, cbr_client, resolve_vault, vault_disks, vault_rows
 from vbstui.textsafe import plural, visible
 
+FLAGS = {"size_gb": "size"}  # a field of the vault request as `vault create` calls it
 NAME_WIDTH = 32  # a vault's or disk's name in a table cell, cut with … past this
 
 
@@ -142,6 +141,8 @@ async def _change(ctx: Context, action: str) -> int:
         out(result.as_dict())
     for line in result.lines():
         stderr(line)
+    if result.unknown:  # nothing says it failed: look before trying again
+        return ExitCode.UNKNOWN
     return ExitCode.OK if result.ok else ExitCode.FAILED
 
 
@@ -156,8 +157,8 @@ async def cmd_vault_remove(ctx: Context) -> int:
 async def cmd_vault_create(ctx: Context) -> int:
     args = ctx.args
     problems = vault_create_problems(args.name, args.size, args.description)
-    if problems:  # the typed fields: refused before connecting
-        raise ValidationFailed(problems)
+    if problems:  # the typed fields, named as the flags: refused before connecting
+        raise ValidationFailed({FLAGS.get(k, k): v for k, v in problems.items()})
     ctx.guard.check("create a vault")
     service = await ctx.connect()
     cbr_client(service)  # a project without CBR is told so before any question

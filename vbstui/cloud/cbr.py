@@ -187,11 +187,13 @@ class CbrClient:
     # ----------------------------------------------------------------- backups
 
     def backup_pages(self, *, vault_id: str | None = None, resource_id: str | None = None,
-                     checkpoint_id: str | None = None, status: str | None = None,
+                     checkpoint_id: str | None = None,
+                     status: str | tuple[str, ...] | None = None,
                      name: str | None = None, sort: str | None = None,
                      resource_type: str | None = None, page_size: int = PAGE_SIZE,
                      ) -> Pages[CbrBackup]:
-        """Backups page by page with the total CBR reported."""
+        """Backups page by page with the total CBR reported.  Several statuses are sent
+        as `status=a&status=b` (the listing takes any of them)."""
         params = _filters(vault_id=vault_id, resource_id=resource_id,
                           checkpoint_id=checkpoint_id, status=status, name=name, sort=sort,
                           resource_type=resource_type)
@@ -324,8 +326,9 @@ class CbrClient:
         log.warning("stopped paging after %d pages", MAX_PAGES)
 
 
-def _filters(**values: str | None) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value}
+def _filters(**values: str | tuple[str, ...] | None) -> dict[str, Any]:
+    return {key: list(value) if isinstance(value, tuple) else value
+            for key, value in values.items() if value}
 
 
 async def _all(pages: Pages[T]) -> list[T]:

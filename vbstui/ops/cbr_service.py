@@ -39,7 +39,10 @@ SERVICE_KEY = "vbstui_service"  # our marker in `Backup.service_metadata`
 # CBR's backup statuses in the words the tracker, the checks and the views use.
 _STATUS = {"protecting": "creating", "waiting_protect": "creating",
            "waiting_restore": "restoring", "waiting_delete": "deleting"}
-_CBR_STATUS = {"creating": "protecting"}  # a status filter, back into CBR's words
+# A status filter, back into CBR's words: each of ours stands for all of these.
+CBR_STATUSES = {"creating": ("protecting", "waiting_protect"),
+                "restoring": ("restoring", "waiting_restore"),
+                "deleting": ("deleting", "waiting_delete")}
 
 Pages = AsyncIterator[tuple[list[Backup], int | None]]
 
@@ -152,9 +155,9 @@ class CbrBackupService:
 
     async def backup_pages(self, *, volume_id: str | None = None, name: str | None = None,
                            status: str | None = None, vault_id: str | None = None) -> Pages:
-        status = _CBR_STATUS.get(status, status) if status else None
+        statuses = CBR_STATUSES.get(status, status) if status else None
         async for page, total in self.session.cbr.backup_pages(
-                vault_id=vault_id, resource_id=volume_id, name=name, status=status):
+                vault_id=vault_id, resource_id=volume_id, name=name, status=statuses):
             yield [as_backup(b) for b in page if _is_disk(b)], total
 
     async def list_backups(self, *, volume_id: str | None = None, name: str | None = None,

@@ -1,4 +1,5 @@
-"""Changing CBR vaults: adding disks to a vault, removing them, creating a disk vault.
+"""Changing CBR vaults: adding disks to a vault and removing them (creating one is
+`vbstui.ops.vault_create`'s).
 
 Each change is planned first from fresh server data (which disks go, which CBR would
 refuse and why, with its BackupService code), confirmed by the user with a text that
@@ -10,16 +11,16 @@ vault (or the vault listing) is read again and what is true is reported.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vbstui.cloud.cbr import CbrClient
 from vbstui.cloud.cbr_models import MAX_VAULT_RESOURCES, MB_PER_GB, Vault
-from vbstui.cloud.cbr_requests import VaultRequest
 from vbstui.cloud.errors import ApiError, CloudError, Reached
 from vbstui.cloud.models import Volume
-from vbstui.cloud.validation import ValidationFailed
+from vbstui.ops.cbr_service import CBR_STATUSES
 from vbstui.ops.preflight import DiskRefusal, fresh_volumes, gb_text
 from vbstui.ops.routing import vaults_of
 from vbstui.ops.service import BackupService
@@ -34,6 +35,7 @@ VBS_BOUND = "BackupService.6108"
 TOO_MANY = "BackupService.6100"
 NOT_IN_VAULT = "BackupService.6135"
 RUNNING = "BackupService.6125"
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # safe to paste into a command line
 LISTED_DISKS = 20  # disks named in a confirmation before "… and N more"
 
 
@@ -52,7 +54,7 @@ def _label(volume_id: str, volume: Volume | None) -> str:
     return volume_id
 
 
-def _disk_list(volumes: Sequence[Volume]) -> str:
+def disk_list(volumes: Sequence[Volume]) -> str:
     lines = [f"  {v.id}  {visible(v.name) or '(no name)'}  "
              f"{'?' if v.size_gb is None else v.size_gb} GB" for v in volumes[:LISTED_DISKS]]
     if len(volumes) > LISTED_DISKS:
@@ -61,6 +63,28 @@ def _disk_list(volumes: Sequence[Volume]) -> str:
 
 
 # -- add and remove ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VaultRefusal(DiskRefusal):
+    """A refusal whose advice is the vault change's own, not the code's general one (the
+    catalogue's advice for 6135 is about backing a disk up, not about removing it)."""
+
+    action: str = ""
+
+    def text(self) -> str:
+        return f"{self.short()} — {self.meaning} → {self.action}"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {**super().as_dict(), "action": self.action}
+
+
+def _not_in_vault(volume_id: str, disk: str, vault: Vault) -> VaultRefusal:
+    name = visible(vault.name)
+    return VaultRefusal(volume_id, disk, NOT_IN_VAULT, f"not in vault '{name}'",
+                        f"nothing to remove: leave the disk out (vault '{name}' lists its "
+                        f"disks with `vbstui vault show {vault_ref(vault)}`, or Enter on it "
+                        "in the vaults view)")
 
 
 @dataclass(frozen=True)
@@ -79,15 +103,17 @@ class VaultChangePlan:
 
     def confirmation(self) -> str:
         name = visible(self.vault.name)
-        count = f"{len(self.disks)} disk{'s' if len(self.disks) != 1 else ''}"
+        one = len(self.disks) == 1
+        count = f"{len(self.disks)} disk{'' if one else 's'}"
         if self.action == "add":
-            head = (f"Add {count} to vault '{name}' ({self.vault.id})? Their backups will "
-                    "use the vault's capacity, which is billed.")
+            head = (f"Add {count} to vault '{name}' ({self.vault.id})? {'Its' if one else 'Their'}"
+                    " backups will use the vault's capacity, which is billed.")
         else:
+            them = "it" if one else "them"
             head = (f"Remove {count} from vault '{name}' ({self.vault.id})? The vault's "
-                    "backups of them stay (and keep using its capacity), but no new backup "
-                    "of them is made there.")
-        return "\n".join([head, _disk_list(self.disks), *self.warnings])
+                    f"backups of {them} stay (and keep using its capacity), but no new backup "
+                    f"of {them} is made there.")
+        return "\n".join([head, disk_list(self.disks), *self.warnings])
 
     def as_dict(self) -> dict[str, Any]:
         return {"action": self.action, "vault_id": self.vault.id, "vault_name": self.vault.name,
@@ -143,7 +169,7 @@ async def plan_add_disks(service: BackupService, vault: Vault, volume_ids: Seque
         elif volume is not None:
             disks.append(volume)
     return VaultChangePlan("add", fresh, disks, refused,
-                           _capacity_warnings(disks, fresh.free_mb, "the vault has"))
+                           capacity_warnings(disks, fresh.free_mb, "the vault has"))
 
 
 async def plan_remove_disks(service: BackupService, vault: Vault, volume_ids: Sequence[str]
@@ -154,16 +180,15 @@ async def plan_remove_disks(service: BackupService, vault: Vault, volume_ids: Se
     volumes, fresh = await asyncio.gather(fresh_volumes(service, wanted),
                                           client.get_vault(vault.id))
     fresh = fresh or vault
-    running = {b.resource_id for b in await client.list_backups(vault_id=fresh.id,
-                                                               status="protecting")}
+    running = {b.resource_id for b in await client.list_backups(
+        vault_id=fresh.id, status=CBR_STATUSES["creating"])}
     disks: list[Volume] = []
     refused: list[DiskRefusal] = []
     for volume_id in wanted:
         volume = volumes.get(volume_id)
         disk = _label(volume_id, volume)
         if not fresh.holds(volume_id):
-            refused.append(DiskRefusal(volume_id, disk, NOT_IN_VAULT,
-                                       f"not in vault '{visible(fresh.name)}'"))
+            refused.append(_not_in_vault(volume_id, disk, fresh))
         elif volume_id in running or (volume is not None and volume.status == "backing-up"):
             refused.append(DiskRefusal(volume_id, disk, RUNNING, "a backup of it is running"))
         else:
@@ -173,23 +198,31 @@ async def plan_remove_disks(service: BackupService, vault: Vault, volume_ids: Se
 
 @dataclass(frozen=True)
 class DiskOutcome:
-    """What became of one disk of an applied change."""
+    """What became of one disk of an applied change: done, not changed, or unknown (the
+    answer was lost and reading the vault again did not show the change)."""
 
     volume_id: str
     disk: str
     done: bool
     code: str = ""
     message: str = ""
+    unknown: bool = False
+
+    @property
+    def outcome(self) -> str:
+        return "done" if self.done else "unknown" if self.unknown else "not_changed"
 
     def text(self) -> str:
         if self.done:
             return f"disk {self.disk}: done"
+        if self.unknown:
+            return f"disk {self.disk}: OUTCOME UNKNOWN: {self.message}"
         said = f" ({self.code})" if self.code else ""
         return f"disk {self.disk}: not changed{said}: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"volume_id": self.volume_id, "done": self.done, "code": self.code or None,
-                "message": self.message or None}
+        return {"volume_id": self.volume_id, "done": self.done, "outcome": self.outcome,
+                "code": self.code or None, "message": self.message or None}
 
 
 @dataclass(frozen=True)
@@ -201,8 +234,16 @@ class VaultChangeResult:
     def ok(self) -> bool:
         return bool(self.outcomes) and all(o.done for o in self.outcomes)
 
+    @property
+    def unknown(self) -> bool:
+        """Some disk's outcome is unknown (exit 4): nothing says it failed."""
+        return any(o.unknown for o in self.outcomes)
+
     def lines(self) -> list[str]:
-        return [o.text() for o in self.outcomes]
+        """One line a disk; a done one says what was done, and to which vault."""
+        done = (f"{'added to' if self.plan.action == 'add' else 'removed from'} vault "
+                f"'{visible(self.plan.vault.name)}'")
+        return [f"disk {o.disk}: {done}" if o.done else o.text() for o in self.outcomes]
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.plan.as_dict(), "ok": self.ok,
@@ -233,98 +274,40 @@ async def apply_vault_change(service: BackupService, plan: VaultChangePlan
     return VaultChangeResult(plan, [DiskOutcome(i, labels[i], True) for i in ids])
 
 
+def vault_ref(vault: Vault) -> str:
+    """How to name the vault on a command line: its name when that is plain, else its id."""
+    return vault.name if PLAIN_NAME.fullmatch(vault.name or "") else vault.id
+
+
+def how_to_check(vault: Vault) -> str:
+    """Where to see whether a change of the vault's disks happened."""
+    return (f"check the vault's disks (`vbstui vault show {vault_ref(vault)}`, or "
+            "Enter on the vault in the vaults view) before trying again")
+
+
 async def _as_it_is(client: CbrClient, plan: VaultChangePlan, ids: list[str],
                     labels: dict[str, str], exc: CloudError) -> list[DiskOutcome]:
+    """Each disk as the vault shows it after an answer that may be lost.  A disk not
+    shown changed is unknown, not failed: the request may still be at work in CBR."""
+    check = how_to_check(plan.vault)
     try:
         vault: Vault | None = await client.get_vault(plan.vault.id)
     except CloudError as again:
-        return [DiskOutcome(i, labels[i], False, "", f"outcome unknown ({exc.message}; the "
-                            f"vault could not be read again: {again.message}): check "
-                            "`vbstui vaults` before trying again") for i in ids]
+        return [DiskOutcome(i, labels[i], False, "", f"the answer was lost ({exc.message}) "
+                            f"and the vault could not be read again ({again.message}): "
+                            f"{check}", unknown=True) for i in ids]
     held = set(vault.disk_ids) if vault is not None else set()
     wanted_in = plan.action == "add"
-    return [DiskOutcome(i, labels[i], (i in held) == wanted_in, "",
-                        "" if (i in held) == wanted_in else f"not changed after {exc.message}")
+    shown = "not shown in" if wanted_in else "still shown in"
+    return [DiskOutcome(i, labels[i], True) if (i in held) == wanted_in else
+            DiskOutcome(i, labels[i], False, "", f"the answer was lost ({exc.message}) and "
+                        f"the disk is {shown} vault '{visible(plan.vault.name)}' yet: {check}",
+                        unknown=True)
             for i in ids]
 
 
-# -- create a disk vault ----------------------------------------------------------------
-
-
-def vault_create_problems(name: str, size_gb: int | str, description: str = ""
-                          ) -> dict[str, list[str]]:
-    """Problems with the fields typed for a new vault, keyed by field (as you type);
-    the size may be the text typed."""
-    size = size_gb
-    if isinstance(size_gb, str):
-        text = size_gb.strip()
-        size = int(text) if text.isascii() and text.isdigit() else -1
-    problems = VaultRequest(name=name, size_gb=size, description=description).problems()
-    if size == -1:
-        problems["size_gb"] = ["must be a whole number of GB"]
-    return problems
-
-
-@dataclass(frozen=True)
-class VaultCreatePlan:
-    """A new disk vault: the request, the disks that go into it, the ones refused."""
-
-    request: VaultRequest
-    disks: list[Volume]
-    refused: list[DiskRefusal]
-    ids_before: frozenset[str] = frozenset()  # vault ids named like it before sending
-    warnings: tuple[str, ...] = ()
-
-    def confirmation(self) -> str:
-        req = self.request
-        head = (f"Create disk vault '{visible(req.name)}' of {req.size_gb} GB? It costs "
-                "money: the vault's capacity is billed whether it is used or not.")
-        if self.disks:
-            head += (f"\nIt will hold {len(self.disks)} disk"
-                     f"{'s' if len(self.disks) != 1 else ''}:\n{_disk_list(self.disks)}")
-        return "\n".join([head, *self.warnings])
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.request.name, "size_gb": self.request.size_gb,
-                "volume_ids": [v.id for v in self.disks],
-                "refused": [r.as_dict() for r in self.refused],
-                "warnings": list(self.warnings)}
-
-
-async def plan_create_vault(service: BackupService, name: str, size_gb: int,
-                            volume_ids: Sequence[str] = (), description: str = ""
-                            ) -> VaultCreatePlan:
-    """The vault request and its disks checked like an add; `ValidationFailed` (nothing
-    sent) for bad fields."""
-    problems = vault_create_problems(name, size_gb, description)
-    if problems:
-        raise ValidationFailed(problems)
-    wanted = list(dict.fromkeys(volume_ids))
-    volumes, vaults = await asyncio.gather(
-        fresh_volumes(service, wanted) if wanted else _none(), vaults_of(service))
-    holders = {disk: v for v in vaults for disk in v.disk_ids}
-    blank = Vault.from_api({"id": "", "name": name, "billing": {"status": "available"}})
-    disks: list[Volume] = []
-    refused: list[DiskRefusal] = []
-    for volume_id in wanted:
-        volume = volumes.get(volume_id)
-        refusal = add_refusal(volume_id, volume, blank, holders)
-        if refusal is not None:
-            refused.append(refusal)
-        elif volume is not None:
-            disks.append(volume)
-    request = VaultRequest(name=name, size_gb=size_gb, description=description,
-                           disk_ids=tuple(v.id for v in disks))
-    problems = request.problems()
-    if problems:
-        raise ValidationFailed(problems)
-    before = frozenset(v.id for v in vaults if v.name == name)
-    warnings = _capacity_warnings(disks, size_gb * MB_PER_GB, "the new vault has")
-    return VaultCreatePlan(request, disks, refused, before, warnings)
-
-
-def _capacity_warnings(disks: Sequence[Volume], free_mb: int | None, has: str
-                       ) -> tuple[str, ...]:
+def capacity_warnings(disks: Sequence[Volume], free_mb: int | None, has: str
+                      ) -> tuple[str, ...]:
     """CBR's advice: a vault needs at least the size of its disks (a first backup is full);
     less is allowed, but their backups would soon fail with BackupService.6114."""
     needed_gb = sum(v.size_gb or 0 for v in disks)
@@ -334,34 +317,3 @@ def _capacity_warnings(disks: Sequence[Volume], free_mb: int | None, has: str
             f"{'this disk' if len(disks) == 1 else 'these disks'} needs {needed_gb} GB: "
             "backups would fail once it is full (BackupService.6114); enlarge the vault "
             "or choose fewer disks.",)
-
-
-async def _none() -> dict[str, Volume]:
-    return {}
-
-
-class VaultOutcomeUnknown(CloudError):
-    """The create may have reached CBR and no new vault of its name shows."""
-
-    reached_server = Reached.MAYBE
-
-
-async def create_vault(service: BackupService, plan: VaultCreatePlan) -> Vault:
-    """Create the vault, sent once (a second one would be billed too).  After an answer
-    that may be lost, a new vault of the name is looked for and taken as ours."""
-    client = cbr_client(service)
-    try:
-        return await client.create_vault(plan.request)
-    except CloudError as exc:
-        if exc.reached_server is not Reached.MAYBE:
-            raise
-        try:
-            found = [v for v in await client.list_vaults(name=plan.request.name)
-                     if v.name == plan.request.name and v.id not in plan.ids_before]
-        except CloudError:
-            found = []
-        if len(found) == 1:
-            return found[0]
-        raise VaultOutcomeUnknown(
-            f"the vault may or may not have been created ({exc.message}): check `vbstui "
-            "vaults` before creating it again (a second vault is billed too)") from exc

@@ -1,7 +1,8 @@
 """CBR disk vaults as the user sees them: the listing, a vault's disks, which vault a
 reference means, and where a disk's backup can go.
 
-Adding and removing disks and creating a vault live in `vbstui.ops.vault_changes`.
+Adding and removing disks live in `vbstui.ops.vault_changes`, creating a vault in
+`vbstui.ops.vault_create`.
 Both front ends call these; neither decides again which vault a disk belongs to.
 """
 
@@ -20,7 +21,7 @@ from vbstui.errors import UsageError
 from vbstui.ops.preflight import gb_text
 from vbstui.ops.routing import VBS, Route, offers, vaults_of, vaults_with_room
 from vbstui.ops.service import BackupService
-from vbstui.textsafe import visible
+from vbstui.textsafe import plural, visible
 
 SHOWN_CANDIDATES = 10
 NO_CBR = "this project has no CBR (Cloud Backup and Recovery): it has no vaults"
@@ -63,10 +64,11 @@ class VaultRow:
                    policy_name=policy_name, vault=vault)
 
     def capacity_text(self) -> str:
-        """`12.5 GB / 100 GB`: used of allocated ("?" where CBR did not say)."""
+        """`12.5 / 100 GB`: used of allocated ("?" where CBR did not say); one unit, so a
+        large vault's text fits an 80-column table."""
         used = "?" if self.vault.used_mb is None else gb_text(self.vault.used_mb)
         size = "?" if self.allocated_gb is None else f"{self.allocated_gb} GB"
-        return f"{used} / {size}"
+        return f"{used.removesuffix(' GB')} / {size}"
 
     def policy_text(self) -> str:
         if not self.policy_id:
@@ -218,7 +220,8 @@ class Destinations:
 
 def _vault_label(vault: Vault) -> str:
     free = "" if vault.free_mb is None else f", {gb_text(vault.free_mb)} free"
-    return f"vault '{visible(vault.name)}' ({vault.resource_room} disk places{free})"
+    return (f"vault '{visible(vault.name)}' (room for {plural(vault.resource_room, 'more disk')}"
+            f"{free})")
 
 
 async def backup_destinations(service: BackupService, volume: Volume) -> Destinations:
@@ -235,15 +238,17 @@ async def backup_destinations(service: BackupService, volume: Volume) -> Destina
     if offers(service, "vbs"):
         vbs = Destination("vbs", None, "VBS (Volume Backup Service)")
         note = ("The disk is in no CBR vault, so its backup is made in VBS"
-                + (f"; to back it up in CBR instead, add it to a vault first (`vbstui vault "
-                   f"add`): {len(roomy)} have room." if roomy else "."))
+                + (f"; to back it up in CBR instead, add it to a vault first: "
+                   f"{len(roomy)} have room." if roomy else "."))
         return Destinations(volume.id, vbs, [vbs, *choices], note)
     if roomy:
-        note = (f"The disk is in no vault, and this project has only CBR: add it to one of "
-                f"the {len(roomy)} vaults with room (`vbstui vault add`), then back it up.")
+        where = ("the vault with room" if len(roomy) == 1
+                 else f"one of the {len(roomy)} vaults with room")
+        note = (f"The disk is in no vault, and this project has only CBR: add it to {where}, "
+                "then back it up.")
     else:
         note = ("The disk is in no vault, and no vault has room for it: create a vault "
-                "(`vbstui vault create`) or enlarge one, then add the disk to it.")
+                "or enlarge one, then add the disk to it.")
     return Destinations(volume.id, None, choices, note)
 
 

@@ -18,7 +18,16 @@ import math
 import random
 
 from vbstui.sim.cbr_book import MB_PER_GB, usage_mb
-from vbstui.sim.cbr_models import BACKUP_TASK, CbrBackup, CbrSeed, Checkpoint, Policy, Task, Vault
+from vbstui.sim.cbr_models import (
+    BACKUP_TASK,
+    VAULT_RESOURCE_LIMIT,
+    CbrBackup,
+    CbrSeed,
+    Checkpoint,
+    Policy,
+    Task,
+    Vault,
+)
 from vbstui.sim.config import SimConfig
 from vbstui.sim.generate import DAY, World, clean_head_size
 from vbstui.sim.ids import IdFactory
@@ -62,11 +71,15 @@ class _CbrGenerator:
                        "FREQ=DAILY;INTERVAL=1;BYHOUR=2;BYMINUTE=00", 30)
         self.out.policies += [daily, Policy(self.ids.uuid(), "weekly-archive",
                                             "FREQ=WEEKLY;BYDAY=SU;BYHOUR=3;BYMINUTE=00", 90)]
-        tenth = len(rest) // 10
-        in_default = volumes[1:head:4] + rest[:tenth]
-        policy_rest = rest[tenth:2 * tenth]
-        in_policy = volumes[2:head:4] + policy_rest
-        tail = rest[2 * tenth:]
+        head_default, head_policy = volumes[1:head:4], volumes[2:head:4]
+        # A tenth of the rest in each vault, but never past CBR's limit of disks per
+        # vault: in a large project the others stay under VBS (or in no vault at all).
+        default_share = min(len(rest) // 10, VAULT_RESOURCE_LIMIT - len(head_default))
+        policy_share = min(len(rest) // 10, VAULT_RESOURCE_LIMIT - len(head_policy))
+        in_default = head_default + rest[:default_share]
+        policy_rest = rest[default_share:default_share + policy_share]
+        in_policy = head_policy + policy_rest
+        tail = rest[default_share + policy_share:]
         nearly_full, tail = tail[:NEARLY_FULL_DISKS], tail[NEARLY_FULL_DISKS:]
         migrated = self._vault(DEFAULT_VAULT, in_default, "migrated from VBS")
         self._history(migrated, in_default, auto=False, cap=CBR_BACKUP_CAP // 2)

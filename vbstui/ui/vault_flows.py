@@ -19,12 +19,15 @@ from vbstui.ops.guard import Guard
 from vbstui.ops.service import BackupService
 from vbstui.ops.vault_changes import (
     VaultChangePlan,
-    VaultCreatePlan,
     apply_vault_change,
-    create_vault,
     plan_add_disks,
-    plan_create_vault,
     plan_remove_disks,
+)
+from vbstui.ops.vault_create import (
+    VaultCreatePlan,
+    VaultOutcomeUnknown,
+    create_vault,
+    plan_create_vault,
 )
 from vbstui.ops.vaults import VaultRow, vault_disks
 from vbstui.textsafe import visible
@@ -121,6 +124,8 @@ class VaultFlows:
         for outcome in result.outcomes:
             if outcome.done:
                 self.say(f"disk {outcome.disk}: {done_words} vault '{vault}'", Severity.SUCCESS)
+            elif outcome.unknown:  # nothing says it failed: the line says where to look
+                self.say(f"vault '{vault}': {outcome.text()}", Severity.WARNING)
             else:
                 meaning = f" — {explain(outcome.code).meaning}" if outcome.code else ""
                 self.say(f"vault '{vault}': {outcome.text()}{meaning}", Severity.ERROR)
@@ -153,7 +158,13 @@ class VaultFlows:
         if not confirmed:
             self.say("new vault cancelled; nothing was sent")
             return
-        vault = await create_vault(service, plan)
+        try:
+            vault = await create_vault(service, plan)
+        except VaultOutcomeUnknown as exc:
+            self.say(f"new vault '{visible(plan.request.name)}': OUTCOME UNKNOWN — "
+                     f"{visible(exc.message)}", Severity.WARNING)
+            self._reload()
+            return
         self.say(f"vault '{visible(vault.name)}' created ({vault.id}, "
                  f"{vault.size_gb or plan.request.size_gb} GB, "
                  f"{len(vault.disk_ids)} disk{'s' if len(vault.disk_ids) != 1 else ''})",

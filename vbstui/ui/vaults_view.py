@@ -1,6 +1,6 @@
 """The vaults view (`:vaults`, F12): the project's CBR disk vaults — capacity used of
 allocated, disks, policy, status — and the keys that change them.  What a change may do
-is `vbstui.ops.vault_changes`' to decide; the keys here only ask for it."""
+is for `vbstui.ops.vault_changes` and `vault_create` to decide; the keys only ask."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ VAULT_COLUMNS: list[Column[VaultRow]] = [
     Column("free", "FREE", 8, _free, sort_key=lambda r: r.free_gb or 0.0, align_right=True,
            style=_free_style),
     Column("disks", "DISKS", 5, lambda r: r.disk_count, align_right=True),
-    Column("policy", "POLICY", 10, lambda r: r.policy_text(), grow=1),
+    Column("policy", "POLICY", 8, lambda r: r.policy_text(), grow=1),
     Column("id", "ID", 8, lambda r: r.id[:8], sort_key=lambda r: r.id),
 ]
 

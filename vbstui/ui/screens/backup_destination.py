@@ -59,6 +59,8 @@ def destination_text(volumes: Sequence[Volume], checked: Preflight | None,
         if destinations.choices:
             text.append("\nTo add it: mark the disk (space), open the vaults view (F12) and "
                         "press a on the vault", style="dim")
+        else:
+            text.append("\nTo create one: n in the vaults view (F12)", style="dim")
     elif destinations is not None and destinations.current is not None and (
             destinations.current.service == "vbs" and len(destinations.choices) > 1):
         text.append("\n" + destinations.explanation, style="dim")

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from vbstui.ops.vault_changes import vault_create_problems
+from vbstui.ops.vault_create import vault_create_problems
 from vbstui.ops.vaults import VaultDisk, VaultRow
 from vbstui.textsafe import plural, visible
 from vbstui.ui.keys import changes_cloud
