@@ -129,6 +129,18 @@ def test_vault_too_small_is_refused_with_the_numbers(cli: Cli, sim: SimProcess) 
     assert_no_traceback(result)
 
 
+def test_tags_on_a_backup_into_a_vault_are_refused_even_with_force(cli: Cli, sim: SimProcess
+                                                                   ) -> None:
+    disk = vault_disk(sim, "default")
+    before = sim.requests()
+    result = cli.run("backup", "create", "--volume", disk["id"], "--name", "tagged",
+                     "--tag", "env=prod", "--force")
+    assert result.rc == 2, result
+    assert "CBR backups carry no tags" in result.err, result
+    assert delta(before, sim.requests(), CHECKPOINT_ROUTE) == 0
+    assert_no_traceback(result)
+
+
 def test_create_vault_needs_confirmation_then_add_and_remove(cli: Cli, sim: SimProcess
                                                             ) -> None:
     first, second = disks_in_no_vault(sim, 2)

@@ -73,6 +73,9 @@ async def run_backups(ctx: Context, service: BackupService, plan: BackupPlan, *,
         checked = await _checked(service, plan, force=force)
     except CloudError as exc:
         return _not_checked(exc, json=args.json)
+    problems = plan.route_problems(checked)
+    if problems:  # e.g. tags on a backup into a CBR vault: not even --force sends it
+        raise ValidationFailed(problems)
     if checked is not None and not checked.clear and not force:
         return _refused_before_sending(checked, json=args.json)
     names = {v.id: v.name for v in checked.ready} if checked is not None else {}

@@ -19,9 +19,12 @@ from vbstui.cloud.validation import (
     ValidationFailed,
     suggest_name,
 )
-from vbstui.ops.preflight import ExistingBackups
+from vbstui.ops.preflight import ExistingBackups, Preflight
 
 SNAPSHOT_IN_BULK = "a snapshot belongs to one disk; it cannot be used when backing up several"
+CBR_NO_TAGS = ("CBR backups carry no tags: remove them (this backup goes into a CBR vault)")
+CBR_NO_SNAPSHOT = ("CBR backs up the disk itself, not one of its snapshots: leave it empty "
+                   "(this backup goes into a CBR vault)")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,14 @@ class BackupPlan:
     def bulk(self) -> bool:
         return len(self.requests) > 1
 
+    def route_problems(self, checked: Preflight | None) -> dict[str, list[str]]:
+        """`route_problems` of the run, once the pre-flight has routed its disks."""
+        if not self.requests:
+            return {}
+        first = self.requests[0]  # the fields were typed once for every disk
+        return route_problems(checked, [r.volume_id for r in self.requests],
+                              tags=first.tags, snapshot_id=first.snapshot_id or "")
+
     def known_ids(self, request: BackupRequest) -> list[str] | None:
         """The backups already named like this request on its disk (None: not listed;
         the tracker lists the disk itself before sending)."""
@@ -81,8 +92,24 @@ def suggested_name(volumes: Sequence[Volume], stamp: str) -> str:
     return suggest_name(first, stamp, max_length=name_limit(len(volumes)))
 
 
-def plan_problems(wanted: BackupInput) -> dict[str, list[str]]:
-    """Every problem with what was typed, keyed by field; empty when it can be sent."""
+def route_problems(checked: Preflight | None, volume_ids: Iterable[str], *,
+                   tags: Sequence[tuple[str, str]], snapshot_id: str) -> dict[str, list[str]]:
+    """What the service the pre-flight routed the disks to cannot take: CBR makes a
+    checkpoint of the disk itself, without tags or a snapshot."""
+    if checked is None or not any(checked.route(d).service == "cbr" for d in volume_ids):
+        return {}
+    problems: dict[str, list[str]] = {}
+    if tags:
+        problems["tags"] = [CBR_NO_TAGS]
+    if snapshot_id:
+        problems["snapshot_id"] = [CBR_NO_SNAPSHOT]
+    return problems
+
+
+def plan_problems(wanted: BackupInput, checked: Preflight | None = None
+                  ) -> dict[str, list[str]]:
+    """Every problem with what was typed, keyed by field; empty when it can be sent.
+    With the pre-flight (`checked`), also what the disks' backup service cannot take."""
     disks = wanted.disks or [""]
     typed = BackupRequest(
         volume_id=disks[0], name=wanted.name, description=wanted.description,
@@ -95,12 +122,15 @@ def plan_problems(wanted: BackupInput) -> dict[str, list[str]]:
             problems.setdefault("volume_id", []).append(message)
     if wanted.bulk and wanted.snapshot_id:
         problems.setdefault("snapshot_id", []).append(SNAPSHOT_IN_BULK)
+    for key, messages in route_problems(checked, disks, tags=wanted.tags,
+                                        snapshot_id=wanted.snapshot_id).items():
+        problems.setdefault(key, []).extend(messages)
     return problems
 
 
-def plan_backups(wanted: BackupInput) -> BackupPlan:
+def plan_backups(wanted: BackupInput, checked: Preflight | None = None) -> BackupPlan:
     """The requests of a run; raises `ValidationFailed` (nothing sent) when any is invalid."""
-    problems = plan_problems(wanted)
+    problems = plan_problems(wanted, checked)
     if problems:
         raise ValidationFailed(problems)
     bulk = wanted.bulk

@@ -222,7 +222,7 @@ class BackupForm(ModalScreen[BackupPlan | None]):
         """The problems of one field alone, for its input's own valid/invalid look."""
         def rule(value: str) -> list[str]:
             typed = BackupInput(self.volume_ids, **({"name": ""} | {key: value}))
-            return plan_problems(typed).get(key, [])
+            return plan_problems(typed, self.checked).get(key, [])
         return rule
 
     AUTO_FOCUS = "#name"  # focused as the screen opens, before any typed key is handled
@@ -246,7 +246,7 @@ class BackupForm(ModalScreen[BackupPlan | None]):
         )
 
     def _problems(self) -> dict[str, list[str]]:
-        return plan_problems(self._typed())
+        return plan_problems(self._typed(), self.checked)
 
     def _revalidate(self) -> None:
         problems = self._problems()
@@ -340,7 +340,7 @@ class BackupForm(ModalScreen[BackupPlan | None]):
             return
         self.submitted = True
         self.query_one("#submit", Button).disabled = True
-        plan = plan_backups(self._typed())
+        plan = plan_backups(self._typed(), self.checked)
         if self.checked is not None:  # the run's listing: the at-most-once snapshot
             plan = replace(plan, existing=self.checked.existing)
         self.dismiss(plan)
