@@ -9,6 +9,7 @@ re-running the script reproduces the same files.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from vbstui.jobs import Kind, Phase, PollSchedule
 from vbstui.local.config import Config
@@ -27,8 +29,11 @@ from vbstui.ui.app import VbsApp
 from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.pickers import RestoreScreen
+from vbstui.ui.screens.policy_form import PolicyForm
+from vbstui.ui.screens.prune_screens import KeepForm, PrunePreviewScreen
 from vbstui.ui.widgets import jobspanel
 
+LOCAL_ZONE_SHOTS = {"policies"}
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 SIZE = (120, 34)
 NOW = datetime(2026, 11, 27, 10, 15, 0, tzinfo=timezone.utc)
@@ -230,6 +235,42 @@ async def shot_cbr_backup(pilot: Pilot[Any], app: VbsApp) -> None:
     await wait(pilot, lambda: all(j.finished for j in app.jobs.values()), "backup done")
 
 
+async def open_policies(pilot: Pilot[Any], app: VbsApp) -> None:
+    await loaded(pilot, app)
+    await pilot.press("colon", *"policies", "enter")
+    view = app.main.policies_view
+    await wait(pilot, lambda: len(view.table.all_rows) >= 4 and not view.loading, "policies")
+
+
+async def shot_policies(pilot: Pilot[Any], app: VbsApp) -> None:
+    await open_policies(pilot, app)
+    await pilot.press("g", "j")
+
+
+async def shot_policy_form(pilot: Pilot[Any], app: VbsApp) -> None:
+    """The policy form with a start time it refuses as it is typed."""
+    await open_policies(pilot, app)
+    await pilot.press("n")
+    await wait(pilot, lambda: isinstance(app.screen, PolicyForm)
+               and bool(app.screen.query("#start_times")), "policy form")
+    for char in "app-servers":
+        await pilot.press(char)
+    app.screen.query_one("#start_times", Input).focus()
+    await pilot.press("ctrl+u", *"02:00,14:30")
+
+
+async def shot_prune_preview(pilot: Pilot[Any], app: VbsApp) -> None:
+    """Keep the newest 15 of a disk's 20 backups: the preview names the 5 that go."""
+    await loaded(pilot, app)
+    full = next(n["volume_id"] for n in app.target.sim_app.state.sim.snapshot()["near_limit"]
+                if n["backups"] >= 20)
+    await go_to(pilot, app.volumes_view.table, lambda v: v.id == full)
+    await pilot.press("space", "P")
+    await wait(pilot, lambda: isinstance(app.screen, KeepForm), "keep form")
+    await pilot.press("1", "5", "enter")
+    await wait(pilot, lambda: isinstance(app.screen, PrunePreviewScreen), "prune preview")
+
+
 SHOTS: dict[str, tuple[Callable[[Pilot[Any], VbsApp], Awaitable[None]], dict[str, Any]]] = {
     "volumes": (shot_volumes, {}),
     "backup-form-error": (shot_form_error, {}),
@@ -242,11 +283,18 @@ SHOTS: dict[str, tuple[Callable[[Pilot[Any], VbsApp], Awaitable[None]], dict[str
     "details": (shot_details, {}),
     "vaults": (shot_vaults, {"services": "cbr"}),
     "cbr-backup": (shot_cbr_backup, {"services": "cbr"}),
+    "policies": (shot_policies, {"services": "vbs"}),
+    "policy-form": (shot_policy_form, {"services": "vbs"}),
+    "prune-preview": (shot_prune_preview, {"services": "vbs"}),
 }
 
 
 async def render(name: str) -> Path:
     steps, sim = SHOTS[name]
+    # Local times are pinned like the clock; the policies view shows a zone other than UTC
+    # so that its two next-run columns differ, as they do for most operators.
+    os.environ["TZ"] = "Europe/Berlin" if name in LOCAL_ZONE_SHOTS else "UTC"
+    time.tzset()
     app = make_app(**sim)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app)

@@ -16,6 +16,7 @@ LINK = "POST /v2/{project_id}/backuppolicyresources"
 DELETE_POLICY = "DELETE /v2/{project_id}/backuppolicy/{policy_id}"
 TASKS = "GET /v2/{project_id}/backuppolicy/{policy_id}/backuptasks"
 RUN = "POST /v2/{project_id}/backuppolicy/{policy_id}/action"
+LIST_POLICIES = "GET /v2/{project_id}/backuppolicy"
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +66,8 @@ def test_a_broken_rule_exits_2_and_sends_nothing(cli: Cli, sim: SimProcess) -> N
     assert result.rc == 2, str(result)
     assert_no_traceback(result)
     assert "must not start with 'default'" in result.err
-    assert "'02:30' is not a full hour" in result.err
-    assert "either an interval in days or week days, not both" in result.err
+    assert "--start-time: '02:30' is not a full hour" in result.err  # the option to fix
+    assert "--frequency: give either an interval in days or week days, not both" in result.err
     assert "must be a whole number from 2 to 99999 (not '1.5')" in result.err
     assert "nothing was sent" in result.err
     assert delta(before, sim.requests(), CREATE_POLICY) == 0
@@ -76,7 +77,7 @@ def test_create_list_show_update_switch_delete(cli: Cli, sim: SimProcess) -> Non
     policy_id = create(cli, "e2e-life", "--tag", "env=test", "--keep-first-of-month")
     mine = listed(cli)["e2e-life"]
     assert (mine["id"], mine["schedule"], mine["retention"], mine["status"]) == (
-        policy_id, "02:00 UTC every day", "keep 7, first of month kept", "ON")
+        policy_id, "02:00 UTC every day", "keep 7 + first of month", "ON")
     assert mine["next_run_text"].endswith("02:00 UTC") and mine["disks"] == 0
 
     shown = cli.run("policy", "show", "e2e-life", "--json")
@@ -93,7 +94,7 @@ def test_create_list_show_update_switch_delete(cli: Cli, sim: SimProcess) -> Non
     assert cli.run("policy", "disable", "e2e-life").rc == 0
     mine = listed(cli)["e2e-life"]
     assert (mine["schedule"], mine["retention"], mine["status"], mine["next_run_text"]) == (
-        "Mon, Thu at 23:00 UTC", "keep 30 days, first of month kept", "OFF", "—")
+        "Mon, Thu at 23:00 UTC", "keep 30 days + first of month", "OFF", "—")
     assert cli.run("policy", "enable", policy_id).rc == 0
     assert listed(cli)["e2e-life"]["status"] == "ON"
 
@@ -125,9 +126,11 @@ def test_linking_a_disk_of_another_policy_confirms_the_move(cli: Cli, sim: SimPr
     table = cli.run("volumes", "--name", volume["name"])
     header, row = table.out.splitlines()[:2]
     assert header.split()[-1] == "POLICY" and row.split()[-1] == "e2e-first", str(table)
-    listed = cli.run("volumes", "--name", volume["name"], "--json")  # as the table names it
-    (record,) = listed.json()["volumes"]
+    before = sim.requests()
+    listed = cli.run("volumes", "--json")  # named as the table names it, one listing a run
+    (record,) = [v for v in listed.json()["volumes"] if v["id"] == volume["id"]]
     assert record["vbstui"]["policy"] == {"id": first, "name": "e2e-first"}, str(listed)
+    assert delta(before, sim.requests(), LIST_POLICIES) == 1
 
     before = sim.requests()
     moving = cli.run("policy", "link", "e2e-second", "--volume", volume["id"])

@@ -9,6 +9,7 @@ restart), and a second run meanwhile is explained (AutoBackup.0225)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,15 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 from tuikit import SIZE, demo_target, loaded, log_text, make_app, sim_state, type_text, wait_until
 
+from vbstui.cloud.policy_models import Policy
 from vbstui.jobs import Kind, Phase
 from vbstui.sim import ManualClock
 from vbstui.ui.app import VbsApp
-from vbstui.ui.policies_view import PoliciesView
+from vbstui.ui.policies_view import POLICY_COLUMNS, PoliciesView, PolicyRow
 from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.policy_details import PolicyDetailsScreen
 from vbstui.ui.screens.policy_form import PolicyForm
+from vbstui.ui.widgets.columns import layout, widest
 
 
 async def open_policies(pilot: Pilot[Any], app: VbsApp) -> PoliciesView:
@@ -69,13 +72,13 @@ async def test_the_view_lists_the_policies_each_disk_names_its_policy_delete_nam
         # The app's clock is 2026-11-27 (a Friday) 10:15 UTC.
         nightly = cells(view, "nightly-db")
         assert nightly["schedule"] == "02:00 UTC every day"
-        assert nightly["next"] == "2026-11-28 02:00 UTC"
-        assert nightly["retention"] == "keep 7, first of month kept"
+        assert nightly["next"] == "2026-11-28 02:00"  # the header says UTC
+        assert nightly["retention"] == "keep 7 + first of month"
         assert nightly["status"] == "ON"
         weekly_cells = cells(view, "weekly-files")
         assert weekly_cells["schedule"].startswith("Sun, Wed at 23:00 UTC")
         # Its days count in its zone, UTC+01:00: Saturday 23:00 UTC is Sunday 00:00 there.
-        assert weekly_cells["next"] == "2026-11-28 23:00 UTC"
+        assert weekly_cells["next"] == "2026-11-28 23:00"
         assert cells(view, "reports-twice-daily")["next"] == "—"  # OFF: no next run
         linked = len(sim_state(app)["vbs_policy_disks"])
         assert sum(int(cells(view, r.name)["disks"]) for r in view.table.rows) == linked
@@ -92,8 +95,15 @@ async def test_the_view_lists_the_policies_each_disk_names_its_policy_delete_nam
         shown = details.plain().splitlines()
         assert "Schedule: 02:00 UTC every day" in shown
         assert "Next run: 2026-11-28 02:00 UTC (in 15 h)" in shown
-        assert "Retention: keep 7, first of month kept" in shown
-        await pilot.press("f8", "g")
+        assert "Retention: keep 7 + first of month" in shown
+        await pilot.press("f8", "enter")  # its details name the failing disk's error code
+        await wait_until(pilot, lambda: isinstance(app.screen, PolicyDetailsScreen),
+                         what="details of nightly-db")
+        lines = app.screen.query_one("#policy-details-body", Static).render_lines(
+            app.screen.query_one("#policy-details-body").region.reset_offset)
+        body = "\n".join("".join(seg.text for seg in line) for line in lines)
+        assert "EXECUTE_FAIL  " in body and "  VolumeBackup.0040: The disk already has 20" in body
+        await pilot.press("escape", "g")
         await pilot.press("ctrl+d")  # the built-in default policy: refused, explained
         await wait_until(pilot, lambda: "built-in default policy: it cannot be deleted"
                          in log_text(app), what="refusal explained")
@@ -244,6 +254,7 @@ async def test_three_marked_disks_are_linked_run_and_followed_across_a_restart(
         await wait_until(pilot, lambda: f"{in_vault.id}): FAILED with AutoBackup."
                          in log_text(app), what="the refused disk logged with its code")
         assert disk_policy(app, in_vault.id) is None
+        assert "3 disks linked to policy reports-twice-daily: " in log_text(app)  # one line
         assert not volumes.marked
 
         # Run now, twice: the second run while the first one's tasks wait is explained
@@ -270,6 +281,10 @@ async def test_three_marked_disks_are_linked_run_and_followed_across_a_restart(
         made = {(b.volume_id, b.name) for b in app.target.sim_app.state.sim.backups.values()
                 if b.status == "available"}
         assert {(j.volume_id, j.backup_name) for j in policy_jobs(app)} <= made
+        by_name = {(b.volume_id, b.name): b.id
+                   for b in app.target.sim_app.state.sim.backups.values()}
+        # the jobs panel's RESULT cell: the backup each task made
+        assert all(j.backup_id == by_name[j.volume_id, j.backup_name] for j in policy_jobs(app))
         await wait_until(pilot, lambda: "policy run done: 3 of 3 succeeded" in log_text(app),
                          what="the resumed run summed up as a policy run")
 
@@ -286,3 +301,28 @@ async def test_three_marked_disks_are_linked_run_and_followed_across_a_restart(
         assert moving.id in app.screen.body.plain
         await pilot.press("y")
         await wait_until(pilot, lambda: disk_policy(app, moving.id) is None, what="unlinked")
+
+
+def test_the_columns_keep_the_words_whole_at_120_and_the_essentials_at_80() -> None:
+    now = datetime(2026, 11, 27, 10, 15, tzinfo=timezone.utc)
+
+    def row(name: str, zone: str = "", **scheduled: Any) -> PolicyRow:
+        raw = {"backup_policy_id": "0" * 36, "backup_policy_name": name,
+               "policy_resource_count": 12, "scheduled_policy": {"status": "ON", **scheduled}}
+        return PolicyRow.of(Policy.from_api({**raw, **({"time_zone": zone} if zone else {})}),
+                            now)
+
+    rows = [row("nightly-db", start_time="02:00", frequency=1, rentention_num=7,
+                remain_first_backup_of_curMonth="Y"),
+            row("weekly-files", "UTC+01:00", start_time="23:00", week_frequency=["SUN"],
+                rentention_day=30),
+            row("reports", start_time="06:00,18:00", frequency=2, rentention_num=14)]
+    longest = {c.key: widest(c, rows) for c in POLICY_COLUMNS}
+    keys = [c.key for c in POLICY_COLUMNS]
+    wide = dict(zip(keys, layout(POLICY_COLUMNS, 120 - 5, longest), strict=True))
+    assert wide["retention"] >= len("keep 7 + first of month")
+    assert wide["schedule"] >= len("06:00, 18:00 UTC every 2 days")
+    assert wide["next"] >= len("2026-11-28 02:00") and wide["name"] >= len("weekly-files")
+    narrow = layout(POLICY_COLUMNS, 80 - 5, longest)
+    # what 80 columns show before scrolling: name, state, disks, schedule, next run (UTC)
+    assert sum(w + 1 for w in narrow[:keys.index("next") + 1]) <= 80 - 5

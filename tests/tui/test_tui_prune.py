@@ -144,3 +144,16 @@ async def test_prune_is_refused_in_read_only_mode() -> None:
         await pilot.pause()
         assert not isinstance(app.screen, KeepForm)
         assert "read-only mode (--readonly): refusing to delete backups" in log_text(app)
+
+
+async def test_a_long_preview_keeps_its_buttons_on_an_80x24_terminal() -> None:
+    app = make_app(demo_target(volumes=30, services="vbs"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, app, 30)
+        await mark_disk(pilot, app, near_limit_disk(app))
+        screen = await open_preview(pilot, app, 3)  # 17 of 20 backups go: the list scrolls
+        await pilot.pause()
+        assert len(named(preview_lines(screen), "delete")) > 12
+        box = screen.query_one("#prune-box").content_region  # inside the border
+        for button in screen.query(Button):
+            assert box.contains_region(button.region), (button.id, button.region, box)

@@ -10,8 +10,10 @@ from typing import Any
 from textual.widgets import Button, Input, Static
 from tuikit import SIZE, demo_target, loaded, log_text, make_app, type_text, wait_until
 
+from vbstui.cloud.shares import Share
 from vbstui.ui.screens.modals import ConfirmScreen
-from vbstui.ui.screens.share_screens import ShareForm, SharesScreen
+from vbstui.ui.screens.share_screens import ShareForm, SharesScreen, share_columns
+from vbstui.ui.widgets.columns import layout, widest
 
 OTHER = "ab" * 16  # a project id of the right form; the simulator accepts any such id
 
@@ -145,3 +147,18 @@ async def test_a_project_without_vbs_is_told_sharing_is_a_vbs_feature() -> None:
                          what="no sharing")
         assert not isinstance(app.screen, (ShareForm, SharesScreen))
         assert share_posts(app) == 0
+
+
+def test_the_other_project_is_whole_in_the_first_70_cells_of_the_shares_list() -> None:
+    # At 80 columns the shares modal's table has about 70 cells before it scrolls.
+    share = Share.from_api({"id": "s1", "backup_id": "b" * 36, "to_project_id": "p" * 32,
+                            "from_project_id": "f" * 32, "backup": {
+                                "id": "b" * 36, "name": "jenkins-test-01-home-weekly",
+                                "status": "available", "size": 40}})
+    for to_me in (False, True):
+        columns = share_columns(to_me)
+        longest = {c.key: widest(c, [share]) for c in columns}
+        widths = layout(columns, 70, longest)
+        project = next(i for i, c in enumerate(columns) if c.key in ("to", "from"))
+        assert widths[project] == 32
+        assert sum(w + 1 for w in widths[:project + 1]) <= 70

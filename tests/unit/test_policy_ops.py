@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from vbstui.cli.output import print_outcome
 from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached, TransportError
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.policy_models import Policy, PolicyTask, ResourceResult
@@ -72,7 +73,7 @@ def test_schedule_and_retention_in_words() -> None:
     assert retention_text(policy()) == "keep 7"
     assert retention_text(policy(rentention_num=None, rentention_day=30,
                                  remain_first_backup_of_curMonth="Y")) == (
-        "keep 30 days, first of month kept")
+        "keep 30 days + first of month")
 
 
 def test_next_run_every_day_and_every_few_days() -> None:
@@ -173,6 +174,7 @@ def test_unlink_and_delete_name_the_linked_disks() -> None:
     assert "db-1 (d1)" in "\n".join(plan.confirmation())
     lines = delete_confirmation(target, [disk("d1", "db-1", target.id)])
     assert "1 linked disk will no longer be backed up" in lines[0] and "db-1 (d1)" in lines[1]
+    assert lines[0].endswith("(its backups are kept):")
 
 
 def test_per_disk_failures_carry_code_and_meaning() -> None:
@@ -413,7 +415,8 @@ async def test_a_task_the_service_forgot_is_followed_by_its_backup(tmp_path: Pat
     journal.close()
 
 
-async def test_a_finished_task_names_the_backup_it_made(tmp_path: Path) -> None:
+async def test_a_finished_task_names_the_backup_it_made(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fake = FakePolicies()
     fake.on_run = [task("t1", "RUNNING", "d1", vbs_job_id="vj1"),
                    task("t2", "RUNNING", "d2", vbs_job_id="gone")]
@@ -441,3 +444,7 @@ async def test_a_finished_task_names_the_backup_it_made(tmp_path: Path) -> None:
     journaled = {r.get("job_id"): r.get("backup_id") for r in journal.history()}
     assert (journaled["t1"], journaled["t2"]) == ("b1", "b2")  # `vbstui jobs` shows them
     journal.close()
+    capsys.readouterr()
+    for job in done:  # `vbstui policy run --wait` prints what it made, as `backup create`
+        print_outcome(job)
+    assert capsys.readouterr().out.split() == ["b1", "b2"]

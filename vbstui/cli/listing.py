@@ -12,7 +12,7 @@ from vbstui.cli.protection import VAULT_WIDTH, Protections
 from vbstui.cli.stream import ListingWriter
 from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import ExitCode
-from vbstui.ops.policy_links import disk_policy_names
+from vbstui.ops.policy_links import PolicyNames, disk_policy_names
 from vbstui.ops.resolve import DiskChoice, resolve_volume
 from vbstui.ops.routing import backup_place
 from vbstui.ops.service import BackupService
@@ -27,7 +27,7 @@ async def cmd_volumes(ctx: Context) -> int:
     try:
         if args.json or args.jsonl:
             await _stream_volumes(service, args.name, args.status, protections,
-                                  lines=args.jsonl)
+                                  PolicyNames(ctx.session), lines=args.jsonl)
             return ExitCode.OK
         volumes = await service.list_volumes(name=args.name, status=args.status)
         known = await protections
@@ -61,7 +61,8 @@ async def _settled(task: asyncio.Future[Any]) -> None:
 
 
 async def _stream_volumes(service: BackupService, name: str | None, status: str | None,
-                          protections: asyncio.Future[Protections], *, lines: bool) -> None:
+                          protections: asyncio.Future[Protections], policies: PolicyNames,
+                          *, lines: bool) -> None:
     """Each page goes out as it arrives, while the service already works on the next
     one.  A failure half-way raises before the document is finished."""
     writer = ListingWriter("volumes", lines=lines)
@@ -72,7 +73,7 @@ async def _stream_volumes(service: BackupService, name: str | None, status: str 
             _warn_unknown(known, "each disk's protection")
             known.forget_vaults()
             first = False
-        records.add_volume_facts(page, known)
+        records.add_volume_facts(page, known, await policies.for_records(page))
         writer.write(page)
     writer.finish()
 

@@ -79,7 +79,8 @@ def event_printer(event: JobEvent) -> None:
 def print_outcome(job: TrackedJob) -> None:
     """A job's end for a script: the id on stdout, the explanation on stderr."""
     if job.phase is Phase.SUCCESS:
-        stdout(job.backup_id if job.kind.value == "create" else job.job_id or job.backup_id)
+        made = job.kind is Kind.CREATE or (job.kind is Kind.POLICY_RUN and job.backup_id)
+        stdout(job.backup_id if made else job.job_id or job.backup_id)  # what it made
     elif job.phase is Phase.RUNNING:
         # A CBR job or a policy's task has no VBS job to show: the journal follows it.
         follow = ("vbstui jobs --wait" if job.service == "cbr" or job.kind is Kind.POLICY_RUN

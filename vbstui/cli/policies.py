@@ -17,7 +17,6 @@ from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, progress, stderr, stdout
 from vbstui.cli.prompts import confirm
 from vbstui.cli.waiting import exit_code_for_jobs, follow_all
-from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import CloudError, Reached
 from vbstui.cloud.models import Volume
 from vbstui.cloud.policies import PolicyClient
@@ -43,7 +42,7 @@ from vbstui.ops.policy_links import (
     plan_link,
     plan_unlink,
 )
-from vbstui.ops.policy_runs import run_now
+from vbstui.ops.policy_runs import run_now, task_problem
 from vbstui.ops.resolve import resolve_volumes
 from vbstui.ops.runs import new_run_id
 from vbstui.ops.target import open_journal
@@ -140,9 +139,7 @@ async def cmd_policy_tasks(ctx: Context) -> int:
         return ExitCode.OK
     rows = []
     for task in tasks:
-        error = ""
-        if task.error_code:
-            error = f"{task.error_code}: {explain(task.error_code, task.message or None).meaning}"
+        error = task_problem(task)
         rows.append([f"{task.created_at:%Y-%m-%d %H:%M}" if task.created_at else "?",
                      task.status, task.resource_id, task.backup_name, task.job_id, error])
     print(table.render(["CREATED (UTC)", "STATUS", "DISK", "BACKUP", "TASK", "ERROR"], rows,
@@ -154,6 +151,16 @@ async def cmd_policy_tasks(ctx: Context) -> int:
 
 # -- creating and changing -----------------------------------------------------------------
 
+# A rule's field as the option that sets it: the message names what to type differently.
+OPTION_OF = {"name": "--name", "start_times": "--start-time", "frequency": "--frequency",
+             "week_days": "--week-days", "keep": "--keep", "keep_days": "--keep-days",
+             "time_zone": "--time-zone", "tags": "--tag"}
+
+
+def broken_rules(problems: dict[str, list[str]]) -> ValidationFailed:
+    return ValidationFailed({OPTION_OF.get(field, field): found
+                             for field, found in problems.items()})
+
 
 async def cmd_policy_create(ctx: Context) -> int:
     args = ctx.args
@@ -164,7 +171,7 @@ async def cmd_policy_create(ctx: Context) -> int:
         time_zone=args.time_zone or "", tags=parse_tags(args.tag))
     problems = draft.problems()
     if problems:  # before logging in: nothing is sent for a broken rule
-        raise ValidationFailed(problems)
+        raise broken_rules(problems)
     ctx.guard.check("create a backup policy")
     client = await policy_client(ctx)
     try:
@@ -216,7 +223,7 @@ async def cmd_policy_update(ctx: Context) -> int:
     draft = updated_draft(policy, changes)
     problems = draft.problems(with_name=renaming)
     if problems:
-        raise ValidationFailed(problems)
+        raise broken_rules(problems)
     try:
         await client.update_policy(policy.id, draft, with_name=renaming)
     except CloudError as exc:

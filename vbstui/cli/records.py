@@ -9,17 +9,21 @@ is.  The shape of each `vbstui` object is listed in `DERIVED`, for the help text
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from vbstui.cli.protection import Protections
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.models import Backup, Job, Quota, backupable_status
+from vbstui.ops.policy_links import record_policy_id
 from vbstui.ops.routing import backup_place
 
 KEY = "vbstui"
 DERIVED = {
-    "volumes": "backupable (status allows a backup); with CBR also protection "
-               "({service, vault_id, vault_name} where its backups go, or null)",
+    "volumes": "backupable (status allows a backup), policy ({id, name} of the VBS "
+               "policy the disk is linked to, name null when not known; null for none); "
+               "with CBR also protection ({service, vault_id, vault_name} where its "
+               "backups go, or null)",
     "backups": "service (vbs or cbr), vault_id and vault_name (CBR), description "
                "(decoded), incremental, volume_name",
     "job": "backup_id, error_code, meaning, action",
@@ -27,20 +31,26 @@ DERIVED = {
 }
 
 
-def add_volume_facts(records: list[Any], protections: Protections | None = None) -> None:
+def add_volume_facts(records: list[Any], protections: Protections | None = None,
+                     policy_names: Mapping[str, str] | None = None) -> None:
     """In place, for speed: a listing of 50,000 disks passes here without models.  With
     CBR, `protections` adds where each disk's backups go (left out when the vaults could
-    not be listed: an absent `protection` is not known, null is "none")."""
-    if protections is None or not protections.shown or not protections.known:
-        for record in records:
-            if isinstance(record, dict):
-                record[KEY] = {"backupable": backupable_status(record.get("status"))}
-        return
-    protection = protections.disk_record
+    not be listed: an absent `protection` is not known, null is "none").  `policy_names`
+    (policy id -> name, `ops.policy_links.PolicyNames`) names each disk's policy."""
+    names = policy_names or {}
+    protection = (protections.disk_record if protections is not None and protections.shown
+                  and protections.known else None)
     for record in records:
-        if isinstance(record, dict):
-            record[KEY] = {"backupable": backupable_status(record.get("status")),
-                           "protection": protection(record.get("id"))}
+        if not isinstance(record, dict):
+            continue
+        policy_id = record_policy_id(record)
+        facts: dict[str, Any] = {
+            "backupable": backupable_status(record.get("status")),
+            "policy": {"id": policy_id, "name": names.get(policy_id)} if policy_id else None,
+        }
+        if protection is not None:
+            facts["protection"] = protection(record.get("id"))
+        record[KEY] = facts
 
 
 def backup_record(backup: Backup, *, protections: Protections | None,

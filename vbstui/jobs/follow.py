@@ -111,12 +111,12 @@ def apply_result(rt: JobRuntime, job: TrackedJob, result: Job) -> None:
     """Take over what the service says about the job, and tell the listener."""
     previous = job.status
     job.status = result.status
-    if result.backup_id and job.kind is Kind.CREATE:
+    if result.backup_id and job.kind in (Kind.CREATE, Kind.POLICY_RUN):
         job.backup_id = result.backup_id
     if result.status == "SUCCESS":
         rt.finish(job, Phase.SUCCESS)
         done = f"{job.kind.value} of {job.label} succeeded in {duration_text(job.elapsed)}"
-        if job.kind is Kind.CREATE:
+        if job.kind is Kind.CREATE or (job.kind is Kind.POLICY_RUN and job.backup_id):
             done += f": backup {job.backup_id}"
         rt.emit(job, done, Severity.SUCCESS)
     elif result.status == "FAIL":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.error_codes import explain
@@ -40,6 +41,33 @@ async def disk_policy_names(session: CloudSession, volumes: Iterable[Volume]
     except CloudError:
         policies = {}
     return {v.id: disk_policy_name(v, policies) for v in linked}
+
+
+def record_policy_id(record: Mapping[str, Any]) -> str:
+    """`disk_policy_id` of a disk's record as the server sent it (listings without models)."""
+    metadata = record.get("metadata")
+    return as_str(metadata.get("policy")).strip() if isinstance(metadata, dict) else ""
+
+
+class PolicyNames:
+    """Policy id -> name for a listing of disk records: one policy listing per run, and
+    only once a disk names a policy (a project without any makes no call)."""
+
+    def __init__(self, session: CloudSession | None) -> None:
+        self.session = session
+        self.asked = False
+        self.names: dict[str, str] | None = None  # None: not listed, or it failed
+
+    async def for_records(self, records: Iterable[Any]) -> dict[str, str] | None:
+        if not self.asked and self.session is not None and any(
+                isinstance(r, dict) and record_policy_id(r) for r in records):
+            self.asked = True
+            try:
+                self.names = {p.id: p.name for p in
+                              await PolicyClient(self.session).list_policies()}
+            except CloudError:  # the ids are still shown, the names stay unknown
+                self.names = None
+        return self.names
 
 
 def disk_policy_name(volume: Volume, policies: Mapping[str, Policy]) -> str:
@@ -157,7 +185,8 @@ def delete_confirmation(policy: Policy, linked: Sequence[Volume]) -> list[str]:
         return [f"delete policy {policy.name} ({policy.id}); no disk is linked to it"]
     return [f"delete policy {policy.name} ({policy.id}); its "
             f"{plural(len(linked), 'linked disk')} will no longer be backed up on a "
-            "schedule (their backups are kept):", *_named(linked)]
+            f"schedule ({'its' if len(linked) == 1 else 'their'} backups are kept):",
+            *_named(linked)]
 
 
 @dataclass(frozen=True)
@@ -184,6 +213,24 @@ class DiskOutcome:
         if self.action:
             text += f" → {self.action}"
         return text
+
+
+def outcome_lines(action: str, policy_name: str, outcomes: Sequence[DiskOutcome]
+                  ) -> list[tuple[bool, str]]:
+    """What a link / unlink did, for a log: (ok, line) — one line for the disks it was
+    done for (named, the first SHOWN_DISKS), then one per failed disk with its code."""
+    done = [o for o in outcomes if o.ok]
+    lines: list[tuple[bool, str]] = []
+    if done:
+        named = ", ".join(o.name or o.volume_id for o in done[:SHOWN_DISKS])
+        if len(done) > SHOWN_DISKS:
+            named += f" … and {len(done) - SHOWN_DISKS} more"
+        where = "to" if action == "link" else "from"
+        lines.append((True, f"{plural(len(done), 'disk')} {action}ed {where} policy "
+                            f"{policy_name}: {named}"))
+    lines += [(False, f"{action} policy {policy_name}: {o.text()}") for o in outcomes
+              if not o.ok]
+    return lines
 
 
 def disk_outcomes(result: ResourceResult, sent: Sequence[str],

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from vbstui.cloud.client import CloudSession
+from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import CloudError, NotFound, Reached
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.policies import PolicyClient
@@ -30,6 +31,7 @@ from vbstui.jobs import JobTracker, Severity, TrackedJob
 from vbstui.jobs.follow import apply_result
 from vbstui.jobs.model import Kind, Phase
 from vbstui.jobs.ports import BackupService as TrackedService
+from vbstui.jobs.reconcile import newest
 from vbstui.jobs.runtime import JobRuntime
 
 BOARD_FRESH_SECONDS = 1.0  # a listing this young answers every task of the run
@@ -46,14 +48,24 @@ _WHY = {"EXECUTE_TIMEOUT": "the backup did not finish in time (EXECUTE_TIMEOUT)"
                 "already running"}
 
 
-def job_from_task(task: PolicyTask) -> Job:
-    """A policy task as the tracker's `Job`: INIT, RUNNING, SUCCESS or FAIL."""
+def job_from_task(task: PolicyTask, backup_id: str = "") -> Job:
+    """A policy task as the tracker's `Job`: INIT, RUNNING, SUCCESS or FAIL, with the
+    backup it made when that is known."""
     status = _JOB_STATUS.get(task.status, task.status)
     reason = "; ".join(t for t in (_WHY.get(task.status, ""), task.message) if t)
     return Job(job_id=task.job_id, status=status, job_type="policy-run",
                begin_time=task.created_at, end_time=task.finished_at,
-               error_code=task.error_code, fail_reason=reason, entities={}, sub_jobs=(),
+               error_code=task.error_code, fail_reason=reason,
+               entities={"backup_id": backup_id} if backup_id else {}, sub_jobs=(),
                raw=task.raw)
+
+
+def task_problem(task: PolicyTask) -> str:
+    """What went wrong with a task, in words ("" when nothing did): its error code with
+    the catalogue's meaning, or why a SKIP / EXECUTE_TIMEOUT made no backup."""
+    if task.error_code:
+        return f"{task.error_code}: {explain(task.error_code, task.message or None).meaning}"
+    return _WHY.get(task.status, "") or (task.message if task.status == "EXECUTE_FAIL" else "")
 
 
 class TaskBoard:
@@ -138,7 +150,25 @@ class PolicyTaskPort:
         if not self.board.policy_id:  # a journal record without its policy: nothing to ask
             raise NotFound(status=404, code=None, message="the job does not say which policy "
                            "ran it", method="GET", path="backuptasks")
-        return job_from_task(await self.board.task(job_id))
+        task = await self.board.task(job_id)
+        backup_id = await self._backup_of(task) if task.status == "EXECUTE_SUCCESS" else ""
+        return job_from_task(task, backup_id)
+
+    async def _backup_of(self, task: PolicyTask) -> str:
+        """The backup a successful task made: the task list names no backup id, the VBS
+        job behind the task does; without one, the disk's backup with the task's name."""
+        if task.vbs_job_id:
+            try:
+                found = (await self.service.get_job(task.vbs_job_id)).backup_id
+            except NotFound:  # the VBS job expired: the backup's name still tells
+                found = ""
+            if found:
+                return found
+        if not (task.resource_id and task.backup_name):
+            return ""
+        # Other errors propagate: the tracker polls again with its backoff.
+        named = await self.service.find_backups(task.resource_id, task.backup_name)
+        return newest(named).id if named else ""
 
     async def find_backups(self, volume_id: str, name: str) -> list[Backup]:
         return await self.service.find_backups(volume_id, name)

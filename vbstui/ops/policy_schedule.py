@@ -40,7 +40,8 @@ def schedule_text(policy: Policy) -> str:
 
 
 def retention_text(policy: Policy) -> str:
-    """`keep 7` / `keep 30 days`, and `first of month kept` when it is."""
+    """`keep 7` / `keep 30 days`, and `+ first of month` when the first backup of each
+    month is kept too (short: the policies view has it in one column)."""
     if policy.keep is not None:
         text = f"keep {policy.keep}"
     elif policy.keep_days is not None:
@@ -48,7 +49,7 @@ def retention_text(policy: Policy) -> str:
     else:
         text = "keep ?"
     if policy.keep_first_of_month:
-        text += ", first of month kept"
+        text += " + first of month"
     return text
 
 

@@ -48,19 +48,33 @@ def _disks(row: PolicyRow) -> str:
     return "?" if count is None else str(count)
 
 
+def _utc(row: PolicyRow) -> str:
+    # The header says UTC: the room goes to the words.
+    return str(row.record["next_run_text"]).removesuffix(" UTC")
+
+
+def _local(row: PolicyRow) -> str:
+    """The local time without the year the UTC cell beside it already shows."""
+    local, utc = str(row.record["next_run_local"]), str(row.record["next_run_text"])
+    return local[5:] if local[:5] == utc[:5] and local[4:5] == "-" else local
+
+
+# At 120 columns the usual texts are whole (the rare zone note of a week-day schedule is
+# cut: the details pane has it); at 80 the table scrolls sideways (← / →), the name,
+# state, disks, schedule and next run first.  Short texts grow first.
 POLICY_COLUMNS: list[Column[PolicyRow]] = [
-    Column("name", "NAME", 14, lambda r: r.name or "(no name)", grow=1),
+    Column("name", "NAME", 12, lambda r: r.name or "(no name)", grow=1),
     Column("status", "ON/OFF", 6, lambda r: r.policy.status,
            style=lambda r: "good" if r.policy.enabled else "warn"),
-    Column("schedule", "SCHEDULE (UTC)", 22, lambda r: r.record["schedule"], grow=2),
-    Column("next", "NEXT RUN (UTC)", 20, lambda r: r.record["next_run_text"],
-           sort_key=lambda r: r.record["next_run_utc"] or "~"),
-    Column("local", "NEXT RUN (LOCAL)", 20, lambda r: r.record["next_run_local"],
-           sort_key=lambda r: r.record["next_run_utc"] or "~"),
-    Column("retention", "RETENTION", 14, lambda r: r.record["retention"], grow=1),
-    # No ID column: at 120 columns the schedule needs the room; enter, y and `/` have it.
     Column("disks", "DISKS", 5, _disks, sort_key=lambda r: r.record["disks"] or 0,
            align_right=True),
+    Column("schedule", "SCHEDULE (UTC)", 22, lambda r: r.record["schedule"], grow=2),
+    Column("next", "NEXT RUN (UTC)", 16, _utc,
+           sort_key=lambda r: r.record["next_run_utc"] or "~"),
+    Column("local", "NEXT RUN (LOCAL)", 16, _local,
+           sort_key=lambda r: r.record["next_run_utc"] or "~"),
+    # No ID column: at 120 columns the words need the room; enter, y and `/` have it.
+    Column("retention", "RETENTION", 14, lambda r: r.record["retention"], grow=3),
 ]
 
 

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual.app import App
@@ -22,7 +22,7 @@ from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError, EndpointNotFound, Reached
 from vbstui.cloud.models import Volume
 from vbstui.cloud.policies import PolicyClient
-from vbstui.cloud.policy_models import Policy
+from vbstui.cloud.policy_models import Policy, PolicyTask
 from vbstui.jobs import Severity, TrackedJob
 from vbstui.ops.guard import Guard
 from vbstui.ops.policies import (
@@ -38,6 +38,7 @@ from vbstui.ops.policy_links import (
     disk_outcomes,
     disk_policy_name,
     linked_disks,
+    outcome_lines,
     plan_link,
     plan_unlink,
 )
@@ -56,6 +57,8 @@ from vbstui.ui.screens.policy_details import PolicyDetailsScreen
 from vbstui.ui.screens.policy_form import PolicyForm, PolicyFormResult
 
 REFRESH_ONE_BY_ONE = 50  # more disks changed than this: the whole disk list is read again
+RECENT_TASKS = 8  # the newest tasks a policy's details show (its last runs, by disk)
+T = TypeVar("T")
 
 
 class PolicyFlows:
@@ -197,15 +200,24 @@ class PolicyFlows:
             self._disks(action, policy)
 
     async def _details(self, policy: Policy, client: PolicyClient) -> None:
+        tags = await self._read(policy, "tags", client.tags(policy.id))
+        listed = await self._read(policy, "tasks", client.tasks(policy.id, limit=RECENT_TASKS))
+        tasks: list[PolicyTask] | None = listed[0] if listed is not None else None
+        volumes = self.loader.volumes
+        names = {t.resource_id: volumes[t.resource_id].name for t in tasks or ()
+                 if t.resource_id in volumes}
+        await self.app.push_screen_wait(PolicyDetailsScreen(
+            policy_record(policy, self.clock()), tags,
+            linked_disks(policy, volumes.values()), tasks, names))
+
+    async def _read(self, policy: Policy, what: str, call: Awaitable[T]) -> T | None:
+        """A part of the details; when it cannot be read the rest is still shown."""
         try:
-            tags: list[tuple[str, str]] | None = await client.tags(policy.id)
+            return await call
         except CloudError as exc:
-            self.say(f"tags of policy {visible(policy.name)} not read: {exc.describe()}",
+            self.say(f"{what} of policy {visible(policy.name)} not read: {exc.describe()}",
                      Severity.WARNING)
-            tags = None
-        disks = linked_disks(policy, self.loader.volumes.values())
-        record = policy_record(policy, self.clock())
-        await self.app.push_screen_wait(PolicyDetailsScreen(record, tags, disks))
+            return None
 
     # -- create and edit ---------------------------------------------------------------
 
@@ -376,9 +388,8 @@ class PolicyFlows:
             return
         names = {v.id: v.name for v in marked}
         outcomes = disk_outcomes(result, sent, names)
-        for outcome in outcomes:
-            self.say(f"{action} policy {name}: {visible(outcome.text())}",
-                     Severity.SUCCESS if outcome.ok else Severity.ERROR)
+        for ok, line in outcome_lines(action, policy.name, outcomes):
+            self.say(visible(line), Severity.SUCCESS if ok else Severity.ERROR)
         failed = sum(1 for o in outcomes if not o.ok)
         if failed:
             self.app.notify(f"{plural(failed, 'disk')} not {action}ed: see the log pane",

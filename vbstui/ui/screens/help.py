@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
+from textual.actions import parse
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -27,6 +28,7 @@ from vbstui.ui.keys import (
     key_lines,
     live_bindings,
     merge_lines,
+    method_refusal,
     own_bindings,
     refusal,
 )
@@ -86,7 +88,12 @@ def help_sections(app: App[Any]) -> Sections:
 
     def add(title: str, cls: type, node: DOMNode | None) -> None:
         def offered(binding: Binding) -> bool:
-            return node is None or refusal(node, binding.action, guard) is None
+            if node is not None:
+                return refusal(node, binding.action, guard) is None
+            # A modal not open: its own action methods say what the guard refuses.
+            namespace, name, parameters = parse(binding.action)
+            return bool(namespace) or method_refusal(
+                getattr(cls, f"action_{name}", None), guard, *parameters) is None
         bindings = live_bindings(node, cls) if node is not None else own_bindings(cls)
         sections.setdefault(title, []).extend(key_lines(bindings, offered=offered))
 

@@ -149,7 +149,7 @@ class PrunePreviewScreen(ModalScreen[bool]):
     PrunePreviewScreen #prune-box { width: 100%; height: auto; max-height: 100%;
                                     border: thick $error; background: $surface;
                                     padding: 0 1; }
-    PrunePreviewScreen #prune-preview { height: auto; max-height: 80vh; overflow-x: auto; }
+    PrunePreviewScreen #prune-preview { height: auto; max-height: 70vh; overflow-x: auto; }
     PrunePreviewScreen #prune-preview-body { width: auto; }
     PrunePreviewScreen .buttons { height: 1; }
     """

@@ -139,10 +139,11 @@ def share_columns(to_me: bool) -> list[Column[Share]]:
     return [
         Column("name", "BACKUP", 16, lambda s: s.backup_name or "(no name)", grow=2),
         Column("backup", "BACKUP ID", 8, lambda s: s.backup_id[:8], sort_key=lambda s: s.backup_id),
+        # The other project whole before the rest: at 80 columns the modal has ~70 cells.
+        Column(other[0], other[1], 32, other[2]),
         Column("status", "STATUS", 10,
                lambda s: s.backup.status if s.backup is not None else "?"),
         Column("size", "SIZE", 8, _size, align_right=True),
-        Column(other[0], other[1], 32, other[2]),
         Column("shared", "SHARED", 16,
                lambda s: s.created_at.strftime("%Y-%m-%d %H:%M") if s.created_at else "?"),
     ]

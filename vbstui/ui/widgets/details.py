@@ -1,4 +1,5 @@
-"""The details pane: the fields that matter of the selected disk, backup or job, readable.
+"""The details pane: the fields that matter of the selected disk, backup, job or policy,
+readable.
 
 The tables cut long values to their column; here every field is shown whole and
 wrapped: names, status (and why a disk cannot be backed up), sizes, times in UTC
@@ -24,6 +25,7 @@ from vbstui.cloud.error_codes import explain
 from vbstui.cloud.models import Backup, Volume
 from vbstui.jobs import Phase, TrackedJob
 from vbstui.textsafe import visible
+from vbstui.ui.policies_view import PolicyRow
 
 Field = tuple[str, "str | Text"]
 MAX_VALUE = 600  # a hostile server string must not fill the pane
@@ -157,6 +159,32 @@ def job_fields(job: TrackedJob, now: datetime) -> list[Field]:
     return fields
 
 
+def _next_run(record: dict[str, Any], now: datetime) -> str:
+    upcoming = record["next_run_utc"]
+    if not upcoming:
+        return str(record["next_run_text"])  # "—" for an OFF policy, or why there is none
+    return f"{record['next_run_text']} ({ago(datetime.fromisoformat(upcoming), now)})"
+
+
+def policy_fields(row: PolicyRow, now: datetime) -> list[Field]:
+    """The record `vbstui policy show` prints (`ops.policies.policy_record`); its tags
+    and linked disks need calls of their own: enter shows them."""
+    record = row.record
+    disks = record["disks"]
+    return [
+        ("Policy", record["name"] or "(no name)"),
+        ("ID", record["id"]),
+        ("Status", "ON" if record["enabled"] else f"{record['status']}: no scheduled runs"),
+        ("Schedule", record["schedule"]),
+        ("Next run", _next_run(record, now)),
+        ("Local time", record["next_run_local"]),
+        ("Retention", record["retention"]),
+        ("Time zone", record["time_zone"] or "—"),
+        ("Disks", "unknown" if disks is None else f"{disks} linked"),
+        ("Tags, disks", "enter shows them"),
+    ]
+
+
 def render_fields(title: str, fields: list[Field]) -> RenderableType:
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(style="bold", no_wrap=True)
@@ -169,7 +197,7 @@ def render_fields(title: str, fields: list[Field]) -> RenderableType:
 
 
 class DetailsPane(VerticalScroll, can_focus=False):
-    """Shows one row; `show(row)` with a disk, a backup, a job, or None."""
+    """Shows one row; `show(row)` with a disk, a backup, a job, a policy, or None."""
 
     DEFAULT_CSS = """
     DetailsPane {
@@ -219,6 +247,8 @@ class DetailsPane(VerticalScroll, can_focus=False):
             return "BACKUP", backup_fields(row, self.disk_name, now)
         if isinstance(row, TrackedJob):
             return "JOB", job_fields(row, now)
+        if isinstance(row, PolicyRow):
+            return "POLICY", policy_fields(row, now)
         return "", []
 
     def render_row(self, row: object | None) -> RenderableType:
