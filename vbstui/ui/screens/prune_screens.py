@@ -16,6 +16,7 @@ from vbstui.cloud.models import Volume
 from vbstui.ops.prune import PrunePlan, keep_problem
 from vbstui.textsafe import plural, visible
 from vbstui.ui.keys import changes_cloud
+from vbstui.ui.screens.live_form import LiveForm
 from vbstui.ui.widgets.ordered_input import OrderedInput
 
 SHOWN_DISKS = 3  # the form names this many of the disks, then counts the rest
@@ -32,8 +33,10 @@ def keep_value(text: str) -> tuple[int | None, str | None]:
     return number, keep_problem(number)
 
 
-class KeepForm(ModalScreen[int | None]):
+class KeepForm(LiveForm[int | None]):
     """"Keep the newest N backups of these disks": dismissed with N, or None."""
+
+    FORM = "prune"
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Preview", priority=True),
@@ -73,31 +76,10 @@ class KeepForm(ModalScreen[int | None]):
 
     def _revalidate(self) -> None:
         number, problem = self._value()
-        error = self.query_one("#prune-keep-error", Static)
-        error.update(Text(f"✗ {problem}") if problem else
-                     Text(f"✓ the newest {number} of each disk stay; the rest are listed "
-                          "before anything is deleted"))
-        error.set_class(problem is not None, "-bad")
-        self.query_one("#prune-keep", Input).set_class(problem is not None, "-invalid")
-        self.query_one("#prune-submit", Button).disabled = problem is not None or self.done
-        self.query_one("#form-state", Static).update(
-            "1 problem to fix" if problem else "ready: the preview asks before deleting")
-
-    @on(Input.Changed)
-    def _changed(self) -> None:
-        self._revalidate()
-
-    @on(Input.Submitted)
-    def _enter(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#prune-submit")
-    def _submit_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#prune-cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+        self.show_field("prune-keep", [problem] if problem else [],
+                        ok=f"✓ the newest {number} of each disk stay; the rest are listed "
+                        "before anything is deleted")
+        self.show_state(1 if problem else 0, "ready: the preview asks before deleting")
 
     def action_submit(self) -> None:
         number, problem = self._value()

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +20,7 @@ from vbstui.cloud.shares import Share
 from vbstui.ops.shares import share_target_problems
 from vbstui.textsafe import plural, visible
 from vbstui.ui.keys import changes_cloud
+from vbstui.ui.screens.live_form import LiveForm
 from vbstui.ui.widgets.columns import Column
 from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.vtable import VirtualTable
@@ -33,9 +33,10 @@ def typed_project_ids(text: str) -> list[str]:
     return [part for part in _SEPARATORS.split(text) if part]
 
 
-class ShareForm(ModalScreen[list[str] | None]):
+class ShareForm(LiveForm[list[str] | None]):
     """Project ids to share one backup with; dismissed with the ids typed, or None."""
 
+    FORM = "share"
     BINDINGS = [
         Binding("ctrl+s", "submit", "Share", priority=True),
         Binding("escape", "cancel", "Cancel"),
@@ -85,31 +86,9 @@ class ShareForm(ModalScreen[list[str] | None]):
 
     def _revalidate(self) -> None:
         problems = self.problems()
-        error = self.query_one("#share-projects-error", Static)
-        error.update(Text("✗ " + "; ".join(problems)) if problems
-                     else Text(f"✓ {plural(len(self.project_ids()), 'project')}"))
-        error.set_class(bool(problems), "-bad")
-        self.query_one("#share-projects", Input).set_class(bool(problems), "-invalid")
-        self.query_one("#share-submit", Button).disabled = bool(problems) or self.done
-        self.query_one("#form-state", Static).update(
-            f"{plural(len(problems), 'problem')} to fix" if problems
-            else "ready: ctrl+s shares it")
-
-    @on(Input.Changed)
-    def _changed(self) -> None:
-        self._revalidate()
-
-    @on(Input.Submitted)
-    def _enter(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#share-submit")
-    def _submit_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#share-cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+        self.show_field("share-projects", problems,
+                        ok=f"✓ {plural(len(self.project_ids()), 'project')}")
+        self.show_state(len(problems), "ready: ctrl+s shares it")
 
     @changes_cloud("share backups")
     def action_submit(self) -> None:

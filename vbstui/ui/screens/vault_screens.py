@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,6 +16,7 @@ from vbstui.ops.vault_create import vault_create_problems
 from vbstui.ops.vaults import VaultDisk, VaultRow
 from vbstui.textsafe import plural, visible
 from vbstui.ui.keys import changes_cloud
+from vbstui.ui.screens.live_form import LiveForm
 from vbstui.ui.widgets.columns import Column
 from vbstui.ui.widgets.ordered_input import OrderedInput
 from vbstui.ui.widgets.statebox import StateCheckbox
@@ -95,8 +95,10 @@ class NewVault:
     volume_ids: list[str]
 
 
-class VaultCreateForm(ModalScreen[NewVault | None]):
+class VaultCreateForm(LiveForm[NewVault | None]):
     """Name and size of a new disk vault, and whether the marked disks go into it."""
+
+    FORM = "vault"
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Create", priority=True),
@@ -153,32 +155,9 @@ class VaultCreateForm(ModalScreen[NewVault | None]):
     def _revalidate(self) -> None:
         problems = self._problems()
         for field, key in (("vault-name", "name"), ("vault-size", "size_gb")):
-            messages = problems.get(key, [])
-            error = self.query_one(f"#{field}-error", Static)
-            error.update(Text("✗ " + "; ".join(messages)) if messages else "✓")
-            error.set_class(bool(messages), "-bad")
-            self.query_one(f"#{field}", Input).set_class(bool(messages), "-invalid")
-        count = sum(len(m) for m in problems.values())
-        self.query_one("#vault-submit", Button).disabled = bool(problems) or self.done
-        self.query_one("#form-state", Static).update(
-            f"{count} problem{'s' if count != 1 else ''} to fix" if problems
-            else "ready: the next step shows the cost and asks")
-
-    @on(Input.Changed)
-    def _changed(self) -> None:
-        self._revalidate()
-
-    @on(Input.Submitted)
-    def _enter(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#vault-submit")
-    def _submit_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#vault-cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+            self.show_field(field, problems.get(key, []))
+        self.show_state(sum(len(m) for m in problems.values()),
+                        "ready: the next step shows the cost and asks")
 
     def action_submit(self) -> None:
         if self.done:
