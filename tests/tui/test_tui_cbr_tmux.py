@@ -78,9 +78,10 @@ def test_cbr_only_back_up_into_a_vault_restore_and_delete_reading_the_log(
     terminal.keys("/")
     terminal.type(disk)
     terminal.keys("Enter")
-    screen = terminal.wait_for(lambda s: f"1 of {VOLUMES} disks" in s)
-    assert vault in next(line for line in screen.splitlines() if disk in line
-                         and "GB" in line)  # its PROTECTION: the vault
+    # The filtered row shows its PROTECTION: the vault (the vault listing may land after
+    # the disks, so wait for the row as drawn, not just the count).
+    terminal.wait_for(lambda s: f"1 of {VOLUMES} disks" in s and any(
+        disk in line and "GB" in line and vault in line for line in s.splitlines()))
     terminal.keys("b")
     terminal.wait_for(f"Into CBR vault '{vault}'")
     terminal.keys("C-u")

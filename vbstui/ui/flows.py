@@ -33,6 +33,7 @@ from vbstui.ops.routing import offers
 from vbstui.ops.vaults import Destinations, backup_destinations
 from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
+from vbstui.ui.flow_base import FlowBase
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.main import main_screen
@@ -43,7 +44,7 @@ PREFLIGHT_TIMEOUT = 15.0  # no checks are better than no form: the server checks
 SHOWN_IN_CONFIRMATION = 12
 
 
-class Flows:
+class Flows(FlowBase):
     def __init__(self, app: App[Any], connection: Connection, runner: JobRunner,
                  volumes: dict[str, Volume], guard: Guard, *,
                  clock: Callable[[], datetime]) -> None:
@@ -53,18 +54,6 @@ class Flows:
         self.volumes = volumes
         self.guard = guard
         self.clock = clock
-
-    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
-        main_screen(self.app).say(text, severity)
-
-    def refused(self, action: str) -> bool:
-        """Say so and stop here if read-only mode refuses this action."""
-        reason = self.guard.refusal(action)
-        if reason is None:
-            return False
-        self.say(reason, Severity.WARNING)
-        self.app.notify(reason, severity="warning")
-        return True
 
     # -- backing up ------------------------------------------------------------------
 

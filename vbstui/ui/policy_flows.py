@@ -47,6 +47,7 @@ from vbstui.ops.runs import new_run_id
 from vbstui.ops.summary import RunSummary
 from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
+from vbstui.ui.flow_base import FlowBase
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
 from vbstui.ui.policies_view import PoliciesView, PolicyRow
@@ -61,7 +62,7 @@ RECENT_TASKS = 8  # the newest tasks a policy's details show (its last runs, by 
 T = TypeVar("T")
 
 
-class PolicyFlows:
+class PolicyFlows(FlowBase):
     def __init__(self, app: App[Any], connection: Connection, runner: JobRunner,
                  loader: Loader, guard: Guard, *, clock: Callable[[], datetime]) -> None:
         self.app = app
@@ -79,9 +80,6 @@ class PolicyFlows:
     @property
     def view(self) -> PoliciesView:
         return self.main.policies_view
-
-    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
-        self.main.say(text, severity)
 
     def policy_name(self, volume: Volume) -> str:
         """The POLICY cell of a disk: its policy's name (`ops.policy_links`)."""
@@ -108,11 +106,7 @@ class PolicyFlows:
                             description=description)
 
     def _refused(self, action: str) -> bool:
-        reason = self.guard.refusal(GUARD_WORDS[action])
-        if reason is not None:
-            self.say(reason, Severity.WARNING)
-            self.app.notify(reason, severity="warning", markup=False)
-        return reason is not None
+        return self.refused(GUARD_WORDS[action])
 
     def _failed(self, exc: CloudError, policy: Policy | None, what: str,
                 policies: list[Policy] | None = None) -> None:

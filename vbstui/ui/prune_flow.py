@@ -19,12 +19,13 @@ from vbstui.ops.prune import PrunePlan, PruneSummary, plan_prune, prepare_prune_
 from vbstui.ops.resolve import DiskChoice
 from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
+from vbstui.ui.flow_base import FlowBase
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.screens.main import main_screen
 from vbstui.ui.screens.prune_screens import KeepForm, PrunePreviewScreen
 
 
-class PruneFlow:
+class PruneFlow(FlowBase):
     def __init__(self, app: App[Any], connection: Connection, runner: JobRunner,
                  guard: Guard) -> None:
         self.app = app
@@ -32,14 +33,8 @@ class PruneFlow:
         self.runner = runner
         self.guard = guard
 
-    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
-        main_screen(self.app).say(text, severity)
-
     def prune(self, volumes: list[Volume]) -> None:
-        reason = self.guard.refusal("delete backups")
-        if reason is not None:
-            self.say(reason, Severity.WARNING)
-            self.app.notify(reason, severity="warning")
+        if self.refused("delete backups"):
             return
         if self.connection.service is None:
             self.say("not connected — F5 retries", Severity.WARNING)

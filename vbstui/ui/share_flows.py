@@ -5,7 +5,6 @@ module asks and reports, in the log pane (a refusal with its code and what it me
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -28,46 +27,29 @@ from vbstui.ops.shares import (
 )
 from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
-from vbstui.ui.screens.main import main_screen
+from vbstui.ui.flow_base import FlowBase
 from vbstui.ui.screens.modals import ConfirmScreen
 from vbstui.ui.screens.share_screens import ShareChoice, ShareForm, SharesScreen
 
 
-class ShareFlows:
+class ShareFlows(FlowBase):
+    WORKER = "shares"
+
     def __init__(self, app: App[Any], connection: Connection, guard: Guard) -> None:
         self.app = app
         self.connection = connection
         self.guard = guard
 
-    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
-        main_screen(self.app).say(text, severity)
-
-    def _refused(self, action: str) -> bool:
-        reason = self.guard.refusal(action)
-        if reason is not None:
-            self.say(reason, Severity.WARNING)
-            self.app.notify(reason, severity="warning")
-        return reason is not None
-
-    def _run(self, work: Callable[[BackupService], Awaitable[None]], description: str) -> None:
-        service = self.connection.service
-        if service is None:
-            self.say("not connected — F5 retries", Severity.WARNING)
-            return
-        # A project without VBS: ops.shares refuses, and the worker's error says why.
-        self.app.run_worker(partial(work, service), name="shares", group="jobs",
-                            exit_on_error=False, description=description)
-
     # -- sharing one backup ----------------------------------------------------------
 
     def share(self, backup: Backup) -> None:
-        if self._refused("share backups"):
+        if self.refused("share backups"):
             return
         problem = backup_share_problem(backup)
         if problem:
             self.say(f"cannot share: {problem}", Severity.WARNING)
             return
-        self._run(partial(self._share, backup), "sharing a backup")
+        self.run_with_service(partial(self._share, backup), "sharing a backup")
 
     async def _share(self, backup: Backup, service: BackupService) -> None:
         # What the form checks as you type: this project, and whom the backup has already
@@ -97,7 +79,7 @@ class ShareFlows:
     # -- the lists of shares, and revoking -----------------------------------------------
 
     def show(self, *, to_me: bool = False) -> None:
-        self._run(partial(self._show, to_me), "listing shares")
+        self.run_with_service(partial(self._show, to_me), "listing shares")
 
     async def _show(self, to_me: bool, service: BackupService) -> None:
         while True:  # the list opens again after each change, as the server has it then
@@ -108,7 +90,7 @@ class ShareFlows:
                 return
             if choice.kind == "toggle":
                 to_me = not to_me
-            elif choice.share is not None and not self._refused("stop sharing backups"):
+            elif choice.share is not None and not self.refused("stop sharing backups"):
                 share = choice.share
                 await self._revoke(service, share.backup_id,
                                    [] if choice.every else [share.to_project_id])

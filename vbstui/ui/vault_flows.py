@@ -5,7 +5,6 @@ line per disk in the log pane (a refusal with its code and what it means)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -32,6 +31,7 @@ from vbstui.ops.vault_create import (
 from vbstui.ops.vaults import VaultRow, vault_disks
 from vbstui.textsafe import visible
 from vbstui.ui.connection import Connection
+from vbstui.ui.flow_base import FlowBase
 from vbstui.ui.loading import Loader
 from vbstui.ui.screens.main import main_screen
 from vbstui.ui.screens.modals import ConfirmScreen
@@ -41,7 +41,9 @@ CHANGE_WORDS = {"add": ("added to", "Add disks to vault?", "Add"),
                 "remove": ("removed from", "Remove disks from vault?", "Remove")}
 
 
-class VaultFlows:
+class VaultFlows(FlowBase):
+    WORKER = "vaults-change"
+
     def __init__(self, app: App[Any], connection: Connection, loader: Loader,
                  guard: Guard) -> None:
         self.app = app
@@ -49,28 +51,10 @@ class VaultFlows:
         self.loader = loader
         self.guard = guard
 
-    def say(self, text: str, severity: Severity = Severity.INFO) -> None:
-        main_screen(self.app).say(text, severity)
-
-    def _refused(self, action: str) -> bool:
-        reason = self.guard.refusal(action)
-        if reason is not None:
-            self.say(reason, Severity.WARNING)
-            self.app.notify(reason, severity="warning")
-        return reason is not None
-
-    def _run(self, work: Callable[[BackupService], Awaitable[None]], description: str) -> None:
-        service = self.connection.service
-        if service is None:
-            self.say("not connected — F5 retries", Severity.WARNING)
-            return
-        self.app.run_worker(partial(work, service), name="vaults-change", group="jobs",
-                            exit_on_error=False, description=description)
-
     # -- the disks of a vault ------------------------------------------------------------
 
     def show_disks(self, row: VaultRow) -> None:
-        self._run(partial(self._show_disks, row), "listing the vault's disks")
+        self.run_with_service(partial(self._show_disks, row), "listing the vault's disks")
 
     async def _show_disks(self, row: VaultRow, service: BackupService) -> None:
         disks = await vault_disks(service, row.vault)
@@ -81,23 +65,23 @@ class VaultFlows:
     # -- adding and removing disks ---------------------------------------------------------
 
     def add_marked(self, row: VaultRow) -> None:
-        if self._refused("add disks to a vault"):
+        if self.refused("add disks to a vault"):
             return
         marked = [v.id for v in main_screen(self.app).volumes_view.table.marked_rows()]
         if not marked:
             self.app.notify("mark disks in the volumes view first (F3, space), then press "
                             "a here", severity="warning", markup=False)
             return
-        self._run(partial(self._add, row, marked), "adding disks to a vault")
+        self.run_with_service(partial(self._add, row, marked), "adding disks to a vault")
 
     async def _add(self, row: VaultRow, volume_ids: list[str], service: BackupService
                    ) -> None:
         await self._change(service, await plan_add_disks(service, row.vault, volume_ids))
 
     def remove(self, row: VaultRow, volume_ids: list[str]) -> None:
-        if self._refused("remove disks from a vault"):
+        if self.refused("remove disks from a vault"):
             return
-        self._run(partial(self._remove, row, volume_ids), "removing disks from a vault")
+        self.run_with_service(partial(self._remove, row, volume_ids), "removing disks from a vault")
 
     async def _remove(self, row: VaultRow, volume_ids: list[str], service: BackupService
                       ) -> None:
@@ -134,7 +118,7 @@ class VaultFlows:
     # -- a new vault -----------------------------------------------------------------------
 
     def create(self) -> None:
-        if self._refused("create a vault"):
+        if self.refused("create a vault"):
             return
         marked = [v.id for v in main_screen(self.app).volumes_view.table.marked_rows()]
         self.app.push_screen(VaultCreateForm(marked), self._create_asked)
@@ -143,7 +127,7 @@ class VaultFlows:
         if wanted is None:
             self.say("new vault cancelled; nothing was sent")
             return
-        self._run(partial(self._create, wanted), "creating a vault")
+        self.run_with_service(partial(self._create, wanted), "creating a vault")
 
     async def _create(self, wanted: NewVault, service: BackupService) -> None:
         try:
