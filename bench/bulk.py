@@ -3,8 +3,9 @@
     python bench/bulk.py [--disks 1000] [--job-seconds 10] [--concurrency 8]
                          [--reference PATH]
 
-Against `vbstui sim` over a real socket; the simulator counts every request and
-the most creates it ever had in flight at once.  With `--reference` (another checkout,
+Against `vbstui sim --services vbs` over a real socket (the VBS path; the mixed VBS + CBR
+run is bench/cbr_bulk.py); the simulator counts every request and the most creates it
+ever had in flight at once.  With `--reference` (another checkout,
 e.g. `git worktree add /tmp/ref HEAD`) the same run is made with that checkout's CLI
 against a fresh simulator of the same seed, and the ratio of calls per backup printed.
 """
@@ -45,8 +46,8 @@ def measure(args: argparse.Namespace, checkout: Path | None) -> Run:
         env = {"PYTHONPATH": str(checkout.resolve()), "PYTHONSAFEPATH": "1"}
     with tempfile.TemporaryDirectory(prefix="vbstui-bench-") as tmp:
         root = Path(tmp)
-        with served_sim("--job-seconds", str(args.job_seconds), "--volumes",
-                        str(args.disks * 2 + 100), log=root / "sim.log") as url:
+        with served_sim("--services", "vbs", "--job-seconds", str(args.job_seconds),
+                        "--volumes", str(args.disks * 2 + 100), log=root / "sim.log") as url:
             volumes = idle_volumes(url, args.disks)
             before = state(url)
             command = ["backup", "create", "--name", "bulk", "--wait", "--json",

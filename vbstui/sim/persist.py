@@ -16,6 +16,7 @@ policies recreated OFF, so `metadata.policy` still names a policy).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import random
@@ -338,8 +339,10 @@ def _build(cls: type, row: Any, where: str) -> Any:
     checked = {}
     for name, hint, value in zip(names, hints, values, strict=True):
         kind = type(value)
-        # The common case (a plain value of exactly the wanted type) without the walk.
-        if kind is hint and kind is not float:
+        # The common cases (a plain value of exactly the wanted type, a finite float,
+        # None where the field may be None) without the walk.
+        if (kind is hint and (kind is not float or math.isfinite(value))) or (
+                value is None and hint in _NULLABLE):
             checked[name] = value
         else:
             checked[name] = _conform(value, hint, f"{where}.{name}")
@@ -354,32 +357,59 @@ def _field_hints(cls: type) -> tuple[list[str], list[Any]]:
 
 def _conform(value: Any, hint: Any, where: str) -> Any:
     """`value` as type `hint` (JSON's lists become tuples where the model wants them)."""
+    return _converter(hint)(value, where)
+
+
+Convert = Callable[[Any, str], Any]
+
+
+@functools.cache
+def _converter(hint: Any) -> Convert:
+    """The check of one field type, worked out once per type: a saved world holds tens
+    of thousands of values, and `typing`'s look at the type would be redone for each."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _conform(value, inner[0], where)
+        optional = type(None) in args
+        inner = _converter(next(a for a in args if a is not type(None)))
+
+        def union(value: Any, where: str) -> Any:
+            return None if value is None and optional else inner(value, where)
+        return union
     check = _SCALARS.get(hint)
     if check is not None:
-        if not check(value):
-            raise SavedWorldError(f"{where}: expected {getattr(hint, '__name__', hint)}")
-        return float(value) if hint is float else value
+        name, to_float = getattr(hint, "__name__", hint), hint is float
+
+        def scalar(value: Any, where: str) -> Any:
+            if not check(value):
+                raise SavedWorldError(f"{where}: expected {name}")
+            return float(value) if to_float else value
+        return scalar
     if hint in (Server, Image):
-        if not isinstance(value, hint):
-            raise SavedWorldError(f"{where}: expected a {hint.__name__.lower()}")
-        return value
+        def resource(value: Any, where: str) -> Any:
+            if not isinstance(value, hint):
+                raise SavedWorldError(f"{where}: expected a {hint.__name__.lower()}")
+            return value
+        return resource
     if origin is list:
-        return [_conform(v, args[0], f"{where}[]") for v in _need(value, list, where)]
+        item = _converter(args[0])
+        return lambda value, where: [item(v, f"{where}[]") for v in _need(value, list, where)]
     if origin is tuple:
-        items = _need(value, list, where)
-        if len(items) != len(args):
-            raise SavedWorldError(f"{where}: expected {len(args)} values")
-        return tuple(_conform(v, a, where) for v, a in zip(items, args, strict=True))
+        parts = [_converter(a) for a in args]
+
+        def fixed(value: Any, where: str) -> Any:
+            items = _need(value, list, where)
+            if len(items) != len(parts):
+                raise SavedWorldError(f"{where}: expected {len(parts)} values")
+            return tuple(part(v, where) for v, part in zip(items, parts, strict=True))
+        return fixed
     if origin is dict:
-        return {_conform(k, args[0], where): _conform(v, args[1], where)
-                for k, v in _need(value, dict, where).items()}
-    raise SavedWorldError(f"{where}: cannot be restored")  # a field type added later
+        key, item = _converter(args[0]), _converter(args[1])
+        return lambda value, where: {key(k, where): item(v, where)
+                                     for k, v in _need(value, dict, where).items()}
+
+    def unknown(value: Any, where: str) -> Any:
+        raise SavedWorldError(f"{where}: cannot be restored")  # a field type added later
+    return unknown
 
 
 def _is_number(value: Any) -> bool:
@@ -395,3 +425,5 @@ _SCALARS: dict[Any, Callable[[Any], bool]] = {
 }
 
 _FIELDS = {cls: _field_hints(cls) for cls in _CLASSES.values()}
+_NULLABLE = frozenset(hint for _, hints in _FIELDS.values() for hint in hints
+                      if type(None) in typing.get_args(hint))

@@ -25,6 +25,8 @@ from vbstui.ui.keys import (
     refusal,
 )
 
+Shown = tuple[ActiveBinding, str]  # a binding and the classes of its key widget
+
 
 class KeysFooter(Footer):
     DEFAULT_CSS = """
@@ -32,9 +34,32 @@ class KeysFooter(Footer):
     KeysFooter > .pinned FooterKey.-command-palette { dock: none; }
     """
 
+    _composed: object = None  # what the key widgets now show (`_signature`)
+
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        plan = self._plan()
+        self._composed = _signature(plan)
+        if plan is None:
             return
+        keys, pinned = plan
+        for item, classes in keys:
+            yield self._key(item, classes)
+        with HorizontalGroup(classes="pinned"):
+            for item, classes in pinned:
+                yield self._key(item, classes)
+
+    async def recompose(self) -> None:
+        """Only when the keys to show changed: the bindings change at every focus move
+        and screen update (four times before the first rows, the keys the same), and
+        each new set of key widgets costs a style and render pass."""
+        if self.is_attached and _signature(self._plan()) == self._composed:
+            return
+        await super().recompose()
+
+    def _plan(self) -> tuple[list[Shown], list[Shown]] | None:
+        """The keys in their order, and the pinned ones (help, quit, the palette)."""
+        if not self._bindings_ready:
+            return None
         guard = guard_of(self)
         active = self.screen.active_bindings
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
@@ -55,16 +80,15 @@ class KeysFooter(Footer):
         # inherited ones (a view's actions before the keys every table has).
         for _, _, item in sorted(shown, key=lambda entry: entry[:2]):
             by_action.setdefault(item.binding.action, item)
-        for item in by_action.values():
-            yield self._key(item)
-        with HorizontalGroup(classes="pinned"):
-            for items in pinned.values():
-                # The shown key (? / q); F1 / F10 while a field takes ? and q as text.
-                items.sort(key=lambda i: (not i.binding.show, not is_function_key(i.binding.key)))
-                if items:
-                    yield self._key(items[0])
-            if palette is not None and self.show_command_palette:
-                yield self._key(palette, classes="-command-palette")
+        right: list[Shown] = []
+        for items in pinned.values():
+            # The shown key (? / q); F1 / F10 while a field takes ? and q as text.
+            items.sort(key=lambda i: (not i.binding.show, not is_function_key(i.binding.key)))
+            if items:
+                right.append((items[0], ""))
+        if palette is not None and self.show_command_palette:
+            right.append((palette, "-command-palette"))
+        return [(item, "") for item in by_action.values()], right
 
     def _key(self, item: ActiveBinding, classes: str = "") -> FooterKey:
         binding = item.binding
@@ -74,3 +98,12 @@ class KeysFooter(Footer):
                          binding.description, binding.action, disabled=not item.enabled,
                          tooltip=item.tooltip or binding.tooltip,
                          classes=classes).data_bind(compact=Footer.compact)
+
+
+def _signature(plan: tuple[list[Shown], list[Shown]] | None) -> object:
+    """What the key widgets of `plan` show, comparable with an earlier plan's."""
+    if plan is None:
+        return None
+    return tuple(tuple((item.binding.key, item.binding.key_display, item.binding.description,
+                        item.binding.action, item.enabled, item.tooltip or item.binding.tooltip,
+                        classes) for item, classes in part) for part in plan)
