@@ -21,9 +21,10 @@ SIZE = (120, 34)
 JOB_SECONDS = 10.0
 
 
-def snapshot_app() -> Any:
+def snapshot_app(services: str = "both") -> Any:
     """The simulator's clock only moves when a test moves it, so the world is frozen."""
-    return make_app(demo_target(volumes=40, job_seconds=JOB_SECONDS, clock=ManualClock()))
+    return make_app(demo_target(volumes=40, job_seconds=JOB_SECONDS, clock=ManualClock(),
+                                services=services))
 
 
 async def run_job_to_the_end(pilot: Pilot[Any], app: Any) -> None:
@@ -84,7 +85,7 @@ def test_backup_form_with_errors(snap_compare) -> None:  # type: ignore[no-untyp
 
 
 def test_jobs_and_log_with_success_and_failure(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = snapshot_app()
+    app = snapshot_app(services="vbs")  # VBS jobs: INIT → RUNNING → the end, step by step
 
     chosen: list[str] = []
 

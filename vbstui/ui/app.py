@@ -174,6 +174,9 @@ class VbsApp(App[int]):
             return
         error = event.worker.error
         what = event.worker.description or event.worker.name or "background task"
+        if not self.is_screen_installed("main"):  # quitting: the screens are gone already
+            log.info("worker %s ended while the app closed: %s", what, error)
+            return
         if isinstance(error, CloudError):
             self.say(f"{what}: {error.describe()}", Severity.ERROR)
         elif isinstance(error, (ConfigError, CredentialError, UsageError)):
