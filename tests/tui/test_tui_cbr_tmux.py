@@ -62,6 +62,9 @@ def cbr_terminal(tmp_path: Path) -> Iterator[Terminal]:
                    "echo EXITED-$?; sleep 30")
         subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "vbstui", "-x",
                         "120", "-y", "40", command], env=env, check=True, timeout=10)
+        # Pinned: under a loaded test run the detached window was seen at 80 columns.
+        subprocess.run(["tmux", "-L", socket, "resize-window", "-t", "vbstui", "-x", "120",
+                        "-y", "40"], check=True, timeout=10)
         yield Terminal("vbstui", socket)
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True,
@@ -81,7 +84,7 @@ def test_cbr_only_back_up_into_a_vault_restore_and_delete_reading_the_log(
     # The filtered row shows its PROTECTION: the vault (the vault listing may land after
     # the disks, so wait for the row as drawn, not just the count).
     terminal.wait_for(lambda s: f"1 of {VOLUMES} disks" in s and any(
-        disk in line and "GB" in line and vault in line for line in s.splitlines()))
+        disk[:12] in line and "GB" in line and vault in line for line in s.splitlines()))
     terminal.keys("b")
     terminal.wait_for(f"Into CBR vault '{vault}'")
     terminal.keys("C-u")
