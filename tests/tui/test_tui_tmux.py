@@ -55,8 +55,11 @@ class Terminal:
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     socket = f"vbstui-test-{os.getpid()}"
     session = "vbstui"
+    # Not COLUMNS/LINES: pytest-xdist workers carry 80×24 there, and the app would
+    # believe them over the tmux window's real size.
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("OS_", "VBSTUI_", "TEXTUAL", "NO_COLOR"))}
+           if not k.startswith(("OS_", "VBSTUI_", "TEXTUAL", "NO_COLOR"))
+           and k not in ("COLUMNS", "LINES")}
     env.update(VBSTUI_STATE_DIR=str(tmp_path / "state"), VBSTUI_CACHE_DIR=str(tmp_path / "c"),
                VBSTUI_LOG_DIR=str(tmp_path / "log"), VBSTUI_NO_KEYRING="1",
                VBSTUI_DEMO_JOB_SECONDS=JOB_SECONDS, TERM="xterm-256color")
