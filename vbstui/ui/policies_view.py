@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rich.text import Text
 from textual.binding import Binding
 
 from vbstui.cloud.policy_models import Policy
@@ -111,10 +110,7 @@ class PoliciesView(TableView):
 
     def update_summary(self) -> None:
         rows = self.table.all_rows
-        text = Text(plural(len(rows), "backup policy", "backup policies"))
-        if self.table.filter_text:
-            text = Text(f"{len(self.table.rows)} of "
-                        f"{plural(len(rows), 'backup policy', 'backup policies')}")
+        text = self.count_text("backup policy", "backup policies")
         if rows:
             on = sum(1 for r in rows if r.policy.enabled)
             disks = sum(r.record["disks"] or 0 for r in rows)
@@ -122,9 +118,6 @@ class PoliciesView(TableView):
         if self.loading:
             text.append(" · loading…", style="italic")
         self.summarize(text)
-
-    def after_filter(self) -> None:
-        self.update_summary()
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         event.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.binding import Binding
 
 from vbstui.ops.vaults import VaultRow
@@ -71,9 +70,7 @@ class VaultsView(TableView):
 
     def update_summary(self) -> None:
         rows = self.table.all_rows
-        text = Text(plural(len(rows), "disk vault"))
-        if self.table.filter_text:
-            text = Text(f"{len(self.table.rows)} of {plural(len(rows), 'disk vault')}")
+        text = self.count_text("disk vault")
         if rows:
             disks = sum(r.disk_count for r in rows)
             allocated = sum(r.allocated_gb or 0 for r in rows)
@@ -81,9 +78,6 @@ class VaultsView(TableView):
         if self.loading:
             text.append(" · loading…", style="italic")
         self.summarize(text)
-
-    def after_filter(self) -> None:
-        self.update_summary()
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         event.stop()

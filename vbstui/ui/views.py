@@ -112,7 +112,18 @@ class TableView(Vertical):
         self.table.focus()
 
     def after_filter(self) -> None:
-        """Views refresh their summary line here."""
+        """The filter changed what is shown: the summary line says so."""
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        """Each view's summary line (counts, what is loading)."""
+
+    def count_text(self, noun: str, many: str | None = None) -> Text:
+        """"3 disk vaults", or "1 of 3 disk vaults" while a filter hides some."""
+        every = plural(len(self.table.all_rows), noun, many)
+        if self.table.filter_text:
+            return Text(f"{len(self.table.rows)} of {every}")
+        return Text(every)
 
     def action_sort(self, number: int) -> None:
         if 1 <= number <= len(self.table.columns):
@@ -155,9 +166,6 @@ class MarkableView(TableView):
     def what(self) -> str:
         """What the rows are, for the summary line ("disks", "backups of disk x")."""
         return "rows"
-
-    def after_filter(self) -> None:
-        self.update_summary()
 
     def update_summary(self) -> None:
         table = self.table
@@ -401,9 +409,6 @@ class JobsView(TableView):
         if undecided:
             text.append(f" · ⚠ {undecided} need a decision (c / S / x)", style="bold")
         self.summarize(text)
-
-    def after_filter(self) -> None:
-        self.update_summary()
 
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         event.stop()

@@ -9,6 +9,7 @@ layer; this only shows their messages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from rich.text import Text
@@ -24,15 +25,10 @@ T = TypeVar("T")
 class LiveForm(ModalScreen[T]):
     FORM = ""  # the prefix of the form's ids: "share" → #share-submit, #share-cancel
     done = False  # submitted: nothing more is sent from this form
-
-    def _revalidate(self) -> None:
-        raise NotImplementedError
-
-    def action_submit(self) -> None:
-        raise NotImplementedError
-
-    def action_cancel(self) -> None:
-        raise NotImplementedError
+    # Each form defines these three (declared here, so the handlers below type-check).
+    _revalidate: Callable[[], None]
+    action_submit: Callable[[], None]
+    action_cancel: Callable[[], None]
 
     def show_field(self, field: str, messages: list[str], ok: str = "✓") -> None:
         """The field's messages under it (`ok` when there are none), its input marked."""
