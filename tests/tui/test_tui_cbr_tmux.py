@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def cbr_terminal(tmp_path: Path) -> Iterator[Terminal]:
     sim = subprocess.Popen([sys.executable, "-m", "vbstui", "sim", "--port", "0", *SIM],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                            stdin=subprocess.DEVNULL, text=True)
-    socket = f"vbstui-cbr-test-{os.getpid()}"
+    socket = f"vbstui-cbr-test-{uuid.uuid4().hex[:12]}"  # fresh server per test
     try:
         assert sim.stdout is not None
         base_url = sim.stdout.readline().strip()

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -53,7 +54,9 @@ class Terminal:
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    socket = f"vbstui-test-{os.getpid()}"
+    # A fresh server per test: reusing one name right after kill-server races the old
+    # server's exit ("server exited unexpectedly").
+    socket = f"vbstui-test-{uuid.uuid4().hex[:12]}"
     session = "vbstui"
     # Not COLUMNS/LINES: pytest-xdist workers carry 80×24 there, and the app would
     # believe them over the tmux window's real size.
