@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -27,20 +29,21 @@ from vbstui.ui.flows import Flows
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
 from vbstui.ui.palette import VbsCommands
-from vbstui.ui.policy_flows import PolicyFlows
 from vbstui.ui.policy_messages import PolicyActionRequested
 from vbstui.ui.protection import Protection
-from vbstui.ui.prune_flow import PruneFlow
-from vbstui.ui.screens.help import HelpScreen
 from vbstui.ui.screens.main import MainScreen, main_screen
 from vbstui.ui.screens.modals import RawJsonScreen
 from vbstui.ui.screens.pickers import ProfileScreen
-from vbstui.ui.share_flows import ShareFlows
 from vbstui.ui.theme import THEME
-from vbstui.ui.vault_flows import VaultFlows
 from vbstui.ui.views import BackupsView, VolumesView
 from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.vtable import VirtualTable
+
+if TYPE_CHECKING:
+    from vbstui.ui.policy_flows import PolicyFlows
+    from vbstui.ui.prune_flow import PruneFlow
+    from vbstui.ui.share_flows import ShareFlows
+    from vbstui.ui.vault_flows import VaultFlows
 
 log = logging.getLogger("vbstui.ui")
 
@@ -79,11 +82,35 @@ class VbsApp(App[int]):
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
         self.flows = Flows(self, self.connection, self.runner, self.volumes, guard,
                            clock=self.clock)
-        self.vault_flows = VaultFlows(self, self.connection, self.loader, guard)
-        self.policy_flows = PolicyFlows(self, self.connection, self.runner, self.loader, guard,
-                                        clock=self.clock)
-        self.share_flows = ShareFlows(self, self.connection, guard)
-        self.prune_flow = PruneFlow(self, self.connection, self.runner, guard)
+        self._policies_after_volumes = False  # set by `connected`
+
+    # -- the flows of vaults, policies, sharing and pruning: loaded on first use --------
+    # (their screens and rules are not needed for the first rows of the volumes view)
+
+    @cached_property
+    def vault_flows(self) -> VaultFlows:
+        from vbstui.ui.vault_flows import VaultFlows  # noqa: PLC0415
+
+        return VaultFlows(self, self.connection, self.loader, self.guard)
+
+    @cached_property
+    def policy_flows(self) -> PolicyFlows:
+        from vbstui.ui.policy_flows import PolicyFlows  # noqa: PLC0415
+
+        return PolicyFlows(self, self.connection, self.runner, self.loader, self.guard,
+                           clock=self.clock)
+
+    @cached_property
+    def share_flows(self) -> ShareFlows:
+        from vbstui.ui.share_flows import ShareFlows  # noqa: PLC0415
+
+        return ShareFlows(self, self.connection, self.guard)
+
+    @cached_property
+    def prune_flow(self) -> PruneFlow:
+        from vbstui.ui.prune_flow import PruneFlow  # noqa: PLC0415
+
+        return PruneFlow(self, self.connection, self.runner, self.guard)
 
     # -- what tests and scripts look at --------------------------------------------------
 
@@ -128,9 +155,11 @@ class VbsApp(App[int]):
         return self.main.backups_view
 
     def say(self, text: str, severity: Severity = Severity.INFO) -> None:
-        self.main.say(text, severity)
+        self.connection.say(text, severity)  # kept until the log pane exists
 
     def update_status(self) -> None:
+        if not self.connection.shown.is_set():
+            return  # no status line yet: `main_ready` shows it
         profile = self.target.profile
         self.main.status_line.show(
             profile=profile.name, region=profile.region, project=profile.project,
@@ -141,14 +170,21 @@ class VbsApp(App[int]):
 
     # -- start-up --------------------------------------------------------------------
 
+    def on_load(self) -> None:
+        # Before the main screen is built: the login (token cache, IAM) runs beside
+        # Textual's start-up instead of after it.
+        self.connection.connect()
+
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready,
                                        protection=self.protection), "main")
         self.push_screen("main")
 
     def main_ready(self) -> None:
-        """The main screen's widgets exist: say what mode this is, then connect."""
+        """The main screen's widgets exist: say what mode this is; the login started
+        before goes on into them."""
         self.log_pane.clock = lambda: self.clock().astimezone()
+        self.connection.shown.set()  # the log and status line exist: from here on, at once
         self.update_status()
         if self.target.demo:
             self.say("demo mode: a built-in simulator plays the cloud (user demo, project "
@@ -158,23 +194,30 @@ class VbsApp(App[int]):
                      Severity.WARNING)
         for warning in self.target.warnings:
             self.say(warning, Severity.WARNING)
-        self.connection.connect()
+        self.connection.screen_shown()  # then what the login said meanwhile
 
     def connected(self, project_id: str) -> None:
         """A session is open for this project: load its disks, resume its jobs."""
         self.update_status()
         self.loader.load_volumes()
-        self.policy_flows.load()  # the volumes view's POLICY column, beside the disks
+        # The volumes view's POLICY column fills in once the disks' listing is done: its
+        # request and its code (loaded on first use) do not delay the first rows.
+        self._policies_after_volumes = True
         self.runner.connected(project_id)
 
     # -- errors from workers: the one place -------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if (self._policies_after_volumes and event.worker.group == "volumes"
+                and event.state in (WorkerState.SUCCESS, WorkerState.ERROR)):
+            self._policies_after_volumes = False
+            self.policy_flows.load()
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
         what = event.worker.description or event.worker.name or "background task"
-        if not self.is_screen_installed("main"):  # quitting: the screens are gone already
+        if self.connection.shown.is_set() and not self.is_screen_installed("main"):
+            # quitting: the screens are gone already
             log.info("worker %s ended while the app closed: %s", what, error)
             return
         if isinstance(error, CloudError):
@@ -268,6 +311,9 @@ class VbsApp(App[int]):
         self.policy_flows.act(message.action, message.policy)
 
     def action_help(self) -> None:
+        # It lists the keys of every screen, so it imports them all: only when asked for.
+        from vbstui.ui.screens.help import HelpScreen  # noqa: PLC0415
+
         self.push_screen(HelpScreen())
 
     # -- profiles and quitting ---------------------------------------------------------
@@ -302,7 +348,8 @@ class VbsApp(App[int]):
             self.workers.cancel_group(self, group)
         self.runner.clear()
         self.loader.clear()
-        self.policy_flows.clear()
+        if "policy_flows" in self.__dict__:  # only once it was needed
+            self.policy_flows.clear()
 
     async def on_unmount(self) -> None:
         # However the app ends (quit, login cancelled, a test's exit), nothing stays open.

@@ -8,6 +8,7 @@ was working, with its session, journal and data.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -62,9 +63,25 @@ class Connection:
         self._on_switching = on_switching  # the other profile is in: drop the old one's data
         self._remember = False  # store the typed password in the keyring after login
         self._keyring_problem: str | None = None
+        # The login starts while Textual builds the main screen (so the network and the
+        # token cache's password check overlap it): until the screen's widgets exist,
+        # what is said waits here, and so do a login modal and the loading of the data.
+        self.shown = asyncio.Event()
+        self._early: list[tuple[str, Severity]] = []
 
     def say(self, text: str, severity: Severity = Severity.INFO) -> None:
+        if not self.shown.is_set():
+            self._early.append((text, severity))
+            return
         main_screen(self.app).say(text, severity)
+
+    def screen_shown(self) -> None:
+        """The main screen's widgets exist: what was said meanwhile reaches the log, and
+        a login that is done goes on to load the project."""
+        self.shown.set()
+        early, self._early = self._early, []
+        for text, severity in early:
+            self.say(text, severity)
 
     def set_busy(self, text: str) -> None:
         self.busy = text
@@ -124,6 +141,7 @@ class Connection:
         self.say(f"connected to project {visible(profile.project)} ({project_id}) as "
                  f"{visible(profile.username)}; credentials: {self.credential_source}")
         self.set_busy("")
+        await self.shown.wait()  # the views the project's data goes into
         self._on_connected(project_id)
 
     def _stay(self, what: str) -> None:
@@ -184,6 +202,7 @@ class Connection:
         return result.password
 
     async def _login_modal(self, target: Target, error: str | None) -> LoginResult | None:
+        await self.shown.wait()  # the modal goes above the main screen, not below it
         problem = self._keyring_problem
         if problem is None and error is not None:
             try:
