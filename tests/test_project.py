@@ -76,6 +76,11 @@ LAZY_IMPORTS = {
     "keyring.backends": "keyring's backends, only when the keyring is first used",
     "vbstui.cloud.cbr": "the CBR client, only when a project's backups are in CBR",
     "vbstui.ops.policy_runs": "VBS policy runs, only when a policy-run job is followed",
+    "vbstui.ui.vault_flows": "the TUI's vault screens and rules, only when vaults are changed",
+    "vbstui.ui.policy_flows": "the TUI's policy screens and rules, after the first rows",
+    "vbstui.ui.share_flows": "the TUI's sharing screens, only when a backup is shared",
+    "vbstui.ui.prune_flow": "the TUI's prune screens and rules, only when pruning",
+    "vbstui.ui.screens.help": "the help screen imports every screen for its keys: on F1",
 }
 
 
