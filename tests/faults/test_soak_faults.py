@@ -1,8 +1,8 @@
-"""Soak: 212 backups through the headless CLI against one `vbstui sim` with mixed faults.
+"""Soak: 156 backups through the headless CLI against one `vbstui sim` with mixed faults.
 
 Every request may be delayed (0-50 ms), dropped after processing (5 %), answered
 500/502/503/504 (3 % each) or 429 (5 %), and tokens are revoked 6 s after issue; 3 % of
-the jobs fail.  Four bulk runs of 50 disks (`--concurrency 8`) and twelve single runs,
+the jobs fail.  Four bulk runs of 36 disks (`--concurrency 8`) and twelve single runs,
 two bulk runs and six single runs at a time, each disk backed up once, all sharing one
 journal; meanwhile another process runs `vbstui jobs` on that journal again and again
 (it must leave every job a live process is sending alone).  Asserted from the
@@ -39,7 +39,7 @@ from faultkit import (
 
 FAULTS = ("latency=0-0.05,drop=0.05,500=0.03,502=0.03,503=0.03,504=0.03,429=0.05,"
           "retry_after=1,token_expiry=6,job_fail=0.03,seed=11")
-BULK_RUNS, BULK_SIZE, SINGLES = 4, 50, 12
+BULK_RUNS, BULK_SIZE, SINGLES = 4, 36, 12
 ENDINGS = {"success", "failed", "refused", "unknown"}
 EXIT_OK, EXIT_FAILED, EXIT_UNKNOWN = 0, 1, 4
 
