@@ -78,19 +78,13 @@ class EvsClient:
     async def volume_pages(
         self, *, name: str | None = None, status: str | None = None, page_size: int = PAGE_SIZE
     ) -> AsyncIterator[tuple[list[Volume], int | None]]:
-        """Volumes page by page, so a screen can show the first page at once.  No page is
-        requested before the caller asks for it: a caller may stop after the first."""
-        async for items, total in self._raw_pages(name, status, page_size):
+        """Volumes page by page, so a screen can show the first page at once.  Nothing
+        more is requested before the caller asks for a second page (a caller may stop
+        after the first); from then on the server works on the next pages while the
+        caller handles one (see `volume_record_pages`)."""
+        async for items, total in self.volume_record_pages(name=name, status=status,
+                                                           page_size=page_size):
             yield [Volume.from_api(v) for v in items], total
-
-    async def _raw_pages(self, name: str | None, status: str | None, page_size: int
-                         ) -> RecordPages:
-        url = await self._session.url("evs", "v2", "cloudvolumes/detail")
-        async for page in self._session.pages(
-            url, params=_params(name, status, page_size), items_key="volumes",
-            links_key="volumes_links"
-        ):
-            yield page.items, page.total
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]:
@@ -165,7 +159,10 @@ class _PagesAhead:
             raise StopAsyncIteration
         response = await self._pending.popleft()
         self._fill()
-        return http.json_object(response)
+        try:
+            return http.json_object(response)
+        finally:
+            _release(response)
 
     async def aclose(self) -> None:
         pending, self._pending = list(self._pending), deque()
@@ -176,3 +173,14 @@ class _PagesAhead:
         for task in pending:
             if not task.cancelled():
                 task.exception()  # retrieved: a page nobody asked for is not reported
+
+
+def _release(response: httpx.Response) -> None:
+    """Let refcounting free a read response (its body is a megabyte or two) at once.
+
+    httpx's response and its stream refer to each other, so only the garbage collector
+    could free them, and a screen loading pages freezes what exists between pages
+    (`gc.freeze`): the pages asked for ahead are under way then, and a frozen cycle is
+    never collected (measured: 50 MiB kept at 50,000 disks).  The stream is read and
+    closed; an empty one in its place breaks the cycle."""
+    response.stream = httpx.ByteStream(b"")

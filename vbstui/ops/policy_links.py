@@ -15,7 +15,7 @@ from typing import Any
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import CloudError
-from vbstui.cloud.lenient import as_dict, as_str
+from vbstui.cloud.lenient import as_str
 from vbstui.cloud.models import Volume
 from vbstui.cloud.policies import PolicyClient
 from vbstui.cloud.policy_models import Policy, ResourceResult
@@ -26,7 +26,7 @@ SHOWN_DISKS = 20  # disks named in a confirmation before "… and N more"
 
 def disk_policy_id(volume: Volume) -> str:
     """The id of the policy a disk is linked to ("" for none), from EVS `metadata.policy`."""
-    return as_str(as_dict(volume.raw.get("metadata")).get("policy")).strip()
+    return volume.policy_id
 
 
 async def disk_policy_names(session: CloudSession, volumes: Iterable[Volume]

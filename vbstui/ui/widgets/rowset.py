@@ -47,6 +47,19 @@ class RowSet(Generic[R]):
         self.recompute()
         return False
 
+    def set_columns(self, columns: Sequence[Column[R]]) -> None:
+        """Show these columns instead.  Every row's filter text is made again (the new
+        columns' text is found too); the longest texts only of the columns that are new
+        (a column kept as the same object keeps its texts): a column appearing while
+        50,000 disks load must not stall the screen."""
+        before = {c.key: c for c in self.columns}
+        self.columns = list(columns)
+        self.longest = {c.key: self.longest[c.key] for c in self.columns
+                        if before.get(c.key) is c and c.key in self.longest}
+        self._search = {}
+        self._index(self.all, [c for c in self.columns if c.key not in self.longest])
+        self.recompute()
+
     def insert(self, row: R, *, first: bool) -> None:
         if first:
             self.all.insert(0, row)
@@ -73,8 +86,9 @@ class RowSet(Generic[R]):
     def has(self, key: Hashable) -> bool:
         return any(self.row_key(r) == key for r in self.all)
 
-    def _index(self, rows: Sequence[R]) -> None:
-        """The per-row work done once, when rows arrive: filter texts, longest texts."""
+    def _index(self, rows: Sequence[R], columns: Sequence[Column[R]] | None = None) -> None:
+        """The per-row work done once, when rows arrive: filter texts, longest texts (of
+        `columns`; None: of every column)."""
         search = self._search
         if self.search_text is not None:
             make = self.search_text
@@ -84,7 +98,7 @@ class RowSet(Generic[R]):
             for row in rows:
                 search[id(row)] = " ".join(c.text(row) for c in self.columns).casefold()
         longest = self.longest
-        for column in self.columns:
+        for column in self.columns if columns is None else columns:
             known = longest.get(column.key, 0)
             if column.grow or known < column.width:  # a fixed column stops at its width
                 longest[column.key] = max(known, widest(column, rows))

@@ -142,11 +142,13 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     def set_columns(self, columns: Sequence[Column[R]]) -> None:
         """Show these columns instead (what the project offers decides some of them);
         every row is indexed again, so the filter finds the new columns' text too."""
-        self.columns = list(columns)
-        self._set.columns = self.columns
+        keep = self.current
+        self._set.set_columns(columns)
+        self.columns = self._set.columns
         self._widths = [c.width for c in self.columns]
         self._laid_out_for = ()
-        self.set_rows(self._set.all)
+        self._cache.clear()
+        self._show(keep)
 
     def append_rows(self, rows: Sequence[R]) -> None:
         """Add a page; only the new rows are filtered, the view does not jump."""
