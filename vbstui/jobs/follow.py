@@ -14,21 +14,34 @@ from vbstui.cloud.models import Job
 from vbstui.jobs.model import Kind, Phase, PollSchedule, Severity, TrackedJob, duration_text
 from vbstui.jobs.reconcile import new_backups, newest
 from vbstui.jobs.runtime import JobRuntime
+from vbstui.jobs.shared_looks import PortLooks
 
 FORGOTTEN_AFTER = 3  # consecutive 404s for a job before we stop asking for it
 LOST_ACCESS_AFTER = 3  # consecutive 401/403s before we leave the job for the next start
 
 
 async def follow(rt: JobRuntime, job: TrackedJob, poll: PollSchedule) -> TrackedJob:
-    """Poll until the job ends.  Transient errors are reported and ridden out."""
+    """Poll until the job ends.  Transient errors are reported and ridden out.  Jobs
+    followed at the same time through one port share their looks where the port can
+    list its backups in progress (`vbstui.jobs.shared_looks`)."""
     if job.phase is not Phase.RUNNING:
         return job
+    with rt.looks.following(rt, job) as looks:
+        return await _follow(rt, job, poll, looks)
+
+
+async def _follow(rt: JobRuntime, job: TrackedJob, poll: PollSchedule,
+                  looks: PortLooks | None) -> TrackedJob:
     failures = 0
     forgotten = 0
     delays = poll.delays()
     while job.phase is Phase.RUNNING:
-        await rt.sleep(next(delays))
+        waited = next(delays)
+        await rt.sleep(waited)
         try:
+            if looks is not None and await looks.still_made(rt, job, waited):
+                _seen_running(rt, job)
+                continue
             await poll_once(rt, job)
             failures = forgotten = 0
         except NotFound as exc:
@@ -105,6 +118,15 @@ async def _poll_deleted(rt: JobRuntime, job: TrackedJob) -> None:
         rt.finish(job, Phase.FAILED)
         rt.emit(job, f"deleting backup {job.label} failed: {job.message}",
                       Severity.ERROR)
+
+
+def _seen_running(rt: JobRuntime, job: TrackedJob) -> None:
+    """The service is making the job's backup: the job runs (its end is read from the
+    job itself)."""
+    if job.status != "RUNNING":
+        job.status = "RUNNING"
+        rt.save(job)
+        rt.emit(job, f"{job.label}: job {job.job_id} is RUNNING")
 
 
 def apply_result(rt: JobRuntime, job: TrackedJob, result: Job) -> None:

@@ -8,6 +8,9 @@ A service that holds jobs of more than one kind (CBR vaults; VBS and CBR side by
 side) also offers `JobRouting`: the tracker then asks it for the port of each job
 (by the job's `service` and `vault_id`), and that port answers the same calls for
 that one job — `get_job` of a CBR job reads the backup of its checkpoint and disk.
+
+A port that can list every backup it is still making (`BackupsInProgress`) lets the
+tracker look at many running create jobs with one call (`vbstui.jobs.shared_looks`).
 """
 
 from __future__ import annotations
@@ -64,4 +67,14 @@ class TogetherCreate(Protocol):
                                       ) -> dict[str, str | CloudError]:
         """Send ONE request for all `requests` (never resent here); per disk, its job id or
         why the service refused that disk alone."""
+        ...
+
+
+@runtime_checkable
+class BackupsInProgress(Protocol):
+    """A port that lists every backup of the project its service is still making (VBS:
+    status `creating`): one listing tells about all the running create jobs at once."""
+
+    async def backups_in_progress(self) -> tuple[list[Backup], int]:
+        """The backups being made, and how many calls (pages) the listing took."""
         ...

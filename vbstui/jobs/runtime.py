@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from vbstui.jobs.model import JobEvent, Listener, Phase, Severity, TrackedJob
 from vbstui.jobs.ports import BackupService, JobRouting
+from vbstui.jobs.shared_looks import SharedLooks
 from vbstui.local.journal import Journal, JournalError
 
 log = logging.getLogger("vbstui.jobs")
@@ -26,6 +27,7 @@ class JobRuntime:
     slots: asyncio.Semaphore | None = None  # shared by a bulk run: requests in flight
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.time
+    looks: SharedLooks = field(default_factory=SharedLooks)  # many running jobs, one listing
     _unjournaled: set[str] = field(default_factory=set)  # jobs whose last write failed
 
     def port(self, job: TrackedJob) -> BackupService:

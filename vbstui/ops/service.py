@@ -36,8 +36,8 @@ class BackupService(TrackedService):
 
     label: str  # what the user calls it: "VBS"
 
-    def volume_pages(self, *, name: str | None = None, status: str | None = None
-                     ) -> VolumePages: ...
+    def volume_pages(self, *, name: str | None = None, status: str | None = None,
+                     first_page: int | None = None) -> VolumePages: ...
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]: ...
@@ -68,9 +68,9 @@ class VbsBackupService:
 
     # -- disks (EVS) -------------------------------------------------------------------
 
-    def volume_pages(self, *, name: str | None = None, status: str | None = None
-                     ) -> VolumePages:
-        return self.session.evs.volume_pages(name=name, status=status)
+    def volume_pages(self, *, name: str | None = None, status: str | None = None,
+                     first_page: int | None = None) -> VolumePages:
+        return self.session.evs.volume_pages(name=name, status=status, first_page=first_page)
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]:
@@ -103,6 +103,16 @@ class VbsBackupService:
 
     async def get_job(self, job_id: str) -> Job:
         return await self.session.vbs.get_job(job_id)
+
+    async def backups_in_progress(self) -> tuple[list[Backup], int]:
+        """Every backup VBS is still making, and the pages that took: one listing tells
+        the tracker about all of a run's running create jobs (`vbstui.jobs.shared_looks`)."""
+        found: list[Backup] = []
+        pages = 0
+        async for page, _total in self.session.vbs.backup_pages(status="creating"):
+            found.extend(page)
+            pages += 1
+        return found, pages
 
     def for_job(self, job: TrackedJob) -> TrackedService:
         """A policy run's task is read from its policy's task list; other jobs here."""
