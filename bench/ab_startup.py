@@ -6,7 +6,7 @@
 Each pair starts both checkouts alternately, so machine noise hits them alike:
 1. the TUI in demo mode, spawn → every one of 1,000 disks in the table (the child of
    bench/tui_startup.py, taken from each checkout's own copy);
-2. `vbstui --demo volumes --json` (1,000 disks), headless.
+2. `vbstui --demo volumes --json` (1,000 disks), headless: wall time and CPU time.
 Prints the medians and the ratio this checkout ÷ reference.  Both run with their
 bytecode cached, as installed code does (bench/bytecode.py); the demo's world is kept in
 a temporary state directory, made by the warm-up run (so the runs measured are warm).
@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -35,7 +36,11 @@ def tui_child(checkout: Path) -> str:
     return source.split('CHILD = r"""', 1)[1].split('"""', 1)[0]
 
 
-def timed(argv: list[str], checkout: Path, env: dict[str, str], *, until: str | None) -> float:
+def timed(argv: list[str], checkout: Path, env: dict[str, str], *, until: str | None
+          ) -> tuple[float, float | None]:
+    """Seconds to `until` (a line the child prints) or to its exit; for a run to its
+    exit also the child's CPU seconds (user + system), which other processes on a shared
+    machine disturb far less than the wall time."""
     env = {**env, "PYTHONPATH": str(checkout)}
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=checkout, env=env, stdout=subprocess.PIPE,
@@ -47,11 +52,19 @@ def timed(argv: list[str], checkout: Path, env: dict[str, str], *, until: str | 
         if line.strip() != until:
             raise SystemExit(f"{checkout}: expected {until!r}, got {line!r}")
         proc.wait(30)
-        return elapsed
-    proc.communicate(timeout=60)
+        return elapsed, None
+    watchdog = threading.Timer(60, proc.kill)
+    watchdog.start()
+    try:
+        proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        watchdog.cancel()
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{checkout}: exit {proc.returncode}")
-    return time.perf_counter() - started
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -84,9 +97,13 @@ def main() -> int:
             for _ in range(args.runs):
                 theirs.append(run(reference))
                 mine.append(run(HERE))
-            a, b = statistics.median(mine), statistics.median(theirs)
-            print(f"{name}: this {a * 1000:.0f} ms, reference {b * 1000:.0f} ms, "
-                  f"ratio {a / b:.3f} (medians of {args.runs} pairs)")
+            for measure, index in (("", 0), (" (CPU)", 1)):
+                if mine[0][index] is None:
+                    continue
+                a = statistics.median(m[index] for m in mine)
+                b = statistics.median(t[index] for t in theirs)
+                print(f"{name}{measure}: this {a * 1000:.0f} ms, reference {b * 1000:.0f} ms, "
+                      f"ratio {a / b:.3f} (medians of {args.runs} pairs)")
     return 0
 
 

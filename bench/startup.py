@@ -17,6 +17,7 @@ the warm-up run makes it, the measured runs load it; `first run` is measured apa
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -32,24 +33,26 @@ from benchkit import Cli, served_sim, summary
 from peer_env import existing_peer_openstack
 
 
-def timed(command: list[str], *, env: dict[str, str] | None = None) -> float:
+def timed(command: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Seconds from start to exit, to the exit itself: a blocking wait, not
     `subprocess.run(timeout=...)`, whose wait polls in steps of up to 50 ms and so
     rounds every start-up of more than ~64 ms up by as much (a watchdog kills a
-    child that hangs)."""
+    child that hangs).  Also the child's CPU seconds (user + system): on a machine
+    shared with other work they vary far less than the wall time."""
     started = time.perf_counter()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     watchdog = threading.Timer(120, proc.kill)
     watchdog.start()
     try:
-        code = proc.wait()
+        _, status, usage = os.wait4(proc.pid, 0)
     finally:
         watchdog.cancel()
     elapsed = time.perf_counter() - started
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{' '.join(command)}: exit {code}")
-    return elapsed
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -80,21 +83,25 @@ def main() -> int:
             commands["openstack --help (peer venv)"] = ([str(openstack), "--help"],
                                                         env_of(None))
         samples: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for argv, env in commands.values():
             timed(argv, env=env)  # warm the file caches, make the demo world
         # First runs: each in a new state directory, so the world is made, not loaded.
         first_runs = [timed(demo_argv, env={**demo_env, "VBSTUI_STATE_DIR": str(
-            root / f"first-{run}")}) for run in range(max(3, runs // 3))]
+            root / f"first-{run}")})[0] for run in range(max(3, runs // 3))]
         for _ in range(runs):
             for name, (argv, env) in commands.items():
-                samples[name].append(timed(argv, env=env))
+                wall, seconds = timed(argv, env=env)
+                samples[name].append(wall)
+                cpu[name].append(seconds)
         print(f"{'vbstui --demo (first run: world made):':45} {summary(first_runs)}")
         for name, times in samples.items():
-            print(f"{name + ':':45} {summary(times)}")
-        mine, *references = (statistics.median(times) for times in samples.values())
-        for name, reference in zip(list(samples)[1:], references, strict=True):
-            print(f"ratio vbstui ÷ {name}: {mine / reference:.2f} (medians of {runs} "
-                  "alternating runs)")
+            print(f"{name + ':':45} {summary(times)}; CPU {summary(cpu[name])}")
+        for measure, table in (("", samples), (" (CPU time)", cpu)):
+            mine, *references = (statistics.median(times) for times in table.values())
+            for name, reference in zip(list(table)[1:], references, strict=True):
+                print(f"ratio vbstui ÷ {name}{measure}: {mine / reference:.2f} (medians of "
+                      f"{runs} alternating runs)")
         if openstack is None:
             print("ratio vbstui ÷ openstack --help: skipped (make the peer virtualenv with "
                   "`python bench/peer_env.py`)")

@@ -103,6 +103,8 @@ DAMAGE = [
     (["schema", "volume"], ["id"]),
     (["volumes", 0, 2], "big"),            # size as text
     (["volumes", 0, 6], "true"),           # bootable as text
+    (["volumes", 0, 2], True),             # size as a boolean
+    (["volumes", 1, 0], None),             # a second row of another shape than the first
     (["volumes", 0], ["too", "short"]),
     (["volumes", 0, 10], 10_000),          # a server that is not in the table
     (["backups", 0, 5], "yesterday"),      # created_at as text
@@ -128,6 +130,23 @@ def test_a_damaged_document_is_refused_and_the_world_stays_as_it_was(path: list,
     with pytest.raises(SavedWorldError):
         load_world(target, data)
     assert listing(target) == before
+
+
+def test_a_time_too_large_to_be_a_number_is_refused_and_a_whole_one_loads() -> None:
+    clock = ManualClock()
+    original = world(clock)
+    document = json.loads(dump_world(original))
+    document["backups"][0][5] = 1234
+    target = world(clock)
+    load_world(target, json.dumps(document).encode())
+    assert listing(target)[0] == listing(original)[0]
+    backup_id = document["backups"][0][0]
+    assert target.backups[backup_id].created_at == 1234.0
+    document["backups"][1][5] = "TOO-BIG"
+    huge = json.dumps(document).replace('"TOO-BIG"', "1e999").encode()  # json reads inf
+    with pytest.raises(SavedWorldError, match="created_at"):
+        load_world(target, huge)
+    assert target.backups[backup_id].created_at == 1234.0
 
 
 @pytest.mark.parametrize("data", [b"", b"{", b"[]", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000,

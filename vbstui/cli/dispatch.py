@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, stderr
+from vbstui.cli.startup import start_up
 from vbstui.cli.waiting import exit_code_for_jobs
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.validation import ValidationFailed, format_problems
@@ -80,8 +81,9 @@ async def run_command(args: argparse.Namespace) -> int:
     --timeout bounds the whole command, logging in included."""
     ctx: Context | None = None
     try:
-        handler = handler_for(args)
-        ctx = Context(args)
+        with start_up():  # the command's modules, the demo world: see vbstui.cli.startup
+            handler = handler_for(args)
+            ctx = Context(args)
         timeout = getattr(args, "timeout", None)
         try:
             return await asyncio.wait_for(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 from typing import Any
 
 from vbstui import __version__
+from vbstui.cli.lazy_parser import LazyParser
 from vbstui.cli.policy_parser import add_policy_commands
 from vbstui.cloud.validation import BULK_NAME_MAX, DESCRIPTION_MAX, NAME_MAX, TAGS_MAX
 from vbstui.errors import ExitCode
@@ -121,36 +123,93 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vbstui {__version__}")
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse")
     _global_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # A command's options are added only when that command is used (see LazyParser).
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=LazyParser)
 
-    volumes = commands.add_parser(
-        "volumes", parents=[common], help="list disks (EVS volumes)",
+    commands.add_parser(
+        "volumes", parents=[common], help="list disks (EVS volumes)", fill=_volumes,
         description="List the project's disks. --json and --jsonl write each page as it "
         "arrives: each disk as EVS sent it plus {\"vbstui\": {\"backupable\": ...}}. With "
         "CBR, a PROTECTION column says where each disk's backups go (its vault's name, VBS, "
         "or none), and --json adds \"protection\": {\"service\", \"vault_id\", "
         "\"vault_name\"} (null for none).")
-    volumes.add_argument("--name", help="only disks with exactly this name")
-    volumes.add_argument("--status", help="only disks in this status (e.g. available, in-use)")
-    _listing_formats(volumes, "volumes")
-
-    backups = commands.add_parser(
-        "backups", parents=[common], help="list backups",
+    commands.add_parser(
+        "backups", parents=[common], help="list backups", fill=_backups,
         description="List backups with their disk's name, decoded description and, for "
         "failed ones, the reason; with CBR also the SERVICE (vbs or cbr) and VAULT columns. "
         "--json adds {\"vbstui\": {\"service\", \"vault_id\", \"vault_name\", "
         "\"description\", \"incremental\", \"volume_name\"}} to each backup as the "
         "service sent it.")
+    commands.add_parser("backup", parents=[common], help="create, restore, delete",
+                        fill=functools.partial(_backup_actions, common=common))
+    commands.add_parser(
+        "shares", parents=[common], help="shares of this project's backups (or with it)",
+        fill=_shares, description="The shares of this project's VBS backups, or with --to-me "
+        "the backups other projects share with this one.")
+    commands.add_parser("job", parents=[common],
+                        help="show a VBS job (CBR backups: see `vbstui jobs`)",
+                        fill=functools.partial(_job_actions, common=common))
+    commands.add_parser(
+        "jobs", parents=[common],
+        help="jobs started by vbstui: resume unfinished ones, show history",
+        fill=functools.partial(_jobs, common=common),
+        description="The journal of the jobs vbstui started (newest first). Unfinished jobs "
+        "of this profile are checked once with the service (followed to the end with "
+        "--wait); jobs another running vbstui works on are left to it. `jobs retry` sends "
+        "the failed backups of a run again.")
+    commands.add_parser("quota", parents=[common], help="backup quotas", fill=_json_option)
+    _vault_commands(commands, common)
+    add_policy_commands(commands, common, seconds, TIMEOUT_HELP)
+    commands.add_parser("login", parents=[common], fill=_login,
+                        help="verify a password and store it in the OS keyring")
+    commands.add_parser("logout", parents=[common],
+                        help="remove the stored password and cached token")
+    commands.add_parser("doctor", parents=[common], fill=_doctor,
+                        help="show configuration, credentials and connectivity")
+    commands.add_parser("sim", help="serve the VBS simulator (see: vbstui sim --help)",
+                        add_help=False)
+    return parser
+
+
+def _volumes(volumes: argparse.ArgumentParser) -> None:
+    volumes.add_argument("--name", help="only disks with exactly this name")
+    volumes.add_argument("--status", help="only disks in this status (e.g. available, in-use)")
+    _listing_formats(volumes, "volumes")
+
+
+def _backups(backups: argparse.ArgumentParser) -> None:
     backups.add_argument("--volume", metavar="DISK",
                          help="only backups of this disk: its id, or a name only one disk has")
     backups.add_argument("--name", help="only backups with exactly this name")
     backups.add_argument("--status", help="only backups in this status")
     _listing_formats(backups, "backups")
 
-    backup = commands.add_parser("backup", parents=[common], help="create, restore, delete")
-    backup_commands = backup.add_subparsers(dest="backup_command", metavar="ACTION",
-                                            required=True)
-    create = backup_commands.add_parser("create", parents=[common], help="back up disks")
+
+def _backup_actions(backup: argparse.ArgumentParser, *, common: argparse.ArgumentParser
+                    ) -> None:
+    """`backup create|restore|delete|share|unshare|prune`."""
+    actions = backup.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
+    actions.add_parser("create", parents=[common], help="back up disks", fill=_create)
+    actions.add_parser("restore", parents=[common], fill=_restore,
+                       help="restore a backup onto a disk (overwrites it)")
+    actions.add_parser("delete", parents=[common], help="delete backups", fill=_delete)
+    actions.add_parser(
+        "share", parents=[common], help="share a backup with other projects (VBS)",
+        fill=_share, description="Share an available VBS backup with other projects "
+        "(32-character project ids, not this project, not shared with them already).")
+    actions.add_parser(
+        "unshare", parents=[common], help="stop sharing a backup", fill=_unshare,
+        description="Revoke the shares of a backup: with the projects named, or all. Asks "
+        "first; without a terminal --yes is needed (else exit 2, nothing sent).")
+    actions.add_parser(
+        "prune", parents=[common], help="keep the newest N backups of disks, delete the rest",
+        fill=_prune, description="Preview, then delete every backup of the disks but the "
+        "newest N (by creation time, VBS and CBR alike). Backups that cannot be deleted "
+        "(busy, shared, others depend on them) are named and left. Asks first; without a "
+        "terminal --yes is needed (else exit 2, nothing sent).")
+
+
+def _create(create: argparse.ArgumentParser) -> None:
     create.add_argument("--volume", metavar="DISK", action="append", required=True,
                         help="disk to back up (its id, or a name only one disk has); repeat "
                              "for a bulk run (names get a -NNNN suffix)")
@@ -179,40 +238,38 @@ def build_parser() -> argparse.ArgumentParser:
                         "refuse (a disk at 20 backups, a backup running, its status, the "
                         "quota); without it such a run exits 2 and sends nothing")
     _wait_options(create)
-    create.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _json_option(create)
 
-    restore = backup_commands.add_parser("restore", parents=[common],
-                                         help="restore a backup onto a disk (overwrites it)")
+
+def _restore(restore: argparse.ArgumentParser) -> None:
     restore.add_argument("backup_id", metavar="BACKUP_ID")
     restore.add_argument("--volume", metavar="DISK",
                          help="target disk: its id, or a name only one disk has "
                               "(default: the backup's own disk)")
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _wait_options(restore)
-    restore.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _json_option(restore)
 
-    delete = backup_commands.add_parser("delete", parents=[common], help="delete backups")
+
+def _delete(delete: argparse.ArgumentParser) -> None:
     delete.add_argument("backup_ids", metavar="BACKUP_ID", nargs="+")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _wait_options(delete)
-    delete.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    _sharing_and_pruning(commands, backup_commands, common)
+    _json_option(delete)
 
-    job = commands.add_parser("job", parents=[common],
-                              help="show a VBS job (CBR backups: see `vbstui jobs`)")
-    job_commands = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
-    show = job_commands.add_parser("show", parents=[common], help="show one job's status")
+
+def _job_actions(job: argparse.ArgumentParser, *, common: argparse.ArgumentParser) -> None:
+    actions = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
+    actions.add_parser("show", parents=[common], help="show one job's status", fill=_job_show)
+
+
+def _job_show(show: argparse.ArgumentParser) -> None:
     show.add_argument("job_id", metavar="JOB_ID")
     _wait_options(show)
-    show.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _json_option(show)
 
-    jobs = commands.add_parser(
-        "jobs", parents=[common],
-        help="jobs started by vbstui: resume unfinished ones, show history",
-        description="The journal of the jobs vbstui started (newest first). Unfinished jobs "
-        "of this profile are checked once with the service (followed to the end with "
-        "--wait); jobs another running vbstui works on are left to it. `jobs retry` sends "
-        "the failed backups of a run again.")
+
+def _jobs(jobs: argparse.ArgumentParser, *, common: argparse.ArgumentParser) -> None:
     jobs.add_argument("--wait", action="store_true", help="follow unfinished jobs to the end")
     jobs.add_argument("--timeout", type=seconds, metavar="SECONDS", default=None,
                       help=TIMEOUT_HELP)
@@ -220,13 +277,16 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--limit", metavar="N", type=positive_number, default=DEFAULT_JOBS_SHOWN,
                        help=f"show the newest N jobs (default {DEFAULT_JOBS_SHOWN})")
     shown.add_argument("--all", action="store_true", help="show every job in the journal")
-    jobs.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    jobs_commands = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
-    retry = jobs_commands.add_parser(
+    _json_option(jobs)
+    actions = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
+    actions.add_parser(
         "retry", parents=[common], help="send again only the backups of a run that failed",
-        description="Send again the failed backups of the latest run (or of --run), one per "
-        "disk, under their names. Jobs whose outcome is unknown are not retried until "
-        "decided; a disk backed up since is left alone.")
+        fill=_jobs_retry, description="Send again the failed backups of the latest run (or "
+        "of --run), one per disk, under their names. Jobs whose outcome is unknown are not "
+        "retried until decided; a disk backed up since is left alone.")
+
+
+def _jobs_retry(retry: argparse.ArgumentParser) -> None:
     retry.add_argument("--run", metavar="RUN_ID", default=None,
                        help="the run to retry (run_id in `vbstui jobs --json`; default: "
                        "the latest)")
@@ -236,58 +296,60 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("--concurrency", type=whole_number, default=None,
                        help="requests in flight at once (default from config, 4)")
     _wait_options(retry)
-    retry.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _json_option(retry)
 
-    quota = commands.add_parser("quota", parents=[common], help="backup quotas")
-    quota.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    _vault_commands(commands, common)
-    add_policy_commands(commands, common, seconds, TIMEOUT_HELP)
 
-    login = commands.add_parser("login", parents=[common],
-                                help="verify a password and store it in the OS keyring")
+def _login(login: argparse.ArgumentParser) -> None:
     login.add_argument("--no-store", action="store_true",
                        help="only verify the password, do not store it")
-    commands.add_parser("logout", parents=[common],
-                        help="remove the stored password and cached token")
-    doctor = commands.add_parser("doctor", parents=[common],
-                                 help="show configuration, credentials and connectivity")
-    doctor.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    doctor.add_argument("--offline", action="store_true", help="do not contact the cloud")
 
-    commands.add_parser("sim", help="serve the VBS simulator (see: vbstui sim --help)",
-                        add_help=False)
-    return parser
+
+def _doctor(doctor: argparse.ArgumentParser) -> None:
+    _json_option(doctor)
+    doctor.add_argument("--offline", action="store_true", help="do not contact the cloud")
 
 
 def _vault_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """`vaults` and `vault show|add|remove|create` (CBR disk vaults)."""
-    vaults = commands.add_parser(
-        "vaults", parents=[common], help="list CBR disk vaults",
+    commands.add_parser(
+        "vaults", parents=[common], help="list CBR disk vaults", fill=_json_option,
         description="The project's CBR disk vaults: used and allocated capacity, disks, "
         "policy, status. --json adds {\"vbstui\": {\"used_gb\", \"allocated_gb\", "
         "\"free_gb\", \"disk_count\", \"policy_name\", ...}} to each vault as CBR sent it.")
-    vaults.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    vault = commands.add_parser("vault", parents=[common],
-                                help="a vault's disks; add, remove disks; create a vault")
+    commands.add_parser("vault", parents=[common],
+                        help="a vault's disks; add, remove disks; create a vault",
+                        fill=functools.partial(_vault_actions, common=common))
+
+
+def _vault_actions(vault: argparse.ArgumentParser, *, common: argparse.ArgumentParser) -> None:
     actions = vault.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
-    show = actions.add_parser("show", parents=[common], help="a vault and its disks")
-    show.add_argument("vault", metavar="VAULT", help="vault id, or a name only one vault has")
-    show.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    actions.add_parser("show", parents=[common], help="a vault and its disks", fill=_vault_show)
     for name, text in (("add", "add disks to a vault (their backups go there from then on)"),
                        ("remove", "remove disks from a vault (its backups of them stay)")):
-        change = actions.add_parser(name, parents=[common], help=text, description=text)
-        change.add_argument("vault", metavar="VAULT",
-                            help="vault id, or a name only one vault has")
-        change.add_argument("--volume", metavar="DISK", action="append", required=True,
-                            help="disk (its id, or a name only one disk has); repeat for more")
-        change.add_argument("--yes", action="store_true",
-                            help="do not ask for confirmation (needed without a terminal)")
-        change.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    create = actions.add_parser(
+        actions.add_parser(name, parents=[common], help=text, description=text,
+                           fill=_vault_change)
+    actions.add_parser(
         "create", parents=[common], help="create a disk vault (it costs money)",
-        description="Create a CBR disk vault, pay per use: its allocated capacity is billed "
-        "whether used or not. Asks first; without a terminal --yes is needed (else exit 2, "
-        "nothing sent).")
+        fill=_vault_create, description="Create a CBR disk vault, pay per use: its allocated "
+        "capacity is billed whether used or not. Asks first; without a terminal --yes is "
+        "needed (else exit 2, nothing sent).")
+
+
+def _vault_show(show: argparse.ArgumentParser) -> None:
+    show.add_argument("vault", metavar="VAULT", help="vault id, or a name only one vault has")
+    _json_option(show)
+
+
+def _vault_change(change: argparse.ArgumentParser) -> None:
+    change.add_argument("vault", metavar="VAULT", help="vault id, or a name only one vault has")
+    change.add_argument("--volume", metavar="DISK", action="append", required=True,
+                        help="disk (its id, or a name only one disk has); repeat for more")
+    change.add_argument("--yes", action="store_true",
+                        help="do not ask for confirmation (needed without a terminal)")
+    _json_option(change)
+
+
+def _vault_create(create: argparse.ArgumentParser) -> None:
     create.add_argument("--name", required=True, help="vault name: 1-64 of A-Z a-z 0-9 _ -")
     create.add_argument("--size", metavar="GB", required=True,
                         help="allocated capacity in GB (10 to 10485760)")
@@ -297,36 +359,26 @@ def _vault_commands(commands: Any, common: argparse.ArgumentParser) -> None:
                         help="vault description")
     create.add_argument("--yes", action="store_true",
                         help="do not ask for confirmation (needed without a terminal)")
-    create.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _json_option(create)
 
 
-def _sharing_and_pruning(commands: Any, backup_commands: Any,
-                         common: argparse.ArgumentParser) -> None:
-    """`backup share|unshare|prune` and `shares` (VBS backup sharing; pruning)."""
-    share = backup_commands.add_parser(
-        "share", parents=[common], help="share a backup with other projects (VBS)",
-        description="Share an available VBS backup with other projects (32-character "
-        "project ids, not this project, not shared with them already).")
+def _share(share: argparse.ArgumentParser) -> None:
     share.add_argument("backup", metavar="BACKUP", help="backup id, or a name only one has")
     share.add_argument("--to-project", metavar="PROJECT_ID", action="append", required=True,
                        help="project to share with (repeat for more)")
-    share.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    unshare = backup_commands.add_parser(
-        "unshare", parents=[common], help="stop sharing a backup",
-        description="Revoke the shares of a backup: with the projects named, or all. Asks "
-        "first; without a terminal --yes is needed (else exit 2, nothing sent).")
+    _json_option(share)
+
+
+def _unshare(unshare: argparse.ArgumentParser) -> None:
     unshare.add_argument("backup", metavar="BACKUP", help="backup id, or a name only one has")
     unshare.add_argument("--to-project", metavar="PROJECT_ID", action="append", default=[],
                          help="only the share with this project (repeat; default: all)")
     unshare.add_argument("--yes", action="store_true",
                          help="do not ask for confirmation (needed without a terminal)")
-    unshare.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    prune = backup_commands.add_parser(
-        "prune", parents=[common], help="keep the newest N backups of disks, delete the rest",
-        description="Preview, then delete every backup of the disks but the newest N (by "
-        "creation time, VBS and CBR alike). Backups that cannot be deleted (busy, shared, "
-        "others depend on them) are named and left. Asks first; without a terminal --yes is "
-        "needed (else exit 2, nothing sent).")
+    _json_option(unshare)
+
+
+def _prune(prune: argparse.ArgumentParser) -> None:
     prune.add_argument("--volume", metavar="DISK", action="append", required=True,
                        help="disk (its id, or a name only one disk has); repeat for more")
     prune.add_argument("--keep", metavar="N", type=positive_number, required=True,
@@ -336,14 +388,17 @@ def _sharing_and_pruning(commands: Any, backup_commands: Any,
     prune.add_argument("--concurrency", metavar="N", type=whole_number, default=None,
                        help="deletes sent at once (default: [jobs] bulk_concurrency, else 4)")
     _wait_options(prune)
-    prune.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
-    shares = commands.add_parser(
-        "shares", parents=[common], help="shares of this project's backups (or with it)",
-        description="The shares of this project's VBS backups, or with --to-me the backups "
-        "other projects share with this one.")
+    _json_option(prune)
+
+
+def _shares(shares: argparse.ArgumentParser) -> None:
     shares.add_argument("--to-me", action="store_true",
                         help="the backups other projects share with this project")
-    shares.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
+    _json_option(shares)
+
+
+def _json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="JSON on stdout, nothing else")
 
 
 def _wait_options(parser: argparse.ArgumentParser) -> None:

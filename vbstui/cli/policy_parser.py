@@ -1,6 +1,7 @@
 """The command line of `vbstui policy …` (VBS backup policies).
 
-Only argparse here, so building the parser for any command stays cheap; the handlers
+Only argparse here, so building the parser for any command stays cheap (and each
+action's options are added only when it is used); the handlers
 are in `vbstui.cli.policies`.  Values are taken as typed and checked by the policy
 rules (`vbstui.cloud.policy_validation`), which say precisely what is wrong.
 """
@@ -8,6 +9,7 @@ rules (`vbstui.cloud.policy_validation`), which say precisely what is wrong.
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 POLICY_HELP = "policy id, or a name only one policy has"
@@ -17,25 +19,55 @@ ACTIONS = ("list", "show", "create", "update", "delete", "enable", "disable", "r
 
 def add_policy_commands(commands: Any, common: argparse.ArgumentParser,
                         timeout_type: Any, timeout_help: str) -> None:
-    """`policy list|show|create|update|delete|enable|disable|run|link|unlink|tasks|tag`."""
-    policy = commands.add_parser(
+    """`policy list|show|create|update|delete|enable|disable|run|link|unlink|tasks|tag`
+    (`commands` makes `vbstui.cli.lazy_parser.LazyParser`s: options added when used)."""
+    commands.add_parser(
         "policy", parents=[common], help="VBS backup policies: scheduled backups of disks",
+        fill=functools.partial(_policy_actions, common=common, timeout_type=timeout_type,
+                               timeout_help=timeout_help),
         description="Backup policies back up their linked disks on a schedule (start times "
         "in UTC) and delete old automatic backups by their retention rule.")
-    actions = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
 
-    listing = actions.add_parser("list", parents=[common], help="the project's policies",
-                                 description="Name, schedule in words, next run (UTC and "
-                                 "local time), retention, ON/OFF, linked disks.")
-    _json(listing)
-    show = actions.add_parser("show", parents=[common], help="one policy, its tags and disks")
+
+def _policy_actions(policy: argparse.ArgumentParser, *, common: argparse.ArgumentParser,
+                    timeout_type: Any, timeout_help: str) -> None:
+    actions = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    actions.add_parser("list", parents=[common], help="the project's policies", fill=_json,
+                       description="Name, schedule in words, next run (UTC and local time), "
+                       "retention, ON/OFF, linked disks.")
+    actions.add_parser("show", parents=[common], help="one policy, its tags and disks",
+                       fill=_show)
+    actions.add_parser(
+        "create", parents=[common], help="create a policy", fill=_create,
+        description="Create a backup policy. Every rule is checked before sending: a broken "
+        "one exits 2 and nothing is sent.")
+    actions.add_parser(
+        "update", parents=[common], help="change a policy", fill=_update,
+        description="Change what is given; everything else stays. Giving --frequency drops "
+        "the week days (and the other way round); the same for --keep / --keep-days.")
+    for name, text in (("delete", "delete a policy (its disks are unlinked, backups kept)"),
+                       ("enable", "switch a policy on"), ("disable", "switch a policy off")):
+        actions.add_parser(name, parents=[common], help=text, description=text,
+                           fill=functools.partial(_switch, asks=name == "delete"))
+    actions.add_parser(
+        "run", parents=[common], help="run a policy now",
+        fill=functools.partial(_run, timeout_type=timeout_type, timeout_help=timeout_help),
+        description="Back up every disk of the policy now. With --wait its backup tasks are "
+        "followed to their end (journaled: `vbstui jobs --wait` resumes them).")
+    for name, text in (("link", "link disks to a policy (a disk in another policy moves)"),
+                       ("unlink", "unlink disks from a policy")):
+        actions.add_parser(name, parents=[common], help=text, description=text, fill=_link)
+    actions.add_parser("tasks", parents=[common], help="a policy's backup tasks", fill=_tasks)
+    actions.add_parser("tag", parents=[common], help="a policy's tags",
+                       fill=functools.partial(_tag_actions, common=common))
+
+
+def _show(show: argparse.ArgumentParser) -> None:
     show.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     _json(show)
 
-    create = actions.add_parser(
-        "create", parents=[common], help="create a policy",
-        description="Create a backup policy. Every rule is checked before sending: a broken "
-        "one exits 2 and nothing is sent.")
+
+def _create(create: argparse.ArgumentParser) -> None:
     create.add_argument("--name", default="",
                         help="1-64 of A-Z a-z 0-9 _ -, not starting with 'default'")
     _schedule_options(create)
@@ -46,10 +78,8 @@ def add_policy_commands(commands: Any, common: argparse.ArgumentParser,
                         help="tag the policy (repeat, up to 10; letters, digits, - and _)")
     _json(create)
 
-    update = actions.add_parser(
-        "update", parents=[common], help="change a policy",
-        description="Change what is given; everything else stays. Giving --frequency drops "
-        "the week days (and the other way round); the same for --keep / --keep-days.")
+
+def _update(update: argparse.ArgumentParser) -> None:
     update.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     update.add_argument("--name", default=None, help="new name")
     _schedule_options(update)
@@ -57,50 +87,57 @@ def add_policy_commands(commands: Any, common: argparse.ArgumentParser,
                         default=None, help="keep (or not) the first backup of each month")
     _json(update)
 
-    for name, text in (("delete", "delete a policy (its disks are unlinked, backups kept)"),
-                       ("enable", "switch a policy on"), ("disable", "switch a policy off")):
-        change = actions.add_parser(name, parents=[common], help=text, description=text)
-        change.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
-        if name == "delete":
-            _yes(change)
-        _json(change)
 
-    run = actions.add_parser(
-        "run", parents=[common], help="run a policy now",
-        description="Back up every disk of the policy now. With --wait its backup tasks are "
-        "followed to their end (journaled: `vbstui jobs --wait` resumes them).")
+def _switch(change: argparse.ArgumentParser, *, asks: bool) -> None:
+    change.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    if asks:
+        _yes(change)
+    _json(change)
+
+
+def _run(run: argparse.ArgumentParser, *, timeout_type: Any, timeout_help: str) -> None:
     run.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     run.add_argument("--wait", action="store_true", help="follow the tasks until they end")
     run.add_argument("--timeout", type=timeout_type, metavar="SECONDS", default=None,
                      help=timeout_help)
     _json(run)
 
-    for name, text in (("link", "link disks to a policy (a disk in another policy moves)"),
-                       ("unlink", "unlink disks from a policy")):
-        change = actions.add_parser(name, parents=[common], help=text, description=text)
-        change.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
-        change.add_argument("--volume", metavar="DISK", action="append", required=True,
-                            help="disk (its id, or a name only one disk has); repeat for more")
-        _yes(change)
-        _json(change)
 
-    tasks = actions.add_parser("tasks", parents=[common], help="a policy's backup tasks")
+def _link(change: argparse.ArgumentParser) -> None:
+    change.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
+    change.add_argument("--volume", metavar="DISK", action="append", required=True,
+                        help="disk (its id, or a name only one disk has); repeat for more")
+    _yes(change)
+    _json(change)
+
+
+def _tasks(tasks: argparse.ArgumentParser) -> None:
     tasks.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     tasks.add_argument("--limit", metavar="N", type=_count, default=20,
                        help="the newest N tasks (default 20)")
     _json(tasks)
 
-    tag = actions.add_parser("tag", parents=[common], help="a policy's tags")
-    tag_actions = tag.add_subparsers(dest="tag_command", metavar="ACTION", required=True)
-    tag_list = tag_actions.add_parser("list", parents=[common],
-                                      help="a policy's tags (without POLICY: all tags in use)")
+
+def _tag_actions(tag: argparse.ArgumentParser, *, common: argparse.ArgumentParser) -> None:
+    actions = tag.add_subparsers(dest="tag_command", metavar="ACTION", required=True)
+    actions.add_parser("list", parents=[common], fill=_tag_list,
+                       help="a policy's tags (without POLICY: all tags in use)")
+    actions.add_parser("add", parents=[common], help="add or change tags", fill=_tag_add)
+    actions.add_parser("remove", parents=[common], help="remove tags", fill=_tag_remove)
+
+
+def _tag_list(tag_list: argparse.ArgumentParser) -> None:
     tag_list.add_argument("policy", metavar="POLICY", nargs="?", default=None, help=POLICY_HELP)
     _json(tag_list)
-    tag_add = tag_actions.add_parser("add", parents=[common], help="add or change tags")
+
+
+def _tag_add(tag_add: argparse.ArgumentParser) -> None:
     tag_add.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     tag_add.add_argument("tags", metavar="KEY=VALUE", nargs="+")
     _json(tag_add)
-    tag_remove = tag_actions.add_parser("remove", parents=[common], help="remove tags")
+
+
+def _tag_remove(tag_remove: argparse.ArgumentParser) -> None:
     tag_remove.add_argument("policy", metavar="POLICY", help=POLICY_HELP)
     tag_remove.add_argument("keys", metavar="KEY", nargs="+")
     _json(tag_remove)

@@ -22,6 +22,8 @@ BACKUP_STATUSES = ("available", "protecting", "deleting", "restoring", "error",
 
 @dataclass(slots=True)
 class Policy:
+    """A CBR backup policy a vault can be bound to."""
+
     id: str
     name: str
     pattern: str
@@ -30,6 +32,8 @@ class Policy:
 
 @dataclass(slots=True)
 class Vault:
+    """A CBR disk vault: its capacity and the disks in it."""
+
     id: str
     name: str
     size_gb: int
@@ -44,6 +48,8 @@ class Vault:
 
 @dataclass(slots=True)
 class CbrBackup:
+    """A CBR backup of one disk, made by a checkpoint."""
+
     id: str
     name: str
     description: str
@@ -69,6 +75,8 @@ class CbrBackup:
 
 @dataclass(slots=True)
 class Checkpoint:
+    """A CBR restore point: the backups one `POST /checkpoints` made."""
+
     id: str
     vault_id: str
     created_at: float

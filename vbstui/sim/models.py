@@ -18,6 +18,8 @@ INIT_SHARE = 0.15
 
 @dataclass(slots=True)
 class Server:
+    """The server a disk is attached to (shared by its disks)."""
+
     id: str
     name: str
     host_name: str
@@ -25,6 +27,8 @@ class Server:
 
 @dataclass(slots=True)
 class Image:
+    """The image a boot disk was made from (shared by its disks)."""
+
     id: str
     name: str
     os_version: str
@@ -32,6 +36,8 @@ class Image:
 
 @dataclass(slots=True)
 class Volume:
+    """An EVS disk."""
+
     id: str
     name: str
     size: int
@@ -56,6 +62,8 @@ class Volume:
 
 @dataclass(slots=True)
 class Backup:
+    """A VBS backup of a disk; times are the simulator's clock values."""
+
     id: str
     name: str | None
     volume_id: str
@@ -80,6 +88,8 @@ class Backup:
 
 @dataclass(slots=True)
 class Job:
+    """A VBS job (create or restore); its status follows from its times."""
+
     id: str
     job_type: str
     volume_id: str

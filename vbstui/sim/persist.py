@@ -59,6 +59,8 @@ SCHEMA = {key: _names(cls) for key, cls in _CLASSES.items()}
 _VBS_TABLES = (("policies", VbsPolicy), ("tasks", PolicyTask), ("shares", Share))
 _V2_SCHEMA = {key: names for key, names in SCHEMA.items()
               if key not in ("vbs_policy", "vbs_task", "share")}
+# Where a saved disk names its server and image (an index into those tables).
+_VOLUME_REFS = tuple((name, SCHEMA["volume"].index(name)) for name in ("server", "image"))
 
 
 # -- saving ---------------------------------------------------------------------------
@@ -185,8 +187,7 @@ class _Parts:
                 ) -> Volume:
         where = f"volumes[{index}]"
         row = list(_need(row, list, where))
-        for name, table in (("server", servers), ("image", images)):
-            at = SCHEMA["volume"].index(name)
+        for (name, at), table in zip(_VOLUME_REFS, (servers, images), strict=True):
             if at < len(row) and row[at] is not None:
                 ref = row[at]
                 if not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < len(table):
@@ -332,26 +333,54 @@ def _need(value: Any, kind: type, where: str) -> Any:
 
 
 def _build(cls: type, row: Any, where: str) -> Any:
-    names, hints = _FIELDS[cls]
+    names = _FIELDS[cls][0]
     values = _need(row, list, where)
     if len(values) != len(names):
         raise SavedWorldError(f"{where}: expected {len(names)} fields")
-    checked = {}
-    for name, hint, value in zip(names, hints, values, strict=True):
-        kind = type(value)
-        # The common cases (a plain value of exactly the wanted type, a finite float,
-        # None where the field may be None) without the walk.
-        if (kind is hint and (kind is not float or math.isfinite(value))) or (
-                value is None and hint in _NULLABLE):
-            checked[name] = value
+    # The rows of a table mostly share one shape (the type of each value), so the check
+    # is worked out once per shape: which values are floats (to be finite) and which
+    # need converting or a closer look.  The rest are exactly of their field's type.
+    shape = (cls, *map(type, values))
+    plan = _PLANS.get(shape)
+    if plan is None:
+        plan = _PLANS[shape] = _plan(cls, shape[1:])
+    floats, closer = plan
+    if floats and not all(map(math.isfinite, map(values.__getitem__, floats))):
+        closer = tuple((index, _converter(float)) for index in floats)
+    if closer:
+        values = values.copy()
+        for index, convert in closer:
+            values[index] = convert(values[index], f"{where}.{names[index]}")
+    return cls(*values)  # the fields in their order (see _field_hints)
+
+
+def _plan(cls: type, kinds: tuple[type, ...]) -> Plan:
+    """For rows with values of these types: the floats, and the values to convert (an
+    int where a float belongs, a list to check item by item, a value of a wrong type)."""
+    floats, closer = [], []
+    for index, (hint, kind) in enumerate(zip(_FIELDS[cls][1], kinds, strict=True)):
+        if kind in _exact_types(hint):
+            if kind is float:
+                floats.append(index)
         else:
-            checked[name] = _conform(value, hint, f"{where}.{name}")
-    return cls(**checked)
+            closer.append((index, _converter(hint)))
+    return tuple(floats), tuple(closer)
+
+
+def _exact_types(hint: Any) -> frozenset[type]:
+    """Value types that are `hint` as they are (`str | None`: str and None)."""
+    if hint in (str, bool, int, float, Server, Image):
+        return frozenset({hint})
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        return frozenset().union(*map(_exact_types, typing.get_args(hint)))
+    return frozenset({type(None)}) if hint is type(None) else frozenset()
 
 
 def _field_hints(cls: type) -> tuple[list[str], list[Any]]:
     hints = typing.get_type_hints(cls)
     names = SCHEMA[next(k for k, c in _CLASSES.items() if c is cls)]
+    if any(not f.init or f.kw_only for f in dataclasses.fields(cls)):
+        raise TypeError(f"{cls.__name__}: _build passes every field by position")
     return names, [hints[name] for name in names]
 
 
@@ -361,6 +390,7 @@ def _conform(value: Any, hint: Any, where: str) -> Any:
 
 
 Convert = Callable[[Any, str], Any]
+Plan = tuple[tuple[int, ...], tuple[tuple[int, Convert], ...]]
 
 
 @functools.cache
@@ -425,5 +455,5 @@ _SCALARS: dict[Any, Callable[[Any], bool]] = {
 }
 
 _FIELDS = {cls: _field_hints(cls) for cls in _CLASSES.values()}
-_NULLABLE = frozenset(hint for _, hints in _FIELDS.values() for hint in hints
-                      if type(None) in typing.get_args(hint))
+# (model class, type of each value of a row) -> what to check and convert in such a row.
+_PLANS: dict[tuple[type, ...], Plan] = {}

@@ -23,6 +23,8 @@ TASK_KEEP_DAYS = 30  # console guide: the Backup Jobs list shows the past 30 day
 
 @dataclass(slots=True)
 class VbsPolicy:
+    """A VBS backup policy: its schedule, retention and linked disks."""
+
     id: str
     name: str
     start_times: list[str]
@@ -47,6 +49,8 @@ class VbsPolicy:
 
 @dataclass(slots=True)
 class PolicyTask:
+    """One disk's backup task of a policy run."""
+
     id: str
     policy_id: str
     volume_id: str
@@ -65,6 +69,8 @@ class PolicyTask:
 
 @dataclass(slots=True)
 class Share:
+    """A VBS backup shared with another project."""
+
     id: str
     backup_id: str
     from_project_id: str
