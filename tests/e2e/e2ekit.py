@@ -105,7 +105,8 @@ class SimProcess:
         return line
 
     def stderr_text(self) -> str:
-        self._stderr.flush()
+        if not self._stderr.closed:  # closed by stop(): a failed start reports it after
+            self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
 
     def stop(self, timeout: float = 10.0) -> int:
@@ -403,6 +404,12 @@ def profile_toml(name: str, auth_url: str, *, password: str | None = None,
     return "\n".join(lines) + "\n" + extra
 
 
+# [jobs] for tests that follow jobs but are not about the poll schedule: after the first
+# poll at 2 s, polls at most 1 s apart (default: growing to 15 s), so a 3 s job is seen
+# ending at ~3 s instead of ~5 s.
+FAST_POLL_TOML = "[jobs]\npoll_max_seconds = 1\n"
+
+
 def write_config(path: Path, auth_url: str, *, profile: str = "sim",
                  password: str | None = None, mode: int = 0o600, extra: str = "") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -422,15 +429,17 @@ def assert_no_traceback(result: Result) -> None:
 
 
 def cli_for(root: Path, sim: SimProcess | None, *, password: str | None = PASSWORD,
-            profile: str = "sim") -> Cli:
+            profile: str = "sim", extra: str = "") -> Cli:
     """A CLI with its own state/cache/log/HOME under `root`; with a simulator, a private
-    config file whose only profile points at it, passed with --config/--profile."""
+    config file whose only profile points at it (plus `extra` TOML), passed with
+    --config/--profile."""
     root.mkdir(parents=True, exist_ok=True)
     defaults: dict[str, str | None] = {}
     if password is not None:
         defaults["VBSTUI_PASSWORD"] = password
     base: tuple[str, ...] = ()
     if sim is not None:
-        config = write_config(root / "config.toml", sim.auth_url, profile=profile)
+        config = write_config(root / "config.toml", sim.auth_url, profile=profile,
+                              extra=extra)
         base = ("--config", str(config), "--profile", profile)
     return Cli(root, env_defaults=defaults, base_args=base)

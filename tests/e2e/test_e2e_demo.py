@@ -4,6 +4,7 @@ its own state dir, the demo world kept between runs like a real project."""
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 from pathlib import Path
 
@@ -88,11 +89,22 @@ def test_the_saved_world_is_private(demo: Cli) -> None:
     assert stat.S_IMODE(world.parent.stat().st_mode) == 0o700
 
 
+@pytest.fixture(scope="module")
+def saved_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The state dir of one demo run: a saved world, as a first `--demo` command leaves
+    it (copied into each test below instead of one more process start each)."""
+    first = Cli(tmp_path_factory.mktemp("first-demo"), env_defaults=dict(FAST),
+                base_args=("--demo",))
+    ok(first.run("volumes", "--json"))
+    assert world_files(first)
+    return first.root / "state"
+
+
 @pytest.mark.parametrize("damage", ["garbage", "other-version", "no-header", "not-a-file",
                                     "writable-by-others"])
-def test_a_broken_saved_world_is_reported_in_one_line_and_replaced(demo: Cli, damage: str
-                                                                   ) -> None:
-    ok(demo.run("volumes", "--json"))
+def test_a_broken_saved_world_is_reported_in_one_line_and_replaced(demo: Cli, damage: str,
+                                                                   saved_state: Path) -> None:
+    shutil.copytree(saved_state, demo.root / "state")  # modes kept: 0700 dir, 0600 file
     [world] = world_files(demo)
     text = world.read_text()
     if damage == "garbage":

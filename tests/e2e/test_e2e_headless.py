@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from e2ekit import (
     CREATE_ROUTE,
+    FAST_POLL_TOML,
     JOB_ID_RE,
     JOB_ROUTE,
     UUID_RE,
@@ -38,7 +39,7 @@ def pool(sim: SimProcess) -> Pool:
 
 @pytest.fixture
 def cli(tmp_path: Path, sim: SimProcess) -> Cli:
-    return cli_for(tmp_path / "cli", sim)
+    return cli_for(tmp_path / "cli", sim, extra=FAST_POLL_TOML)
 
 
 @pytest.fixture
@@ -376,8 +377,7 @@ def test_jobs_wait_gives_a_verdict_for_a_job_the_server_forgot(tmp_path: Path,
     assert created.rc == 0, created
     assert first.stop() == 0
     second = sims("--job-seconds", "60", name="amnesiac")  # same seed: same project id
-    write_config(Path(cli.base_args[1]), second.auth_url,
-                 extra="[jobs]\npoll_max_seconds = 1\n")
+    write_config(Path(cli.base_args[1]), second.auth_url, extra=FAST_POLL_TOML)
     result = cli.run("jobs", "--wait", "--timeout", "20")
     assert "common.0011" in result.err, result
     # A verdict, not "still waiting": the new service has no such backup either.

@@ -10,6 +10,7 @@ import pytest
 from e2ekit import (
     CREATE_ROUTE,
     DELETE_ROUTE,
+    FAST_POLL_TOML,
     RESTORE_ROUTE,
     UUID_RE,
     VOLUME_ROUTE,
@@ -49,7 +50,7 @@ def slow_pool(slow_sim: SimProcess) -> Pool:
 
 @pytest.fixture
 def cli(tmp_path: Path, sim: SimProcess) -> Cli:
-    return cli_for(tmp_path / "cli", sim)
+    return cli_for(tmp_path / "cli", sim, extra=FAST_POLL_TOML)
 
 
 def restore_pair(pool: Pool, *, target_status: str = "available") -> tuple[dict[str, Any],

@@ -21,7 +21,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from faultkit import FAST_RECONCILE, Client, Sim, SimApi, no_traceback, wait_until
+from faultkit import (
+    FAST_POLL,
+    FAST_RECONCILE,
+    Client,
+    Sim,
+    SimApi,
+    no_traceback,
+    wait_until,
+)
 
 CHECKPOINT_FAULTS = ("latency=0-1.6,drop=0.15,500=0.05,502=0.05,504=0.05,methods=POST,"
                      "paths=checkpoints,seed=4")
@@ -122,7 +130,7 @@ def test_a_killed_cbr_bulk_run_is_resumed_and_each_disk_is_backed_up_at_most_onc
                extra=("--services", "cbr"))
     with sim.api() as api:
         disks = _vault_disks(api, 3, 4)
-    client = clients(sim, jobs=FAST_RECONCILE)
+    client = clients(sim, jobs={**FAST_RECONCILE, **FAST_POLL})
     proc = _bulk(client, "killed", disks)
     # Killed once every job is journaled (as sent, or as being sent) and none has ended.
     wait_until(lambda: len([r for r in client.journal() if r["phase"] == killed_when])

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from faultkit import (
     CREATE_FAILURE_CODES,
+    FAST_POLL,
     FAST_RECONCILE,
     Client,
     Result,
@@ -237,12 +238,12 @@ def test_fault_read_timeout_is_reconciled(sims: Sims, clients: Clients) -> None:
 
 
 def test_fault_token_expiry_mid_job(sims: Sims, clients: Clients) -> None:
-    """Tokens are revoked 2 s after issue while the job runs 8 s: the client
+    """Tokens are revoked 2 s after issue while the job runs 5 s: the client
     re-authenticates and follows the job to SUCCESS; one POST, one backup."""
-    sim = sims(job_seconds=8, faults="token_expiry=2")
+    sim = sims(job_seconds=5, faults="token_expiry=2")
     volume = one_volume(sim)
     before = sim.state()["token_requests"]
-    result = create(clients(sim), volume, "reauth")
+    result = create(clients(sim, jobs=FAST_POLL), volume, "reauth")
     no_traceback(result)
     assert result.returncode == EXIT_OK, str(result)
     outcome = result.json()
@@ -251,7 +252,8 @@ def test_fault_token_expiry_mid_job(sims: Sims, clients: Clients) -> None:
     assert outcome["job_id"]
     state = sim.state()
     client_tokens = state["token_requests"] - before
-    # One token at start, then a fresh one after each 401 of the polls at ~2, ~5, ~9.5 s.
+    # One token at start, then a fresh one after the 401 of the poll at ~2 s and after
+    # that of the poll at ~4 s (or ~5 s): polls come 1 s apart after the first (FAST_POLL).
     assert client_tokens >= 3, state
     assert state["create_backup_posts"] == 1
     assert created_count(state, volume, "reauth") == 1

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from faultkit import (
+    FAST_POLL,
     FAST_RECONCILE,
     Client,
     Sim,
@@ -22,7 +23,9 @@ from faultkit import (
 )
 
 ON_CREATE = "paths=cloudbackups,methods=POST"
-JOB_SECONDS = 5  # long enough to kill a process mid-job, short enough to wait for
+# Long enough to kill a process mid-job (it is killed within ~0.1 s of its submit), short
+# enough to wait for; the clients poll at most 1 s apart (FAST_POLL) to see its end.
+JOB_SECONDS = 3
 
 Sims = Callable[..., Sim]
 Clients = Callable[..., Client]
@@ -48,7 +51,7 @@ def test_kill_while_jobs_run_then_resume(sims: Sims, clients: Clients, disks: in
     sim = sims(job_seconds=JOB_SECONDS)
     with sim.api() as api:
         volumes = api.pick_volumes(disks, near_limit=near_limit(sim))
-    client = clients(sim)
+    client = clients(sim, jobs=FAST_POLL)
     args = ["backup", "create", "--name", "killed", "--wait", "--json", "--concurrency", "4"]
     for volume in volumes:
         args += ["--volume", volume]
@@ -102,7 +105,8 @@ def test_kill_after_processed_before_job_id_known(sims: Sims, clients: Clients) 
     sim = sims(job_seconds=JOB_SECONDS, faults=f"drop=1.0,{ON_CREATE}")
     with sim.api() as api:
         [volume] = api.pick_volumes(1, near_limit=near_limit(sim))
-    client = clients(sim)  # default windows: the next look comes 3 s after the first
+    # Default reconcile windows: the next look comes 3 s after the first.
+    client = clients(sim, jobs=FAST_POLL)
     proc = client.spawn("backup", "create", "--volume", volume, "--name", "lost-then-killed",
                         "--wait", "--json", tag="create")
 
@@ -141,7 +145,7 @@ def test_kill_while_create_request_is_in_flight(sims: Sims, clients: Clients) ->
     sim = sims(job_seconds=JOB_SECONDS, faults=f"latency=3,{ON_CREATE}")
     with sim.api() as api:
         [volume] = api.pick_volumes(1, near_limit=near_limit(sim))
-    client = clients(sim, jobs=FAST_RECONCILE)
+    client = clients(sim, jobs={**FAST_RECONCILE, **FAST_POLL})
     proc = client.spawn("backup", "create", "--volume", volume, "--name", "in-flight",
                         "--wait", "--json", tag="create")
     wait_until(lambda: sim.state()["create_backup_posts"] == 1, timeout=30,
@@ -164,7 +168,7 @@ def test_kill_then_resumed_job_fails(sims: Sims, clients: Clients) -> None:
     sim = sims(job_seconds=JOB_SECONDS, faults="job_fail=1.0")
     with sim.api() as api:
         [volume] = api.pick_volumes(1, near_limit=near_limit(sim))
-    client = clients(sim)
+    client = clients(sim, jobs=FAST_POLL)
     proc = client.spawn("backup", "create", "--volume", volume, "--name", "doomed-resumed",
                         "--wait", "--json", tag="create")
     wait_until(lambda: (r := client.journal()) and r[0]["job_id"], timeout=30,
@@ -185,7 +189,7 @@ def test_interrupt_then_resume(sims: Sims, clients: Clients) -> None:
     sim = sims(job_seconds=JOB_SECONDS)
     with sim.api() as api:
         [volume] = api.pick_volumes(1, near_limit=near_limit(sim))
-    client = clients(sim)
+    client = clients(sim, jobs=FAST_POLL)
     proc = client.spawn("backup", "create", "--volume", volume, "--name", "interrupted",
                         "--wait", "--json", tag="create")
     [record] = wait_until(lambda: [r for r in client.journal() if r["job_id"]], timeout=30,
@@ -208,7 +212,7 @@ def test_wait_timeout_then_resume(sims: Sims, clients: Clients) -> None:
     sim = sims(job_seconds=JOB_SECONDS)
     with sim.api() as api:
         [volume] = api.pick_volumes(1, near_limit=near_limit(sim))
-    client = clients(sim)
+    client = clients(sim, jobs=FAST_POLL)
     result = client.run("backup", "create", "--volume", volume, "--name", "timed",
                         "--wait", "--timeout", "1", "--json")
     no_traceback(result)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from faultkit import Client, Sim, no_traceback, wait_until
+from faultkit import FAST_POLL, Client, Sim, no_traceback, wait_until
 
 Sims = Callable[..., Sim]
 Clients = Callable[..., Client]
@@ -15,11 +15,11 @@ DISKS = 4
 
 
 def test_a_bulk_killed_mid_run_is_summed_up_when_resumed(sims: Sims, clients: Clients) -> None:
-    sim = sims(job_seconds=6)
+    sim = sims(job_seconds=3)  # the kill comes within ~0.1 s of the last submit
     near = [e["volume_id"] for e in sim.state()["near_limit"]]
     with sim.api() as api:
         volumes = api.pick_volumes(DISKS, near_limit=near)
-    client = clients(sim)
+    client = clients(sim, jobs=FAST_POLL)  # the resumed run sees the jobs end within ~1 s
     args = ["backup", "create", "--name", "cut", "--wait", "--concurrency", "4"]
     for volume in volumes:
         args += ["--volume", volume]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from faultkit import FAST_RECONCILE, Client, Sim, no_traceback, wait_until
+from faultkit import FAST_RECONCILE, Client, Sim, no_traceback, start_sim, wait_until
 
 from vbstui.local.journal import Journal
 
@@ -207,12 +207,21 @@ def test_timeout_during_a_create_reports_an_unknown_outcome(sims: Sims,
 # -- 11: bad numbers and descriptions never send anything ---------------------------------------
 
 
+@pytest.fixture(scope="module")
+def refusing_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """One simulator for the refusal cases: each checks that nothing reaches it, so they
+    can share it (one start instead of five)."""
+    sim = start_sim(tmp_path_factory.mktemp("refusals"))
+    yield sim
+    sim.stop()
+
+
 @pytest.mark.parametrize("extra", [("--concurrency", "0"), ("--timeout", "-5"),
                                    ("--timeout", "0"), ("--timeout", "nan"),
                                    ("--description", "title\x1b]0;pwned\x07")])
 def test_bad_numbers_and_descriptions_are_refused_before_anything_is_sent(
-        extra: tuple[str, str], sims: Sims, clients: Clients) -> None:
-    sim = sims()
+        extra: tuple[str, str], refusing_sim: Sim, clients: Clients) -> None:
+    sim = refusing_sim
     client = clients(sim)
     disks = some_disks(sim, 2)
     before = sim.state()["requests_total"]
