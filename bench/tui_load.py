@@ -10,6 +10,9 @@ through a profile as a user would be, and reports:
   scheduled every 10 ms records how late it runs) — target <= 100 ms;
 - app start to every disk in the table with the loading note gone — target <= 2 s;
 - a filter keystroke to the frame that shows the narrowed table — target <= 40 ms;
+- the longest stall while the POLICY column comes in after the disks (the policy
+  listing follows the disks' listing; every disk is indexed again for the column), up
+  to 0.5 s after it is shown — target <= 100 ms;
 - the longest and the total time of full (generation 2) garbage collections while loading.
 
 The children run with their bytecode cached, as an installed vbstui does (bench/bytecode.py).
@@ -46,7 +49,7 @@ wanted = int(os.environ["BENCH_VOLUMES"])
 TICK = 0.010
 marks = {}
 state = {"worst": 0.0, "last": None, "gc_time": 0.0, "gc_worst": 0.0, "gc_start": 0.0,
-         "stop": False}
+         "stop": False, "late": 0.0}
 
 def on_gc(phase, info):
     if info["generation"] != 2 or "first" not in marks or "all" in marks:
@@ -64,6 +67,8 @@ def tick():
     now = time.perf_counter()
     if state["last"] is not None and "first" in marks and "all" not in marks:
         state["worst"] = max(state["worst"], now - state["last"] - TICK)
+    elif state["last"] is not None and "all" in marks and "late_end" not in marks:
+        state["late"] = max(state["late"], now - state["last"] - TICK)
     state["last"] = now
     if not state["stop"]:
         asyncio.get_running_loop().call_later(TICK, tick)
@@ -92,6 +97,13 @@ async def main():
                 marks["all"] = time.perf_counter()
                 break
             await asyncio.sleep(0.002)
+        # The POLICY column (when the project has VBS policies), then its indexing.
+        deadline = time.perf_counter() + 10
+        while (not any(c.key == "policy" for c in view.table.columns)
+               and time.perf_counter() < deadline):
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(0.5)
+        marks["late_end"] = time.perf_counter()
         state["stop"] = True
         await pilot.pause()
         await pilot.press("slash")
@@ -117,12 +129,14 @@ async def main():
         "filter_first": samples[0],
         "gc_time": state["gc_time"],
         "gc_worst": state["gc_worst"],
+        "late_stall": state["late"],
     }), flush=True)
 
 asyncio.run(main())
 """
 
-TARGETS = {"stall": 0.100, "loaded": 2.0, "filter": 0.040, "filter_first": 0.040}
+TARGETS = {"stall": 0.100, "loaded": 2.0, "filter": 0.040, "filter_first": 0.040,
+           "late_stall": 0.100}
 LABELS = {
     "first": "app start to the first page in the table",
     "painted": "app start to the first frame with rows",
@@ -132,6 +146,7 @@ LABELS = {
     "filter_first": "first filter keystroke (all disks shown) to redrawn table",
     "gc_worst": "longest full garbage collection while loading",
     "gc_time": "time in full garbage collections while loading",
+    "late_stall": "longest stall as the POLICY column comes in after the disks",
 }
 
 
@@ -200,7 +215,8 @@ def main() -> int:
     if args.reference is not None:
         reference = show(f"reference ({args.reference})", theirs)
         print("this ÷ reference:")
-        for key in ("first", "painted", "stall", "loaded", "filter", "filter_first"):
+        for key in ("first", "painted", "stall", "loaded", "filter", "filter_first",
+                    "late_stall"):
             print(f"  {LABELS[key]}: {mine[key] / reference[key]:.2f}")
     return 0
 

@@ -42,6 +42,8 @@ import bytecode
 from benchkit import served_sim
 from tui_terminal import datatable_argv, first_rows, vbstui_argv
 
+HERE = Path(__file__).resolve().parents[1]  # this checkout
+
 CHILD = r"""
 import asyncio, os, sys, time
 from vbstui.ops.target import Choices, choose_target
@@ -170,8 +172,9 @@ def served_profile(url: str, path: Path) -> Path:
     return path
 
 
-def in_terminal(env: dict[str, str], pairs: int, tmp: Path) -> None:
+def in_terminal(env: dict[str, str], pairs: int, tmp: Path, checkout: Path) -> None:
     """First rows visible in a pty: the ratios of issue 14, from alternating pairs.
+    vbstui runs in `checkout` (`python -m` imports from the working directory first).
 
     Two ways: against a served simulator (`vbstui sim`, another process: what a user of a
     real project waits for, the primary figures) and `--demo` (the simulator inside the
@@ -198,13 +201,13 @@ def in_terminal(env: dict[str, str], pairs: int, tmp: Path) -> None:
         reference_env = sized(1000)
         first_rows(datatable_argv(), reference_env)  # warm the file cache (and token caches)
         for argv, case_env in cases.values():
-            first_rows(argv, case_env)
+            first_rows(argv, case_env, cwd=checkout)
         reference: list[float] = []
         samples: dict[str, list[float]] = {label: [] for label in cases}
         for _ in range(pairs):
             reference.append(first_rows(datatable_argv(), reference_env))
             for label, (argv, case_env) in cases.items():
-                samples[label].append(first_rows(argv, case_env))
+                samples[label].append(first_rows(argv, case_env, cwd=checkout))
     print("real terminal, spawn to first rows visible (median of "
           f"{pairs} runs, each case run in turn):")
     print(f"  minimal DataTable app, 1,000 rows: {statistics.median(reference) * 1000:.0f} ms")
@@ -246,7 +249,7 @@ def main() -> int:
         print(bytecode.describe(args.compile_each_run))
         env = bytecode.child_env(env, Path(tmp) / "pycache",
                                  compile_each_run=args.compile_each_run)
-        in_terminal(env, args.pairs, Path(tmp))
+        in_terminal(env, args.pairs, Path(tmp), (args.checkout or HERE).resolve())
         if args.terminal_only:
             return 0
         env["VBSTUI_DEMO_VOLUMES"] = "1000"

@@ -18,6 +18,7 @@ import struct
 import sys
 import termios
 import time
+from pathlib import Path
 
 ROW = re.compile(rb"\d+ GB")
 
@@ -40,8 +41,9 @@ Minimal().run()
 
 
 def first_rows(argv: list[str], env: dict[str, str], *, size: tuple[int, int] = (120, 40),
-               timeout: float = 60.0) -> float:
-    """Seconds from spawning `argv` in a pty to the first table row written to it."""
+               timeout: float = 60.0, cwd: Path | None = None) -> float:
+    """Seconds from spawning `argv` in a pty to the first table row written to it.
+    `cwd`: where it runs (`python -m vbstui` imports vbstui from there first)."""
     columns, lines = size
     env = {**env, "TERM": "xterm-256color", "COLORTERM": "truecolor",
            "COLUMNS": str(columns), "LINES": str(lines)}
@@ -49,6 +51,8 @@ def first_rows(argv: list[str], env: dict[str, str], *, size: tuple[int, int] = 
     pid, fd = pty.fork()
     if pid == 0:  # the child: the app, with the pty as its terminal
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        if cwd is not None:
+            os.chdir(cwd)
         os.execvpe(argv[0], argv, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     tail = b""

@@ -68,6 +68,10 @@ LAZY_IMPORTS = {
     "vbstui.ui.launch": "Textual, only when the TUI starts",
     "vbstui.sim": "the simulator's server stack, only with --demo",
     "vbstui.sim.cli": "uvicorn, only for `vbstui sim`",
+    "vbstui.sim.routes_cbr_vaults": "the simulator's vault changes, on the first such request",
+    "vbstui.sim.routes_cbr_backups": "the simulator's CBR backups and tasks, on first request",
+    "vbstui.sim.routes_shares": "the simulator's sharing routes, on the first sharing request",
+    "vbstui.sim.routes_policy_actions": "the simulator's policy changes, tasks, tags: on first use",
     "yaml": "PyYAML, only when a clouds.yaml is read",
     "vbstui.local.openstack": "clouds.yaml and OS_* profiles, only when one is asked for",
     "vbstui.cli.dispatch": "the headless commands, not loaded when the TUI starts",
@@ -81,6 +85,9 @@ LAZY_IMPORTS = {
     "vbstui.ui.share_flows": "the TUI's sharing screens, only when a backup is shared",
     "vbstui.ui.prune_flow": "the TUI's prune screens and rules, only when pruning",
     "vbstui.ui.screens.help": "the help screen imports every screen for its keys: on F1",
+    "vbstui.ui.flows": "the TUI's backup, restore, delete and decision flows, on first use",
+    "vbstui.ui.screens.modals": "the raw JSON screen (and confirmations), on first use",
+    "vbstui.ui.screens.pickers": "the profile picker (and restore screen), on first use",
 }
 
 

@@ -12,7 +12,7 @@ from conftest import JOB_SECONDS
 from simkit import auth_body
 
 from vbstui.sim import FaultSpec, ManualClock, SimConfig, SimState, dump_world, load_world
-from vbstui.sim.cbr_queries import BackupQuery, TaskQuery
+from vbstui.sim.cbr_filters import BackupQuery, TaskQuery
 from vbstui.sim.cbr_rules import parse_checkpoint
 from vbstui.sim.cli import build_parser
 

@@ -25,7 +25,7 @@ from vbstui.sim import (
 from vbstui.sim.cli import _config, build_parser
 from vbstui.sim.clock import ScaledClock
 from vbstui.sim.persist import _V2, _V2_SCHEMA
-from vbstui.sim.policy_queries import TaskQuery
+from vbstui.sim.policy_filters import TaskQuery
 from vbstui.sim.policy_rules import parse_policy
 
 BASE = "http://sim.test"

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from tuikit import demo_target, loaded, make_app, type_text, wait_until
 
 from vbstui.ui.app import VbsApp
+from vbstui.ui.loading import FIRST_PAGE
 from vbstui.ui.widgets.vtable import VirtualTable
 
 LONG_NAME = "ops-" + "x" * 52 + "-end"  # 60 characters
@@ -130,7 +131,8 @@ async def test_a_filter_that_matches_nothing_says_so() -> None:
 
 async def test_the_first_page_is_on_screen_before_the_next_is_loaded() -> None:
     """With the in-process simulator every page is ready at once; the first screen with
-    disks must still show the first page alone ("loading… 1000 of 2500"), not several."""
+    disks must still show the first page alone (a screen's worth: "loading… 100 of
+    2500"), not several."""
     app = make_app(demo_target(volumes=2500))
     first_frame: list[int] = []
     display = app._display
@@ -144,4 +146,4 @@ async def test_the_first_page_is_on_screen_before_the_next_is_loaded() -> None:
     app._display = remember_first_frame  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(pilot, app, 2500)
-    assert first_frame == [1000]
+    assert first_frame == [FIRST_PAGE]

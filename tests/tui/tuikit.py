@@ -10,7 +10,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from vbstui.jobs import PollSchedule
+from vbstui.jobs.timing import PollSchedule
 from vbstui.local.config import Config
 from vbstui.local.credentials import KeyringAccess
 from vbstui.ops.target import Target, demo_profile

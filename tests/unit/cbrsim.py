@@ -17,7 +17,8 @@ from vbstui.cloud.models import Volume
 from vbstui.cloud.retry import RetryPolicy
 from vbstui.cloud.secret import Secret
 from vbstui.cloud.settings import ConnectionSettings
-from vbstui.jobs import JobTracker, PollSchedule, ReconcilePolicy
+from vbstui.jobs.timing import PollSchedule, ReconcilePolicy
+from vbstui.jobs.tracker import JobTracker
 from vbstui.local.journal import Journal
 from vbstui.ops.service import BackupService
 from vbstui.sim import FaultSpec, ManualClock, SimConfig, create_app

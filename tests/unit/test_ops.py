@@ -17,7 +17,8 @@ from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.cloud.validation import ValidationFailed
 from vbstui.errors import ReadOnlyRefusal, UsageError
-from vbstui.jobs import JobTracker, Kind, Phase, TrackedJob
+from vbstui.jobs import Kind, Phase, TrackedJob
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.delete import check_deletes
 from vbstui.ops.guard import Guard
 from vbstui.ops.outcome import Decision, decide, submit_again_problem, what_may_exist

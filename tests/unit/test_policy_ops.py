@@ -13,12 +13,15 @@ import pytest
 from vbstui.cli.output import print_outcome
 from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached, TransportError
 from vbstui.cloud.models import Backup, Job, Volume
-from vbstui.cloud.policy_models import Policy, PolicyTask, ResourceResult
+from vbstui.cloud.policy_answers import PolicyTask, ResourceResult
+from vbstui.cloud.policy_models import Policy
 from vbstui.cloud.policy_validation import PolicyDraft
 from vbstui.cloud.validation import ValidationFailed
 from vbstui.errors import UsageError
-from vbstui.jobs import JobTracker, PollSchedule, TrackedJob
+from vbstui.jobs import TrackedJob
 from vbstui.jobs.model import Kind, Phase
+from vbstui.jobs.timing import PollSchedule
+from vbstui.jobs.tracker import JobTracker
 from vbstui.local.journal import Journal
 from vbstui.ops.policies import (
     Created,

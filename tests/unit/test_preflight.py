@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from vbstui.cloud.errors import CloudError, Reached
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest
-from vbstui.jobs import JobTracker, Kind, Phase, ReconcilePolicy, TrackedJob
+from vbstui.jobs import Kind, Phase, TrackedJob
+from vbstui.jobs.timing import ReconcilePolicy
+from vbstui.jobs.tracker import JobTracker
 from vbstui.local.journal import Journal
 from vbstui.ops.preflight import BACKUPS_PER_DISK, disk_refusal, preflight
 from vbstui.ops.retry import retry_plan

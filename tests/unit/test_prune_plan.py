@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from vbstui.cloud.models import Backup, Quota, Volume
 from vbstui.errors import UsageError
-from vbstui.jobs import JobTracker, Phase
+from vbstui.jobs import Phase
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.prune import PruneSummary, keep_problem, plan_disk, plan_prune, start_prune
 from vbstui.ops.resolve import DiskChoice
 

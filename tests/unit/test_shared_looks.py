@@ -10,8 +10,9 @@ from cbrsim import SimProject, sim_project
 
 from vbstui.cloud.errors import ApiError
 from vbstui.cloud.models import Backup, Job
-from vbstui.jobs import Kind, Phase, PollSchedule, TrackedJob
+from vbstui.jobs import Kind, Phase, TrackedJob
 from vbstui.jobs.shared_looks import OWN_LOOK_AT_LEAST_EVERY
+from vbstui.jobs.timing import PollSchedule
 from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.bulk import new_run_jobs, submit_run
 from vbstui.ops.plans import BackupInput, plan_backups

@@ -12,7 +12,9 @@ from cloudfake import FakeCloud, session
 
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.validation import BackupRequest, ValidationFailed
-from vbstui.jobs import JobTracker, Phase, PollSchedule, ReconcilePolicy, TrackedJob
+from vbstui.jobs import Phase, TrackedJob
+from vbstui.jobs.timing import PollSchedule, ReconcilePolicy
+from vbstui.jobs.tracker import JobTracker
 from vbstui.local.journal import Journal
 from vbstui.ops.service import VbsBackupService
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, progress, refused, stderr, stdout
 from vbstui.cli.prompts import confirm
+from vbstui.cli.tracking import command_tracker
 from vbstui.cli.waiting import exit_code_for_jobs, follow_all, settle_unknown
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.validation import ValidationFailed, parse_tag
@@ -20,10 +21,9 @@ from vbstui.ops.plans import BackupInput, BackupPlan, plan_backups, plan_problem
 from vbstui.ops.preflight import Preflight, preflight
 from vbstui.ops.resolve import looks_like_id, resolve_volume, resolve_volumes
 from vbstui.ops.restore import check_restore, new_restore_job, restore_confirmation
-from vbstui.ops.runs import concurrency, new_run_id
+from vbstui.ops.runs import concurrency, new_run_id, open_journal
 from vbstui.ops.service import BackupService
 from vbstui.ops.summary import RunSummary
-from vbstui.ops.target import open_journal
 from vbstui.ops.vaults import check_vault_choice
 from vbstui.textsafe import visible
 
@@ -80,7 +80,7 @@ async def run_backups(ctx: Context, service: BackupService, plan: BackupPlan, *,
         return _refused_before_sending(checked, json=args.json)
     names = {v.id: v.name for v in checked.ready} if checked is not None else {}
     journal = open_journal(ctx.target)
-    tracker = ctx.tracker(journal, concurrency=in_flight if plan.bulk else None)
+    tracker = command_tracker(ctx, journal, concurrency=in_flight if plan.bulk else None)
     try:
         run_id = new_run_id()
         # Routed by the pre-flight: VBS one request per disk, CBR one checkpoint per vault.
@@ -193,7 +193,7 @@ async def cmd_backup_restore(ctx: Context) -> int:
                      "volume_id": volume.id})
             return ExitCode.USAGE
     journal = open_journal(ctx.target)
-    tracker = ctx.tracker(journal)
+    tracker = command_tracker(ctx, journal)
     try:
         job = new_restore_job(tracker, check)  # to the service (and vault) holding it
         ctx.jobs.append(job)
@@ -245,7 +245,7 @@ async def cmd_backup_delete(ctx: Context) -> int:
                      "backup_ids": [b.id for b in targets]})
             return ExitCode.USAGE
     journal = open_journal(ctx.target)
-    tracker = ctx.tracker(journal, concurrency=in_flight)
+    tracker = command_tracker(ctx, journal, concurrency=in_flight)
     try:
         names = await _disk_names(service, {b.volume_id for b in targets if b.volume_id})
         jobs = new_delete_jobs(tracker, targets, names)  # each to the service holding it

@@ -1,21 +1,20 @@
-"""What a headless command works with: the target, a session, the backup service."""
+"""What a headless command works with: the target, a session, the backup service
+(the job tracker of a command that starts jobs: `vbstui.cli.tracking`)."""
 
 from __future__ import annotations
 
 import argparse
 import time
 
-from vbstui.cli.output import event_printer, progress
+from vbstui.cli.output import progress
 from vbstui.cli.prompts import terminal_password
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError
-from vbstui.jobs import JobTracker, Severity, TrackedJob
+from vbstui.jobs import Severity, TrackedJob
 from vbstui.local.config import Preferences
 from vbstui.local.credentials import KeyringAccess
-from vbstui.local.journal import Journal
 from vbstui.ops.guard import Guard
 from vbstui.ops.routing import open_backup_service
-from vbstui.ops.runs import build_tracker
 from vbstui.ops.service import BackupService
 from vbstui.ops.target import Choices, Target, choose_target, find_password, open_session
 
@@ -59,10 +58,6 @@ class Context:
     def _on_retry(self, exc: CloudError, attempt: int, delay: float) -> None:
         progress(f"{exc.message}; retrying in {delay:.1f} s (attempt {attempt + 1})",
                  Severity.WARNING)
-
-    def tracker(self, journal: Journal, *, concurrency: int | None = None) -> JobTracker:
-        return build_tracker(self.target, self.service, journal, listener=event_printer,
-                             concurrency=concurrency)
 
     async def close(self) -> None:
         if self.session is not None:

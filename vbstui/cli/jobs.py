@@ -9,6 +9,7 @@ from datetime import datetime
 from vbstui.cli import records, table
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, stamp, stderr
+from vbstui.cli.tracking import command_tracker
 from vbstui.cli.waiting import exit_code_for_jobs
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import ApiError, CloudError
@@ -16,9 +17,8 @@ from vbstui.cloud.models import Job
 from vbstui.errors import ExitCode, UsageError
 from vbstui.jobs import TrackedJob
 from vbstui.ops.routing import offers
-from vbstui.ops.runs import poll_schedule
+from vbstui.ops.runs import open_journal, poll_schedule
 from vbstui.ops.summary import resumed_run_summaries
-from vbstui.ops.target import open_journal
 from vbstui.textsafe import plural, visible
 
 log = logging.getLogger("vbstui.cli")
@@ -104,7 +104,7 @@ async def cmd_jobs(ctx: Context) -> int:
         if journal.unfinished(profile=ctx.target.profile.name):
             service = await ctx.connect()
             project_id = await service.project_id()
-            tracker = ctx.tracker(journal)
+            tracker = command_tracker(ctx, journal)
             tracker_jobs = tracker.unfinished(project_id)
             ctx.jobs.extend(tracker_jobs)
             for label, pid in tracker.held_elsewhere(project_id):

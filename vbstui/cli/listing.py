@@ -12,7 +12,7 @@ from vbstui.cli.protection import VAULT_WIDTH, Protections
 from vbstui.cli.stream import ListingWriter
 from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import ExitCode
-from vbstui.ops.policy_links import PolicyNames, disk_policy_names
+from vbstui.ops.policy_names import PolicyNames, disk_policy_names
 from vbstui.ops.resolve import DiskChoice, resolve_volume
 from vbstui.ops.routing import backup_place
 from vbstui.ops.service import BackupService

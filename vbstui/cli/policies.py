@@ -16,6 +16,7 @@ from vbstui.cli import table
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, print_outcome, progress, stderr, stdout
 from vbstui.cli.prompts import confirm
+from vbstui.cli.tracking import command_tracker
 from vbstui.cli.waiting import exit_code_for_jobs, follow_all
 from vbstui.cloud.errors import CloudError, Reached
 from vbstui.cloud.models import Volume
@@ -44,8 +45,7 @@ from vbstui.ops.policy_links import (
 )
 from vbstui.ops.policy_runs import run_now, task_problem
 from vbstui.ops.resolve import resolve_volumes
-from vbstui.ops.runs import new_run_id
-from vbstui.ops.target import open_journal
+from vbstui.ops.runs import new_run_id, open_journal
 from vbstui.textsafe import plural, visible
 
 
@@ -352,7 +352,7 @@ async def cmd_policy_run(ctx: Context) -> int:
     policy, policies = await find_policy(client, args.policy)
     journal = open_journal(ctx.target)
     try:
-        tracker = ctx.tracker(journal)
+        tracker = command_tracker(ctx, journal)
         try:
             start = await run_now(client, tracker, policy, run_id=new_run_id())
         except CloudError as exc:

@@ -9,6 +9,7 @@ import asyncio
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, stderr
 from vbstui.cli.prompts import confirm
+from vbstui.cli.tracking import command_tracker
 from vbstui.cli.waiting import exit_code_for_jobs, follow_all
 from vbstui.errors import ExitCode, UsageError
 from vbstui.jobs import Phase
@@ -20,8 +21,7 @@ from vbstui.ops.prune import (
     send_prune,
 )
 from vbstui.ops.resolve import resolve_volumes
-from vbstui.ops.runs import concurrency
-from vbstui.ops.target import open_journal
+from vbstui.ops.runs import concurrency, open_journal
 from vbstui.textsafe import plural, visible
 
 
@@ -55,7 +55,7 @@ async def cmd_backup_prune(ctx: Context) -> int:
                 out({"phase": "not_confirmed", "sent": False, "plan": plan.as_dict()})
             return ExitCode.USAGE
     journal = open_journal(ctx.target)
-    tracker = ctx.tracker(journal, concurrency=in_flight)
+    tracker = command_tracker(ctx, journal, concurrency=in_flight)
     try:
         run = await prepare_prune_run(service, tracker, plan, concurrency=in_flight)
         ctx.jobs.extend(run.jobs)  # before sending: a --timeout then reports them

@@ -15,7 +15,7 @@ from typing import Any
 from vbstui.cli.protection import Protections
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.models import Backup, Job, Quota, backupable_status
-from vbstui.ops.policy_links import record_policy_id
+from vbstui.ops.policy_names import record_policy_id
 from vbstui.ops.routing import backup_place
 
 KEY = "vbstui"
@@ -36,7 +36,7 @@ def add_volume_facts(records: list[Any], protections: Protections | None = None,
     """In place, for speed: a listing of 50,000 disks passes here without models.  With
     CBR, `protections` adds where each disk's backups go (left out when the vaults could
     not be listed: an absent `protection` is not known, null is "none").  `policy_names`
-    (policy id -> name, `ops.policy_links.PolicyNames`) names each disk's policy."""
+    (policy id -> name, `ops.policy_names.PolicyNames`) names each disk's policy."""
     names = policy_names or {}
     protection = (protections.disk_record if protections is not None and protections.shown
                   and protections.known else None)

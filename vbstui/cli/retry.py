@@ -14,9 +14,8 @@ from vbstui.cli.output import out, stderr
 from vbstui.cli.prompts import confirm
 from vbstui.errors import ExitCode
 from vbstui.ops.retry import RetryPlan, retry_plan
-from vbstui.ops.runs import concurrency
+from vbstui.ops.runs import concurrency, open_journal
 from vbstui.ops.summary import journaled_jobs
-from vbstui.ops.target import open_journal
 from vbstui.textsafe import plural, visible
 
 SHOWN_IN_QUESTION = 20

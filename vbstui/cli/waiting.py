@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from vbstui.cli.prompts import ask
 from vbstui.errors import ExitCode
-from vbstui.jobs import JobTracker, Phase, TrackedJob
+from vbstui.jobs import Phase, TrackedJob
 from vbstui.ops.guard import Guard
 from vbstui.ops.outcome import Decision, decide, submit_again_problem, what_may_exist
+
+if TYPE_CHECKING:  # the tracker is not loaded by commands that only list
+    from vbstui.jobs.tracker import JobTracker
 
 ANSWERS = {"c": Decision.CHECK, "s": Decision.SUBMIT_AGAIN, "a": Decision.GIVE_UP}
 

@@ -45,6 +45,8 @@ def _issued(issued: datetime | None, expires: datetime) -> datetime | None:
 
 @dataclass(frozen=True)
 class Token:
+    """An IAM token and what it was issued for (its value is secret)."""
+
     value: Secret
     expires_at: datetime
     issued_at: datetime | None

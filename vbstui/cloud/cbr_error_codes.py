@@ -20,6 +20,8 @@ PREFIX = "BackupService"
 
 @dataclass(frozen=True, slots=True)
 class CbrCode:
+    """One CBR error code of the reference: what it means, what to do."""
+
     code: str  # "BackupService.6100"
     http_status: int  # the status the reference lists the code under
     meaning: str

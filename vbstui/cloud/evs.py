@@ -30,10 +30,12 @@ class EvsClient:
         self._session = session
 
     async def volume_record_pages(
-        self, *, name: str | None = None, status: str | None = None, page_size: int = PAGE_SIZE
+        self, *, name: str | None = None, status: str | None = None,
+        page_size: int = PAGE_SIZE, first_page: int | None = None,
     ) -> RecordPages:
         """The disks as the server sent them, page by page and in order, each once, with
-        the total the server reported.
+        the total the server reported.  `first_page`: how many disks the first page asks
+        for (a screen's worth comes sooner than a full page); the others are full pages.
 
         No model is built: this is for output that passes records through (JSON).  The
         first page tells the total; the others are then asked for by offset, a few at
@@ -44,17 +46,22 @@ class EvsClient:
         dropped and the rest is read by marker from the last disk handed out, as a
         plain listing would be."""
         params = _params(name, status, page_size)
+        first_size = min(first_page or page_size, page_size)
         url = await self._session.url("evs", "v2", "cloudvolumes/detail")
         reader = ListingReader("volumes", "volumes_links")
-        page, next_query = reader.take(await self._session.read(url, params=params))
+        page, next_query = reader.take(await self._session.read(
+            url, params={**params, "limit": first_size}))
         yield page.items, page.total
         last_id = _last_id(page.items)
         if next_query is None:
             return
-        if page.total is not None and last_id is not None and len(page.items) == page_size > 1:
-            step = page_size - 1  # one disk of overlap
+        # Our page size from here on, not the first page's from its next link.
+        next_query = {k: v for k, v in next_query.items() if k != "limit"}
+        if (page.total is not None and last_id is not None
+                and len(page.items) == first_size > 1 and page_size > 1):
+            step = page_size - 1  # each page starts with the last disk of the one before
             ahead = _PagesAhead(self._session, url, params,
-                                range(step, page.total - 1, step)[:MAX_PAGES])
+                                range(first_size - 1, page.total - 1, step)[:MAX_PAGES])
             try:
                 async for data in ahead:
                     if _first_id(reader.items(data)) != last_id:
@@ -76,14 +83,15 @@ class EvsClient:
             yield page.items, page.total
 
     async def volume_pages(
-        self, *, name: str | None = None, status: str | None = None, page_size: int = PAGE_SIZE
+        self, *, name: str | None = None, status: str | None = None,
+        page_size: int = PAGE_SIZE, first_page: int | None = None,
     ) -> AsyncIterator[tuple[list[Volume], int | None]]:
         """Volumes page by page, so a screen can show the first page at once.  Nothing
         more is requested before the caller asks for a second page (a caller may stop
         after the first); from then on the server works on the next pages while the
-        caller handles one (see `volume_record_pages`)."""
-        async for items, total in self.volume_record_pages(name=name, status=status,
-                                                           page_size=page_size):
+        caller handles one (see `volume_record_pages`, also for `first_page`)."""
+        async for items, total in self.volume_record_pages(
+                name=name, status=status, page_size=page_size, first_page=first_page):
             yield [Volume.from_api(v) for v in items], total
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None

@@ -16,15 +16,15 @@ from vbstui.cloud import http
 from vbstui.cloud.endpoints import path_segment
 from vbstui.cloud.errors import ResponseFormatError, api_error_from_response
 from vbstui.cloud.lenient import as_int, as_list, as_str
-from vbstui.cloud.policy_models import (
-    Policy,
+from vbstui.cloud.policy_answers import (
     PolicyTask,
     ResourceResult,
     TaggedPolicy,
     TagValues,
     tag_values_from_api,
-    tags_from_api,
 )
+from vbstui.cloud.policy_list import list_policies
+from vbstui.cloud.policy_models import Policy, tags_from_api
 from vbstui.cloud.policy_validation import PolicyDraft, validate_policy_tags
 from vbstui.cloud.retry import call_with_retries
 from vbstui.cloud.validation import ValidationFailed
@@ -63,8 +63,7 @@ class PolicyClient:
     # -- policies ------------------------------------------------------------------------
 
     async def list_policies(self) -> list[Policy]:
-        data = await self._session.read(await self._url("backuppolicy"))
-        return [Policy.from_api(p) for p in as_list(data.get("backup_policies"))]
+        return await list_policies(self._session)
 
     async def create_policy(self, draft: PolicyDraft) -> str:
         """Send the create request once; the new policy's id.  Raises ValidationFailed

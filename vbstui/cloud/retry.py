@@ -25,6 +25,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How often and how long a failed request is tried again."""
+
     attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 20.0

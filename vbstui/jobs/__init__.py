@@ -1,17 +1,15 @@
-"""Jobs: the job model, the tracker (journal and events), reconcile and follow."""
+"""Jobs: the job model here; the tracker (journal and events), its timings, reconcile
+and follow in their modules (`vbstui.jobs.tracker`, `vbstui.jobs.timing` ...), which a
+listing never needs to load."""
 
 from vbstui.jobs.model import (
     JobEvent,
     Kind,
     Listener,
     Phase,
-    PollSchedule,
-    ReconcilePolicy,
     Severity,
     TrackedJob,
     duration_text,
 )
-from vbstui.jobs.tracker import JobTracker
 
-__all__ = ["JobEvent", "JobTracker", "Kind", "Listener", "Phase", "PollSchedule",
-           "ReconcilePolicy", "Severity", "TrackedJob", "duration_text"]
+__all__ = ["JobEvent", "Kind", "Listener", "Phase", "Severity", "TrackedJob", "duration_text"]

@@ -11,10 +11,11 @@ from __future__ import annotations
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import ApiError, CloudError, NotFound
 from vbstui.cloud.models import Job
-from vbstui.jobs.model import Kind, Phase, PollSchedule, Severity, TrackedJob, duration_text
+from vbstui.jobs.model import Kind, Phase, Severity, TrackedJob, duration_text
 from vbstui.jobs.reconcile import new_backups, newest
 from vbstui.jobs.runtime import JobRuntime
 from vbstui.jobs.shared_looks import PortLooks
+from vbstui.jobs.timing import PollSchedule
 
 FORGOTTEN_AFTER = 3  # consecutive 404s for a job before we stop asking for it
 LOST_ACCESS_AFTER = 3  # consecutive 401/403s before we leave the job for the next start

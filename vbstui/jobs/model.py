@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
@@ -144,40 +144,14 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class JobEvent:
+    """Something a job did, worth telling the user."""
+
     job: TrackedJob
     text: str
     severity: Severity = Severity.INFO
 
 
 Listener = Callable[[JobEvent], None]
-
-
-@dataclass(frozen=True)
-class PollSchedule:
-    """About 2 s growing to 15 s: cheap for 10-minute jobs, quick for short ones."""
-
-    first: float = 2.0
-    factor: float = 1.6  # 7 polls for a 60 s job, the end noticed within about 2 s
-    maximum: float = 15.0
-
-    def delays(self) -> Iterator[float]:
-        delay = self.first
-        while True:
-            yield delay
-            delay = min(self.maximum, delay * self.factor)
-
-
-@dataclass(frozen=True)
-class ReconcilePolicy:
-    """How long to look for a backup after an ambiguous failure before calling it unknown.
-
-    While the disk shows `backing-up` something is running on it, so we keep looking
-    for up to `window`; when the disk shows no activity and no backup appeared within
-    `quiet_window`, waiting longer is unlikely to tell more."""
-
-    window: float = 90.0
-    quiet_window: float = 20.0
-    interval: float = 3.0
 
 
 def _plain_id(value: str) -> bool:

@@ -12,8 +12,9 @@ import asyncio
 
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Volume
-from vbstui.jobs.model import Kind, Phase, ReconcilePolicy, Severity, TrackedJob
+from vbstui.jobs.model import Kind, Phase, Severity, TrackedJob
 from vbstui.jobs.runtime import JobRuntime
+from vbstui.jobs.timing import ReconcilePolicy
 
 
 def newest(backups: list[Backup]) -> Backup:

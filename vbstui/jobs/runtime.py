@@ -21,6 +21,8 @@ T = TypeVar("T")
 
 @dataclass
 class JobRuntime:
+    """What following jobs needs: the service, journal, listener, clock and slots."""
+
     service: BackupService
     journal: Journal | None = None
     listener: Listener | None = None

@@ -59,6 +59,8 @@ def _index(backups: list[Backup]) -> dict[Key, frozenset[str]]:
 
 @dataclass
 class _Follower:
+    """A job followed through a shared listing: when it last asked for itself."""
+
     own_look_at: float  # when the job was last asked for itself (first: when submitted)
     last_listing: int = 0
 

@@ -28,14 +28,13 @@ from vbstui.jobs.model import (
     Kind,
     Listener,
     Phase,
-    PollSchedule,
-    ReconcilePolicy,
     Severity,
     TrackedJob,
     request_from,
 )
 from vbstui.jobs.ports import BackupService
 from vbstui.jobs.runtime import JobRuntime
+from vbstui.jobs.timing import PollSchedule, ReconcilePolicy
 from vbstui.local.journal import Journal, JournalError
 
 log = logging.getLogger("vbstui.jobs")

@@ -67,6 +67,8 @@ MAX_JOB_SECONDS = 86400.0  # a day; larger values would overflow the event loop'
 
 @dataclass(frozen=True)
 class Profile:
+    """One cloud account of the config file: where and as whom to log in."""
+
     name: str
     auth_url: str
     username: str
@@ -114,6 +116,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class Preferences:
+    """Settings of the config file that are not about an account."""
+
     bulk_concurrency: int = 4
     poll_max_seconds: float = 15.0
     reconcile_seconds: float = 90.0  # look this long for a backup after a lost answer
@@ -123,6 +127,8 @@ class Preferences:
 
 @dataclass(frozen=True)
 class Config:
+    """The config file as read: its profiles and preferences."""
+
     path: Path | None
     profiles: dict[str, Profile]
     default_profile: str | None = None

@@ -46,6 +46,8 @@ CACHED_TOKEN_ONLY = "cached token (no password at hand)"  # noqa: S105 - a label
 
 @dataclass(frozen=True)
 class Credential:
+    """A password found for a profile, and where it came from."""
+
     password: Secret
     source: str  # shown in the status line and by `doctor`
     # No password was found, but a valid cached token was: it is used as it is, and a

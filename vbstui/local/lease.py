@@ -21,6 +21,8 @@ def process_start(pid: int) -> str | None:
 
 @dataclass(frozen=True)
 class Lease:
+    """The process that holds a job (pid and start time; None: nobody)."""
+
     pid: int | None
     start: str | None
 

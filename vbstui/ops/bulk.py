@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from vbstui.cloud.validation import BackupRequest
-from vbstui.jobs import JobTracker, TrackedJob
+from vbstui.jobs import TrackedJob
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.plans import BackupPlan
 from vbstui.ops.preflight import Preflight
 

@@ -130,9 +130,10 @@ class CbrBackupService:
 
     # -- disks (EVS) -------------------------------------------------------------------
 
-    def volume_pages(self, *, name: str | None = None, status: str | None = None
+    def volume_pages(self, *, name: str | None = None, status: str | None = None,
+                     first_page: int | None = None
                      ) -> AsyncIterator[tuple[list[Volume], int | None]]:
-        return self.session.evs.volume_pages(name=name, status=status)
+        return self.session.evs.volume_pages(name=name, status=status, first_page=first_page)
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vbstui.cloud.models import Backup, as_bool
-from vbstui.jobs import JobTracker, TrackedJob
+from vbstui.jobs import TrackedJob
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.cbr_service import service_of, vault_of
 from vbstui.ops.routing import backup_place
 from vbstui.ops.service import BackupService

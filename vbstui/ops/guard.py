@@ -9,6 +9,8 @@ from vbstui.errors import ReadOnlyRefusal
 
 @dataclass(frozen=True)
 class Guard:
+    """What the user allows this run to change (--readonly refuses all changes)."""
+
     readonly: bool = False
 
     def refusal(self, action: str) -> str | None:

@@ -8,10 +8,14 @@ out here, with the read-only guard applied to sending again.
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from vbstui.errors import UsageError
-from vbstui.jobs import JobTracker, Kind, Phase, TrackedJob
+from vbstui.jobs import Kind, Phase, TrackedJob
 from vbstui.ops.guard import Guard
+
+if TYPE_CHECKING:  # the tracker is not loaded by commands that only list
+    from vbstui.jobs.tracker import JobTracker
 
 
 class Decision(str, Enum):

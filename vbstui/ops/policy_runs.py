@@ -25,14 +25,16 @@ from vbstui.cloud.error_codes import explain
 from vbstui.cloud.errors import CloudError, NotFound, Reached
 from vbstui.cloud.models import Backup, Job, Volume
 from vbstui.cloud.policies import PolicyClient
-from vbstui.cloud.policy_models import Policy, PolicyTask
+from vbstui.cloud.policy_answers import PolicyTask
+from vbstui.cloud.policy_models import Policy
 from vbstui.cloud.validation import BackupRequest
-from vbstui.jobs import JobTracker, Severity, TrackedJob
+from vbstui.jobs import Severity, TrackedJob
 from vbstui.jobs.follow import apply_result
 from vbstui.jobs.model import Kind, Phase
 from vbstui.jobs.ports import BackupService as TrackedService
 from vbstui.jobs.reconcile import newest
 from vbstui.jobs.runtime import JobRuntime
+from vbstui.jobs.tracker import JobTracker
 
 BOARD_FRESH_SECONDS = 1.0  # a listing this young answers every task of the run
 BOARD_PAGE = 100  # newest tasks per listing, at least

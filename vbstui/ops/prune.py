@@ -20,7 +20,8 @@ from typing import Any
 
 from vbstui.cloud.models import Backup
 from vbstui.errors import UsageError
-from vbstui.jobs import JobTracker, Phase, TrackedJob
+from vbstui.jobs import Phase, TrackedJob
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.cbr_service import service_of
 from vbstui.ops.delete import check_deletes, delete_problem, new_delete_jobs
 from vbstui.ops.resolve import DiskChoice
@@ -46,6 +47,8 @@ def _age_key(backup: Backup) -> tuple[bool, float, str]:
 
 @dataclass(frozen=True)
 class Refusal:
+    """A backup the prune would delete but may not, and why."""
+
     backup: Backup
     reason: str
 
@@ -68,6 +71,8 @@ class DiskPrune:
 
 @dataclass(frozen=True)
 class PrunePlan:
+    """Keep the newest `keep` backups of each disk: what goes, disk by disk."""
+
     keep: int
     disks: list[DiskPrune]
 

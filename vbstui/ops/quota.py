@@ -20,6 +20,8 @@ log = logging.getLogger("vbstui.ops.quota")
 
 @dataclass(frozen=True)
 class QuotaCheck:
+    """The quota before a run, and what the run would exceed."""
+
     quota: Quota | None
     warnings: list[str] = field(default_factory=list)
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vbstui.cloud.models import Backup, Volume
-from vbstui.jobs import JobTracker, TrackedJob
+from vbstui.jobs import TrackedJob
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.cbr_service import service_of, vault_of
 from vbstui.ops.routing import backup_place
 from vbstui.ops.service import BackupService

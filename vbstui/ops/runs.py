@@ -1,5 +1,6 @@
-"""What every run of jobs is built from: the tracker for a target, its timings, and
-how many requests may be in flight at once (one setting for backups and deletes)."""
+"""What every run of jobs is built from: the job journal and the tracker for a target,
+its timings, and how many requests may be in flight at once (one setting for backups
+and deletes)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import time
 import uuid
 from collections.abc import Callable
 
-from vbstui.errors import UsageError
-from vbstui.jobs import JobTracker, Listener, PollSchedule, ReconcilePolicy
+from vbstui.errors import ConfigError, UsageError
+from vbstui.jobs import Listener
+from vbstui.jobs.timing import PollSchedule, ReconcilePolicy
+from vbstui.jobs.tracker import JobTracker
+from vbstui.local import paths
 from vbstui.local.config import Preferences
 from vbstui.local.journal import Journal
 from vbstui.ops.service import BackupService
@@ -41,6 +45,19 @@ def concurrency(preferences: Preferences, requested: int | None = None) -> int:
         raise UsageError(f"concurrency (--concurrency, or bulk_concurrency in the config) must "
                          f"be between {CONCURRENCY_RANGE.start} and {CONCURRENCY_RANGE.stop - 1}")
     return value
+
+
+def open_journal(target: Target) -> Journal:
+    """The job journal; in demo mode it is kept next to the demo world (in memory when
+    the world is)."""
+    if target.demo:
+        return Journal(target.demo_journal)
+    try:
+        return Journal(paths.state_dir() / "jobs.sqlite3")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot open the job journal in {paths.state_dir()}: {exc.strerror or exc}"
+        ) from None
 
 
 def build_tracker(target: Target, service: BackupService, journal: Journal | None, *,

@@ -12,6 +12,8 @@ from vbstui.jobs import Kind, Phase, TrackedJob
 
 @dataclass(frozen=True)
 class RunSummary:
+    """A run of jobs in numbers: how many ended how, with which error codes."""
+
     total: int
     by_phase: dict[str, int]
     error_codes: dict[str, int]

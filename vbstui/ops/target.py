@@ -19,11 +19,9 @@ import httpx
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.retry import RetryHook
 from vbstui.cloud.secret import Secret
-from vbstui.errors import ConfigError, CredentialError
-from vbstui.local import paths
+from vbstui.errors import CredentialError
 from vbstui.local.config import DEMO_PROFILE, Config, Profile, load_config
 from vbstui.local.credentials import Credential, KeyringAccess, find_credential, no_credential_help
-from vbstui.local.journal import Journal
 from vbstui.local.tokencache import TokenCache
 from vbstui.ops.demo_world import open_demo_world
 
@@ -189,16 +187,3 @@ def open_session(target: Target, credential: Credential, *,
         on_retry=on_retry,
         max_connections=max_connections,
     )
-
-
-def open_journal(target: Target) -> Journal:
-    """The job journal; in demo mode it is kept next to the demo world (in memory when
-    the world is)."""
-    if target.demo:
-        return Journal(target.demo_journal)
-    try:
-        return Journal(paths.state_dir() / "jobs.sqlite3")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot open the job journal in {paths.state_dir()}: {exc.strerror or exc}"
-        ) from None

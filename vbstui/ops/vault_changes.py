@@ -227,6 +227,8 @@ class DiskOutcome:
 
 @dataclass(frozen=True)
 class VaultChangeResult:
+    """What became of each disk of a vault change."""
+
     plan: VaultChangePlan
     outcomes: list[DiskOutcome]
 

@@ -11,17 +11,16 @@ from starlette.routing import BaseRoute, Route
 
 from vbstui.sim import (
     routes_cbr,
-    routes_cbr_backups,
     routes_cinder,
     routes_evs,
     routes_iam,
     routes_policies,
-    routes_shares,
     routes_sim,
     routes_vbs,
 )
 from vbstui.sim.config import SimConfig
 from vbstui.sim.envelopes import gateway_error, request_id
+from vbstui.sim.lazy_routes import CBR_BACKUPS, CBR_VAULTS, POLICY_ACTIONS, SHARES
 from vbstui.sim.middleware import SimMiddleware
 from vbstui.sim.state import SimState
 
@@ -55,61 +54,64 @@ def _vbs_routes() -> list[BaseRoute]:
 
 
 def _policy_routes() -> list[BaseRoute]:
-    pol, one = routes_policies, f"{P}/backuppolicy/{{policy_id}}"
+    pol, one = POLICY_ACTIONS, f"{P}/backuppolicy/{{policy_id}}"
     return [
-        Route(f"{P}/backuppolicy", pol.create_policy, methods=["POST"]),
-        Route(f"{P}/backuppolicy", pol.list_policies, methods=["GET"]),
+        Route(f"{P}/backuppolicy", pol["create_policy"], methods=["POST"]),
+        Route(f"{P}/backuppolicy", routes_policies.list_policies, methods=["GET"]),
         # Fixed paths before `{policy_id}`, which would match them too.
-        Route(f"{P}/backuppolicy/tags", pol.all_tags, methods=["GET"]),
-        Route(f"{P}/backuppolicy/resource_instances/action", pol.policies_by_tag,
+        Route(f"{P}/backuppolicy/tags", pol["all_tags"], methods=["GET"]),
+        Route(f"{P}/backuppolicy/resource_instances/action", pol["policies_by_tag"],
               methods=["POST"]),
-        Route(one, pol.modify_policy, methods=["PUT"]),
-        Route(one, pol.delete_policy, methods=["DELETE"]),
-        Route(f"{one}/action", pol.execute_policy, methods=["POST"]),
-        Route(f"{one}/backuptasks", pol.list_tasks, methods=["GET"]),
-        Route(f"{one}/tags", pol.list_tags, methods=["GET"]),
-        Route(f"{one}/tags", pol.add_tag, methods=["POST"]),
-        Route(f"{one}/tags/action", pol.batch_tags, methods=["POST"]),
-        Route(f"{one}/tags/{{key}}", pol.remove_tag, methods=["DELETE"]),
-        Route(f"{P}/backuppolicyresources", pol.associate, methods=["POST"]),
-        Route(f"{P}/backuppolicyresources/{{policy_id}}/deleted_resources", pol.disassociate,
+        Route(one, pol["modify_policy"], methods=["PUT"]),
+        Route(one, pol["delete_policy"], methods=["DELETE"]),
+        Route(f"{one}/action", pol["execute_policy"], methods=["POST"]),
+        Route(f"{one}/backuptasks", pol["list_tasks"], methods=["GET"]),
+        Route(f"{one}/tags", pol["list_tags"], methods=["GET"]),
+        Route(f"{one}/tags", pol["add_tag"], methods=["POST"]),
+        Route(f"{one}/tags/action", pol["batch_tags"], methods=["POST"]),
+        Route(f"{one}/tags/{{key}}", pol["remove_tag"], methods=["DELETE"]),
+        Route(f"{P}/backuppolicyresources", pol["associate"], methods=["POST"]),
+        Route(f"{P}/backuppolicyresources/{{policy_id}}/deleted_resources", pol["disassociate"],
               methods=["POST"]),
     ]
 
 
 def _share_routes() -> list[BaseRoute]:
-    sh, base = routes_shares, f"{P}/os-vendor-backup-sharing"
+    sh, base = SHARES, f"{P}/os-vendor-backup-sharing"
     return [
-        Route(base, sh.share_backup, methods=["POST"]),
-        Route(f"{base}/detail", sh.list_shares, methods=["GET"]),
-        Route(f"{base}/count", sh.count_shares, methods=["GET"]),
-        Route(f"{base}/{{share_id}}", sh.show_share, methods=["GET"]),
-        Route(f"{base}/{{share_id}}", sh.cancel_share, methods=["DELETE"]),
+        Route(base, sh["share_backup"], methods=["POST"]),
+        Route(f"{base}/detail", sh["list_shares"], methods=["GET"]),
+        Route(f"{base}/count", sh["count_shares"], methods=["GET"]),
+        Route(f"{base}/{{share_id}}", sh["show_share"], methods=["GET"]),
+        Route(f"{base}/{{share_id}}", sh["cancel_share"], methods=["DELETE"]),
     ]
 
 
 def _cbr_routes() -> list[BaseRoute]:
-    vaults, backups = routes_cbr, routes_cbr_backups
+    reads, changes, backups = routes_cbr, CBR_VAULTS, CBR_BACKUPS
     vault = f"{CBR}/vaults/{{vault_id}}"
     return [
-        Route(f"{CBR}/vaults", vaults.list_vaults, methods=["GET"]),
-        Route(f"{CBR}/vaults", vaults.create_vault, methods=["POST"]),
-        Route(vault, vaults.show_vault, methods=["GET"]),
-        Route(vault, vaults.update_vault, methods=["PUT"]),
-        Route(vault, vaults.delete_vault, methods=["DELETE"]),
-        Route(f"{vault}/addresources", vaults.add_resources, methods=["POST"]),
-        Route(f"{vault}/removeresources", vaults.remove_resources, methods=["POST"]),
-        Route(f"{vault}/associatepolicy", vaults.associate_policy, methods=["POST"]),
-        Route(f"{vault}/dissociatepolicy", vaults.dissociate_policy, methods=["POST"]),
-        Route(f"{CBR}/policies", vaults.list_policies, methods=["GET"]),
-        Route(f"{CBR}/checkpoints", backups.create_checkpoint, methods=["POST"]),
-        Route(f"{CBR}/checkpoints/{{checkpoint_id}}", backups.show_checkpoint, methods=["GET"]),
-        Route(f"{CBR}/backups", backups.list_backups, methods=["GET"]),
-        Route(f"{CBR}/backups/{{backup_id}}", backups.show_backup, methods=["GET"]),
-        Route(f"{CBR}/backups/{{backup_id}}", backups.delete_backup, methods=["DELETE"]),
-        Route(f"{CBR}/backups/{{backup_id}}/restore", backups.restore_backup, methods=["POST"]),
-        Route(f"{CBR}/operation-logs", backups.list_tasks, methods=["GET"]),
-        Route(f"{CBR}/operation-logs/{{operation_log_id}}", backups.show_task, methods=["GET"]),
+        Route(f"{CBR}/vaults", reads.list_vaults, methods=["GET"]),
+        Route(f"{CBR}/vaults", changes["create_vault"], methods=["POST"]),
+        Route(vault, reads.show_vault, methods=["GET"]),
+        Route(vault, changes["update_vault"], methods=["PUT"]),
+        Route(vault, changes["delete_vault"], methods=["DELETE"]),
+        Route(f"{vault}/addresources", changes["add_resources"], methods=["POST"]),
+        Route(f"{vault}/removeresources", changes["remove_resources"], methods=["POST"]),
+        Route(f"{vault}/associatepolicy", changes["associate_policy"], methods=["POST"]),
+        Route(f"{vault}/dissociatepolicy", changes["dissociate_policy"], methods=["POST"]),
+        Route(f"{CBR}/policies", reads.list_policies, methods=["GET"]),
+        Route(f"{CBR}/checkpoints", backups["create_checkpoint"], methods=["POST"]),
+        Route(f"{CBR}/checkpoints/{{checkpoint_id}}", backups["show_checkpoint"],
+              methods=["GET"]),
+        Route(f"{CBR}/backups", backups["list_backups"], methods=["GET"]),
+        Route(f"{CBR}/backups/{{backup_id}}", backups["show_backup"], methods=["GET"]),
+        Route(f"{CBR}/backups/{{backup_id}}", backups["delete_backup"], methods=["DELETE"]),
+        Route(f"{CBR}/backups/{{backup_id}}/restore", backups["restore_backup"],
+              methods=["POST"]),
+        Route(f"{CBR}/operation-logs", backups["list_tasks"], methods=["GET"]),
+        Route(f"{CBR}/operation-logs/{{operation_log_id}}", backups["show_task"],
+              methods=["GET"]),
     ]
 
 

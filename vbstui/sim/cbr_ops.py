@@ -8,6 +8,8 @@ disk's EVS status just as a VBS job does, so the two services see each other.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from vbstui.sim.cbr_book import usage_mb
 from vbstui.sim.cbr_codes import BACKUP_FAILURES, RESTORE_FAILURES, CbrError
 from vbstui.sim.cbr_models import (
@@ -22,9 +24,11 @@ from vbstui.sim.cbr_models import (
     Vault,
 )
 from vbstui.sim.cbr_queries import CbrQueries
-from vbstui.sim.cbr_rules import CheckpointRequest, VaultRequest
 from vbstui.sim.cbr_serialize import JsonDict
 from vbstui.sim.models import BACKUPABLE, Volume
+
+if TYPE_CHECKING:  # parsed by the routes that change vaults and make backups
+    from vbstui.sim.cbr_rules import CheckpointRequest, VaultRequest
 
 BUSY_STATUSES = frozenset({"backing-up", "restoring-backup"})
 

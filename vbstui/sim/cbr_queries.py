@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vbstui.sim.cbr_book import CbrBook
 from vbstui.sim.cbr_codes import CbrError, bad_parameter
@@ -22,36 +21,10 @@ from vbstui.sim.cbr_serialize import (
 )
 from vbstui.sim.timefmt import cbr_time
 
+if TYPE_CHECKING:  # built by the routes that list backups and tasks
+    from vbstui.sim.cbr_filters import BackupQuery, TaskQuery
+
 SORT_KEYS = ("created_at", "updated_at", "name", "status", "protected_at", "id")
-
-
-@dataclass(frozen=True)
-class BackupQuery:
-    vault_id: str | None = None
-    resource_id: str | None = None
-    checkpoint_id: str | None = None
-    statuses: tuple[str, ...] = ()
-    name: str | None = None
-    resource_name: str | None = None
-    start_time: float | None = None
-    end_time: float | None = None
-    sort: str = ""
-    marker: str | None = None
-    limit: int = 1000
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class TaskQuery:
-    operation_type: str | None = None
-    status: str | None = None
-    resource_id: str | None = None
-    vault_id: str | None = None
-    vault_name: str | None = None
-    start_time: float | None = None
-    end_time: float | None = None
-    limit: int = 1000
-    offset: int = 0
 
 
 def _sort_key(key: str) -> Callable[[CbrBackup], Any]:

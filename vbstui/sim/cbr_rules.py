@@ -1,4 +1,5 @@
-"""Server-side field rules of the CBR requests (checkpoints, vaults, restore, queries).
+"""Server-side field rules of the CBR requests (checkpoints, vaults, restore); the
+query parameters of listings are read in `cbr_params`.
 
 Every refusal is `BackupService.9900` (parameter verification failed) with the
 field named, except where the error table has a code of its own (vault capacity,
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from vbstui.sim.cbr_codes import CbrError, bad_parameter
@@ -24,11 +24,12 @@ VAULT_DESCRIPTION_MAX = 64
 VAULT_SIZE_MIN, VAULT_SIZE_MAX = 10, 10_485_760
 RESOURCES_PER_REQUEST = 256
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_FILTER_TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
 class CheckpointRequest:
+    """A CBR backup request (checkpoint) as the body asked for it."""
+
     vault_id: str
     resources: list[str] | None
     name: str | None
@@ -39,6 +40,8 @@ class CheckpointRequest:
 
 @dataclass(frozen=True)
 class VaultRequest:
+    """A create-vault request as the body asked for it."""
+
     name: str
     size_gb: int
     description: str
@@ -205,33 +208,3 @@ def parse_policy(body: bytes, *, required: bool) -> str | None:
 def parse_restore(body: bytes) -> str:
     restore = load_object(body, "restore")
     return _id(restore.get("volume_id"), "volume_id")
-
-
-def filter_time(value: str | None, what: str) -> float | None:
-    """A `start_time`/`end_time` filter; only the documented `...T12:00:00Z` form."""
-    if value is None or value == "":
-        return None
-    try:
-        parsed = datetime.strptime(value, _FILTER_TIME).replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise bad_parameter(f"'{what}' must look like 2018-02-01T12:00:00Z.") from None
-    return parsed.timestamp()
-
-
-def paging(query: Any, *, offset_low: int = 0) -> tuple[int, int]:
-    """(limit, offset): limit 1..1000 (default 1000), offset >= 0, as whole numbers."""
-    values = []
-    for key, default, low, high in (("limit", 1000, 1, 1000), ("offset", 0, offset_low, None)):
-        raw = query.get(key)
-        if raw is None or raw == "":
-            values.append(default)
-            continue
-        try:
-            number = int(raw)
-        except ValueError:
-            raise bad_parameter(f"'{key}' must be a whole number.") from None
-        if number < low or (high is not None and number > high):
-            bounds = f"{low} to {high}" if high is not None else f"at least {low}"
-            raise bad_parameter(f"'{key}' must be {bounds}.")
-        values.append(number)
-    return values[0], values[1]

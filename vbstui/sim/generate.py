@@ -65,6 +65,8 @@ def clean_head_size(count: int) -> int:
 
 @dataclass
 class World:
+    """A simulated project's contents, generated or loaded, before it is installed."""
+
     volumes: list[Volume]
     backups: list[Backup] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)

@@ -7,8 +7,7 @@ the tags of one policy and of all, and the query of policies by tag.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vbstui.sim.policy_book import PolicyBook
 from vbstui.sim.policy_models import PolicyTask, VbsPolicy
@@ -16,18 +15,11 @@ from vbstui.sim.policy_rules import TAGS_MAX, check_delete_tag, check_tag, check
 from vbstui.sim.serialize import JsonDict
 from vbstui.sim.timefmt import policy_time
 
+if TYPE_CHECKING:  # built by the route that lists a policy's tasks
+    from vbstui.sim.policy_filters import TaskQuery
+
 TAG_FILTERS = ("tags", "tags_any", "not_tags", "not_tags_any")
 FILTER_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class TaskQuery:
-    status: str | None = None
-    job_id: str | None = None
-    marker: str | None = None
-    ascending: bool = False
-    limit: int = 20
-    offset: int = 0
 
 
 def policy_json(policy: VbsPolicy) -> JsonDict:

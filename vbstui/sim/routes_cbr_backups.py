@@ -7,9 +7,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from vbstui.sim.cbr_codes import bad_parameter, cbr_errors
+from vbstui.sim.cbr_filters import BackupQuery, TaskQuery
 from vbstui.sim.cbr_models import BACKUP_STATUSES, TASK_STATUSES, TASK_TYPES
-from vbstui.sim.cbr_queries import BackupQuery, TaskQuery
-from vbstui.sim.cbr_rules import filter_time, paging, parse_checkpoint, parse_restore
+from vbstui.sim.cbr_params import filter_time, paging
+from vbstui.sim.cbr_rules import parse_checkpoint, parse_restore
 from vbstui.sim.guard import authorized
 from vbstui.sim.state import SimState
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from vbstui.sim.envelopes import bad_request
 from vbstui.sim.guard import authorized
 from vbstui.sim.paging import MAX_LIMIT, BadQuery, base_url, int_param, next_link
+from vbstui.sim.serialize import listing_body, volume_text
 from vbstui.sim.state import BadMarker, SimState
 
 # What the simulated block-storage service offers: v3 without microversions beyond 3.0
@@ -93,14 +94,16 @@ async def list_volumes(request: Request, sim: SimState) -> Response:
     try:
         page = sim.volume_page(base_url(request), name=filters["name"], status=filters["status"],
                                marker=request.query_params.get("marker"), offset=offset,
-                               limit=limit)
+                               limit=limit, render=volume_text)
     except BadMarker as exc:
         return bad_request(f"marker [{exc}] not found")
-    body: dict[str, Any] = {"volumes": page.items}
+    after: dict[str, Any] = {}
     if request.query_params.get("with_count", "").lower() in _TRUE:
-        body["count"] = page.count
+        after["count"] = page.count
     if page.more and page.last_id is not None:
-        body["volumes_links"] = [
+        after["volumes_links"] = [
             {"href": next_link(request, limit, page.last_id, filters), "rel": "next"}
         ]
-    return JSONResponse(body)
+    # The same disk text as the EVS listing: the peer's listing costs the server as much.
+    return Response(listing_body({}, "volumes", page.items, after),
+                    media_type="application/json")

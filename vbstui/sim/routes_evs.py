@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from vbstui.sim.envelopes import item_not_found, vbs_error
 from vbstui.sim.guard import authorized
 from vbstui.sim.paging import MAX_LIMIT, BadQuery, base_url, int_param, next_link
+from vbstui.sim.serialize import listing_body, volume_text
 from vbstui.sim.state import BadMarker, NotFound, SimState
 
 # EVS's generic "invalid parameter" code.
@@ -29,15 +30,17 @@ async def list_volumes(request: Request, sim: SimState) -> Response:
     try:
         page = sim.volume_page(base_url(request), name=filters["name"],
                                status=filters["status"], marker=query.get("marker"),
-                               offset=offset, limit=limit)
+                               offset=offset, limit=limit, render=volume_text)
     except BadMarker as exc:
         return vbs_error(INVALID_PARAMETER, f"Invalid marker: marker [{exc}] not found.")
-    body: dict[str, Any] = {"count": page.count, "volumes": page.items}
+    links: dict[str, Any] = {}
     if page.more and page.last_id is not None:
-        body["volumes_links"] = [
+        links["volumes_links"] = [
             {"href": next_link(request, limit, page.last_id, filters), "rel": "next"}
         ]
-    return JSONResponse(body)
+    # The disks come as JSON text: a page of 1,000 is 1.5 MB (see `volume_text`).
+    return Response(listing_body({"count": page.count}, "volumes", page.items, links),
+                    media_type="application/json")
 
 
 @authorized

@@ -10,7 +10,8 @@ from starlette.responses import JSONResponse, Response
 from vbstui.sim.envelopes import bad_request, item_not_found
 from vbstui.sim.guard import authorized
 from vbstui.sim.paging import MAX_LIMIT, BadQuery, base_url, int_param
-from vbstui.sim.share_ops import SORT_KEYS, ShareNotFound, ShareQuery, ShareRefused
+from vbstui.sim.share_ops import SORT_KEYS, ShareNotFound, ShareRefused
+from vbstui.sim.share_query import ShareQuery
 from vbstui.sim.state import SimState
 
 _TRUE = frozenset({"true", "1", "yes"})

@@ -25,6 +25,8 @@ _TAG_FORBIDDEN = re.compile(r"[\x00-\x1f=*<>\\,|/]")
 
 @dataclass(frozen=True)
 class CreateRequest:
+    """A VBS create-backup request as the body asked for it."""
+
     volume_id: str
     name: str
     description: str

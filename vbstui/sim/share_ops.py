@@ -9,7 +9,6 @@ OpenStack-style extension they belong to.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vbstui.sim.models import Backup
@@ -18,6 +17,7 @@ from vbstui.sim.serialize import JsonDict, backup_json
 from vbstui.sim.timefmt import cinder_time
 
 if TYPE_CHECKING:
+    from vbstui.sim.share_query import ShareQuery  # built by the sharing routes
     from vbstui.sim.world import SimWorld
 
 _PROJECT_RE = re.compile(r"^[0-9a-f]{32}\Z")
@@ -35,22 +35,6 @@ class ShareRefused(Exception):
 
 class ShareNotFound(Exception):
     """404 itemNotFound."""
-
-
-@dataclass(frozen=True)
-class ShareQuery:
-    to_me: bool = False
-    volume_id: str | None = None
-    name: str | None = None
-    status: str | None = None
-    backup_id: str | None = None
-    from_project_id: str | None = None
-    to_project_id: str | None = None
-    availability_zone: str | None = None
-    sort_key: str = "created_at"
-    ascending: bool = False
-    limit: int | None = None
-    offset: int = 0
 
 
 class ShareBook:

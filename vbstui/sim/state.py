@@ -11,8 +11,9 @@ inspected from another thread.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vbstui.sim.envelopes import VbsError
 from vbstui.sim.faults import FaultSpec
@@ -22,12 +23,15 @@ from vbstui.sim.models import (
     INIT_SHARE,
     RESTORE_JOB,
     Job,
+    Volume,
 )
 from vbstui.sim.rules import CreateRequest
 from vbstui.sim.serialize import JsonDict, backup_json, job_json, volume_json
-from vbstui.sim.share_ops import ShareQuery
 from vbstui.sim.tokens import Token, TokenCheck
 from vbstui.sim.world import SimWorld
+
+if TYPE_CHECKING:  # built by the sharing routes, loaded on their first request
+    from vbstui.sim.share_query import ShareQuery
 
 
 class NotFound(Exception):
@@ -44,7 +48,9 @@ class BadMarker(Exception):
 
 @dataclass(frozen=True)
 class Page:
-    items: list[JsonDict]
+    """One page of a listing: its items, the total and whether more follow."""
+
+    items: list[Any]  # JSON dicts, or JSON texts (`volume_text`)
     count: int
     more: bool
     last_id: str | None
@@ -92,7 +98,9 @@ class SimState(SimWorld):
     # -- volumes ------------------------------------------------------------------------
 
     def volume_page(self, base: str, *, name: str | None, status: str | None,
-                    marker: str | None, offset: int, limit: int) -> Page:
+                    marker: str | None, offset: int, limit: int,
+                    render: Callable[[Volume, str, str, str], Any] = volume_json) -> Page:
+        """A page of disks, each as `render` makes it (a dict; `volume_text`: JSON text)."""
         with self.lock:
             self._advance()
             volumes = self.volumes
@@ -111,7 +119,7 @@ class SimState(SimWorld):
             start += offset
             chunk = matching[start:start + limit]
             pid, uid = self.config.project_id, self.config.user_id
-            items = [volume_json(v, base, pid, uid) for v in chunk]
+            items = [render(v, base, pid, uid) for v in chunk]
             return Page(items, count, start + limit < count, chunk[-1].id if chunk else None)
 
     def _marker_position(self, marker: str) -> int:

@@ -11,6 +11,8 @@ _PRUNE_AT = 2048
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """A token the simulator issued, and for which project."""
+
     value: str
     project_id: str | None
     issued_at: float

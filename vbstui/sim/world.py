@@ -37,6 +37,8 @@ MAX_BACKUPS_PER_VOLUME = 20
 
 @dataclass(frozen=True)
 class PendingCreate:
+    """A create job's request until its backup appears (and whether incremental)."""
+
     request: CreateRequest
     inc: int
 

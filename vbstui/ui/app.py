@@ -18,28 +18,27 @@ from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Quota, Volume
 from vbstui.errors import ConfigError, CredentialError, UsageError
-from vbstui.jobs import Phase, PollSchedule, Severity, TrackedJob
+from vbstui.jobs import Phase, Severity, TrackedJob
+from vbstui.jobs.timing import PollSchedule
 from vbstui.local.credentials import KeyringAccess
 from vbstui.ops.guard import Guard
 from vbstui.ops.target import Target
 from vbstui.textsafe import plural, visible
 from vbstui.ui import messages as msg
 from vbstui.ui.connection import Connection
-from vbstui.ui.flows import Flows
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
 from vbstui.ui.palette import VbsCommands
 from vbstui.ui.policy_messages import PolicyActionRequested
 from vbstui.ui.protection import Protection
 from vbstui.ui.screens.main import MainScreen, main_screen
-from vbstui.ui.screens.modals import RawJsonScreen
-from vbstui.ui.screens.pickers import ProfileScreen
 from vbstui.ui.theme import THEME
 from vbstui.ui.views import BackupsView, VolumesView
 from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.vtable import VirtualTable
 
 if TYPE_CHECKING:
+    from vbstui.ui.flows import Flows
     from vbstui.ui.policy_flows import PolicyFlows
     from vbstui.ui.prune_flow import PruneFlow
     from vbstui.ui.share_flows import ShareFlows
@@ -80,12 +79,17 @@ class VbsApp(App[int]):
                              self.protection)
         self.runner = JobRunner(self, self.connection, self.loader, guard, poll=poll,
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
-        self.flows = Flows(self, self.connection, self.runner, self.volumes, guard,
-                           clock=self.clock)
         self._policies_after_volumes = False  # set by `connected`
 
-    # -- the flows of vaults, policies, sharing and pruning: loaded on first use --------
-    # (their screens and rules are not needed for the first rows of the volumes view)
+    # -- the flows (backup, restore, delete, decisions; vaults, policies, sharing,
+    # pruning) and their screens: loaded on first use, none is needed for the first rows
+
+    @cached_property
+    def flows(self) -> Flows:
+        from vbstui.ui.flows import Flows  # noqa: PLC0415
+
+        return Flows(self, self.connection, self.runner, self.volumes, self.guard,
+                     clock=self.clock)
 
     @cached_property
     def vault_flows(self) -> VaultFlows:
@@ -216,8 +220,9 @@ class VbsApp(App[int]):
             return
         error = event.worker.error
         what = event.worker.description or event.worker.name or "background task"
-        if self.connection.shown.is_set() and not self.is_screen_installed("main"):
-            # quitting: the screens are gone already
+        if self.connection.shown.is_set() and not (self.is_running
+                                                   and self.is_screen_installed("main")):
+            # quitting: the screens are going or gone (a listing still under way met them)
             log.info("worker %s ended while the app closed: %s", what, error)
             return
         if isinstance(error, CloudError):
@@ -272,6 +277,8 @@ class VbsApp(App[int]):
         self.loader.load_backups()
 
     def on_raw_json_requested(self, message: msg.RawJsonRequested) -> None:
+        from vbstui.ui.screens.modals import RawJsonScreen  # noqa: PLC0415
+
         self.push_screen(RawJsonScreen(message.title, message.data))
 
     def on_backup_requested(self, message: msg.BackupRequested) -> None:
@@ -323,6 +330,8 @@ class VbsApp(App[int]):
         if not names:
             self.notify("no profiles in the config file to switch to", severity="warning")
             return
+        from vbstui.ui.screens.pickers import ProfileScreen  # noqa: PLC0415
+
         self.push_screen(ProfileScreen(names, self.target.profile.name), self._profile_chosen)
 
     def _profile_chosen(self, name: str | None) -> None:

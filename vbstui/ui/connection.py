@@ -24,13 +24,13 @@ from vbstui.local.config import Profile
 from vbstui.local.credentials import Credential, KeyringAccess, KeyringUnavailable
 from vbstui.local.journal import Journal
 from vbstui.ops.routing import open_backup_service
+from vbstui.ops.runs import open_journal
 from vbstui.ops.service import BackupService
 from vbstui.ops.target import (
     Choices,
     Target,
     choose_target,
     find_password,
-    open_journal,
     open_session,
 )
 from vbstui.textsafe import visible

@@ -21,7 +21,9 @@ from typing import Any
 from textual.app import App
 
 from vbstui.cloud.models import Backup
-from vbstui.jobs import JobEvent, JobTracker, Phase, PollSchedule, Severity, TrackedJob
+from vbstui.jobs import JobEvent, Phase, Severity, TrackedJob
+from vbstui.jobs.timing import PollSchedule
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.bulk import new_run_jobs, submit_run
 from vbstui.ops.delete import new_delete_jobs
 from vbstui.ops.guard import Guard

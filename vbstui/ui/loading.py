@@ -2,9 +2,10 @@
 refreshed after a job touched it.  Every call goes through the backup service.
 
 A big project (50,000 disks) must not freeze the screen while it loads: the first page
-is painted before the next one is handled, the next page is already requested while one
-is put into the table, and the rows of each page are moved out of the garbage
-collector's sight (see `_keep_long_lived`)."""
+is a screen's worth of disks, painted before anything else is asked for (the vault
+listing too); the next page is already requested while one is put into the table, and
+the rows of each page are moved out of the garbage collector's sight (see
+`_keep_long_lived`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ from vbstui.ui.views import BackupsView, VolumesView
 T = TypeVar("T")
 PAINT_WAIT = 1.0  # seconds; a screen that never paints (hidden) must not stop loading
 SUMMARY_EVERY = 0.25  # seconds between "loading… 7000 of 50000" updates
+# Disks in the first page: about what a tall terminal shows, a tenth of a full page
+# to send, parse and index before the first frame.  The rest come in full pages.
+FIRST_PAGE = 100
 
 
 class Loader:
@@ -70,14 +74,16 @@ class Loader:
         if service is not None and service is not self.protection.service:
             self.protection.reset(service)  # a new connection: its own services and vaults
         self._run(self._load_volumes, "volumes", "loading disks")
-        if self.protection.shown:  # beside the disks' pages: their first rows do not wait
-            self.load_vaults()
 
     async def _load_volumes(self) -> None:
         service = self._service()
-        if service is not None:
-            await self._fill(self.main.volumes_view, service.volume_pages(),
-                             remember=self._remember_volumes)
+        if service is None:
+            return
+        # The vault listing (the PROTECTION column) once the first rows are on screen:
+        # asked for beside the first page, it was answered first and delayed the rows.
+        await self._fill(self.main.volumes_view, service.volume_pages(first_page=FIRST_PAGE),
+                         remember=self._remember_volumes,
+                         on_first_shown=self.load_vaults if self.protection.shown else None)
 
     def _remember_volumes(self, page: list[Volume]) -> None:
         self.volumes.update((v.id, v) for v in page)
@@ -177,39 +183,51 @@ class Loader:
     # -- paging ------------------------------------------------------------------------
 
     async def _fill(self, view: VolumesView | BackupsView, pages: AsyncIterator[Any],
-                    remember: Callable[[list[Any]], object] | None = None) -> None:
-        """Show pages as they arrive: the first replaces the table, the rest are appended."""
+                    remember: Callable[[list[Any]], object] | None = None,
+                    on_first_shown: Callable[[], None] | None = None) -> None:
+        """Show pages as they arrive: the first replaces the table, the rest are appended.
+        `on_first_shown` runs once the first page is painted, or when the listing ends
+        (empty, or failed) before."""
         first = True
         loaded = 0
         view.loading_text = "loading…"
         view.update_summary()
         clock = asyncio.get_running_loop().time
         summarized = clock()
-        async for page, total in _read_ahead(pages, settle=_keep_long_lived):
-            if remember is not None:
-                remember(page)
-            if first:
-                view.table.set_rows(page)
-            else:
-                view.table.append_rows(page)
-            loaded += len(page)
-            view.loading_text = (f"loading… {loaded} of {total}"
-                                 if total and loaded < total else "")
-            if first or clock() - summarized >= SUMMARY_EVERY:
-                # Not per page: a new summary lays the whole screen out again.
-                view.update_summary()
-                summarized = clock()
-            if first:
-                # The first rows on screen before the next page is even asked for: with
-                # the in-process simulator the next pages are ready at once, and
-                # `sleep(0)` would not let Textual paint in between.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(view.table.wait_for_refresh(), PAINT_WAIT)
-                first = False
-            else:
-                await asyncio.sleep(0)  # keys and repaints in between pages
+        try:
+            async for page, total in _read_ahead(pages, settle=_keep_long_lived):
+                if remember is not None:
+                    remember(page)
+                if first:
+                    view.table.set_rows(page)
+                else:
+                    view.table.append_rows(page)
+                loaded += len(page)
+                view.loading_text = (f"loading… {loaded} of {total}"
+                                     if total and loaded < total else "")
+                if first or clock() - summarized >= SUMMARY_EVERY:
+                    # Not per page: a new summary lays the whole screen out again.
+                    view.update_summary()
+                    summarized = clock()
+                if first:
+                    # The first rows on screen before the next page is even asked for:
+                    # with the in-process simulator the next pages are ready at once,
+                    # and `sleep(0)` would not let Textual paint in between.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(view.table.wait_for_refresh(), PAINT_WAIT)
+                    first = False
+                    if on_first_shown is not None:
+                        on_first_shown()
+                else:
+                    await asyncio.sleep(0)  # keys and repaints in between pages
+        except Exception:  # not a cancel: a refresh or profile switch starts anew
+            if first and on_first_shown is not None:
+                on_first_shown()
+            raise
         if first:
             view.table.set_rows([])
+            if on_first_shown is not None:
+                on_first_shown()
         view.loading_text = ""
         view.update_summary()
 

@@ -22,7 +22,8 @@ from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError, EndpointNotFound, Reached
 from vbstui.cloud.models import Volume
 from vbstui.cloud.policies import PolicyClient
-from vbstui.cloud.policy_models import Policy, PolicyTask
+from vbstui.cloud.policy_answers import PolicyTask
+from vbstui.cloud.policy_models import Policy
 from vbstui.jobs import Severity, TrackedJob
 from vbstui.ops.guard import Guard
 from vbstui.ops.policies import (
@@ -36,12 +37,12 @@ from vbstui.ops.policies import (
 from vbstui.ops.policy_links import (
     delete_confirmation,
     disk_outcomes,
-    disk_policy_name,
     linked_disks,
     outcome_lines,
     plan_link,
     plan_unlink,
 )
+from vbstui.ops.policy_names import disk_policy_name
 from vbstui.ops.policy_runs import run_now
 from vbstui.ops.runs import new_run_id
 from vbstui.ops.summary import RunSummary

@@ -4,7 +4,7 @@ the vaults, from one vault listing per refresh of the volumes view.
 
 The routing rule is `vbstui.ops.routing`'s; this only keeps its answers for the rows
 on screen, so a cell costs a lookup.  Until the vault listing has come, the cells are
-empty: the listing runs beside the disks' pages and never delays their first rows.
+empty: the listing starts once the disks' first rows are on screen, and never delays them.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from typing import Any
 from textual.app import App
 
 from vbstui.cloud.models import Volume
-from vbstui.jobs import JobTracker, Severity, TrackedJob
+from vbstui.jobs import Severity, TrackedJob
+from vbstui.jobs.tracker import JobTracker
 from vbstui.ops.guard import Guard
 from vbstui.ops.prune import PrunePlan, PruneSummary, plan_prune, prepare_prune_run, send_prune
 from vbstui.ops.resolve import DiskChoice

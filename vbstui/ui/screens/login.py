@@ -20,6 +20,8 @@ from vbstui.ui.widgets.ordered_input import OrderedInput
 
 @dataclass
 class LoginResult:
+    """The password typed in the login form and whether to keep it."""
+
     password: Secret
     store_in_keyring: bool
 

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from vbstui.cloud.models import Volume
-from vbstui.cloud.policy_models import PolicyTask
+from vbstui.cloud.policy_answers import PolicyTask
 from vbstui.ops.policy_runs import task_problem
 from vbstui.textsafe import plural, visible
 

@@ -51,6 +51,8 @@ TEXT_FIELDS = {
 
 @dataclass(frozen=True)
 class PolicyFormResult:
+    """The policy the form describes, and whether it renames one."""
+
     draft: PolicyDraft
     renaming: bool  # an edit that changes the name (else the name is not sent)
 

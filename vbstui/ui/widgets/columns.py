@@ -44,8 +44,12 @@ def widest(column: Column[R], rows: Sequence[R]) -> int:
 
     `visible` changes only what is not printable (and only lengthens it): when every
     text is printable, as nearly always, their own lengths are the answer, without a
-    call per text (this runs for every page of 50,000 disks)."""
-    texts = list(map(column.text, rows))
+    call per text (this runs for every page of 50,000 disks), and the values are turned
+    into text here rather than by a `Column.text` call per cell."""
+    try:
+        texts = ["" if value is None else str(value) for value in map(column.value, rows)]
+    except Exception:  # an odd value: every cell as `Column.text` shows it ("?")
+        texts = list(map(column.text, rows))
     if not "".join(texts).isprintable():
         texts = list(map(visible, texts))
     return max(map(len, texts), default=0)

@@ -1,5 +1,9 @@
 """The rows of a `VirtualTable`: every row, the ones shown (filtered, sorted), and the
-per-row work done once when rows arrive, so a keystroke over 50,000 rows stays cheap."""
+per-row work done once when rows arrive, so a keystroke over 50,000 rows stays cheap.
+
+When columns change, that work is done again for every row, a slice at a time
+(`catch_up`), so a column appearing over 50,000 disks does not stall the screen; the
+filter and `longest` finish it first when they need it."""
 
 from __future__ import annotations
 
@@ -22,7 +26,12 @@ class RowSet(Generic[R]):
         # The filter's text of each row by id(): made once, so a keystroke costs one `in`
         # per row and no call.
         self._search: dict[int, str] = {}
-        self.longest: dict[str, int] = {}  # the longest text of each column, of every row
+        # The longest text of each column, of every row indexed so far (see `longest`).
+        self.measured: dict[str, int] = {}
+        # Rows all[_stale_from:_stale_to] still have the texts of the columns before the
+        # last `set_columns`; `_stale_columns` are the columns not measured over them yet.
+        self._stale_from = self._stale_to = 0
+        self._stale_columns: list[Column[R]] = []
         self.filter_text = ""
         self.filter_fn: Callable[[R], bool] | None = None
         self.sort_column: str | None = None
@@ -30,10 +39,18 @@ class RowSet(Generic[R]):
 
     # -- rows arriving -----------------------------------------------------------------
 
+    @property
+    def longest(self) -> dict[str, int]:
+        """The longest text of each column, of every row."""
+        self.catch_up()
+        return self.measured
+
     def replace(self, rows: Sequence[R]) -> None:
         self.all = list(rows)
         self._search = {}
-        self.longest = {}
+        self.measured = {}
+        self._stale_from = self._stale_to = 0
+        self._stale_columns = []
         self._index(self.all)
         self.recompute()
 
@@ -48,20 +65,38 @@ class RowSet(Generic[R]):
         return False
 
     def set_columns(self, columns: Sequence[Column[R]]) -> None:
-        """Show these columns instead.  Every row's filter text is made again (the new
-        columns' text is found too); the longest texts only of the columns that are new
-        (a column kept as the same object keeps its texts): a column appearing while
-        50,000 disks load must not stall the screen."""
+        """Show these columns instead.  Every row's filter text is to be made again (the
+        new columns' text is found too) and the longest texts of the new columns (a
+        column kept as the same object keeps its texts), by `catch_up`: a column
+        appearing while 50,000 disks load must not stall the screen."""
         before = {c.key: c for c in self.columns}
+        unfinished = {c.key for c in self._stale_columns} if self._stale_to else set()
         self.columns = list(columns)
-        self.longest = {c.key: self.longest[c.key] for c in self.columns
-                        if before.get(c.key) is c and c.key in self.longest}
-        self._search = {}
-        self._index(self.all, [c for c in self.columns if c.key not in self.longest])
+        self.measured = {c.key: self.measured[c.key] for c in self.columns
+                         if before.get(c.key) is c and c.key in self.measured
+                         and c.key not in unfinished}
+        self._stale_columns = [c for c in self.columns if c.key not in self.measured]
+        self._stale_from, self._stale_to = 0, len(self.all)
         self.recompute()
+
+    def catch_up(self, limit: int | None = None) -> bool:
+        """Index up to `limit` (None: all) of the rows not indexed for the columns
+        shown; True when every row is."""
+        start, end = self._stale_from, self._stale_to
+        if start >= end:
+            return True
+        stop = end if limit is None else min(end, start + limit)
+        self._index(self.all[start:stop], self._stale_columns)
+        if stop < end:
+            self._stale_from = stop
+            return False
+        self._stale_from = self._stale_to = 0
+        self._stale_columns = []
+        return True
 
     def insert(self, row: R, *, first: bool) -> None:
         if first:
+            self.catch_up()  # the rows not indexed yet are known by their positions
             self.all.insert(0, row)
         else:
             self.all.append(row)
@@ -97,7 +132,7 @@ class RowSet(Generic[R]):
         else:
             for row in rows:
                 search[id(row)] = " ".join(c.text(row) for c in self.columns).casefold()
-        longest = self.longest
+        longest = self.measured
         for column in self.columns if columns is None else columns:
             known = longest.get(column.key, 0)
             if column.grow or known < column.width:  # a fixed column stops at its width
@@ -111,6 +146,7 @@ class RowSet(Generic[R]):
             rows = [r for r in rows if predicate(r)]
         if not needle:
             return list(rows)
+        self.catch_up()
         search = self._search
         return [r for r in rows if needle in search[id(r)]]
 
