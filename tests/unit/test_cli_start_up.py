@@ -67,6 +67,9 @@ def test_a_command_leaves_the_collector_on_and_nothing_frozen(
         monkeypatch.setenv(name, str(tmp_path))
     monkeypatch.setenv("VBSTUI_NO_KEYRING", "1")
     monkeypatch.setenv("VBSTUI_DEMO_VOLUMES", "20")
+    # An earlier test in this worker (a TUI loading pages) may have frozen objects: start
+    # from nothing frozen, as a fresh process does.
+    gc.unfreeze()
     assert gc.isenabled()
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(io.StringIO()):
