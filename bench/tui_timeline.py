@@ -6,11 +6,12 @@
 A child process runs the real app headless (`App.run_test`, 120x40) against one served
 simulator (`vbstui sim`, logged in through a profile), and notes, in ms from its first
 line: Textual imported, httpx imported, vbstui's TUI imported, the main screen composed
-(`main_ready`), the login started and done, the session connected, the disks' first
-page in the table, and the first frame showing rows.  The requests sent until then are
-listed with their start and end (which answer came first matters with a simulator that
-answers one at a time).  With several --checkout (say, `git worktree add /tmp/ref
-HEAD~3`) the checkouts are run in turn, run by run, so machine noise hits them alike.
+(`main_ready`), the login started and done, the first frame, the session connected, the
+disks' listing started, their first page in the table, and the first frame showing rows.
+The requests sent until then are listed with their start and end (which answer came first
+matters with a simulator that answers one at a time).  With several --checkout (say,
+`git worktree add /tmp/ref HEAD~3`) the checkouts are run in turn, run by run, so machine
+noise hits them alike.
 The medians explain bench/tui_startup.py's ratio against a bare DataTable app, which
 imports only Textual and draws its rows without logging in anywhere.  The children run
 with their bytecode cached, as an installed vbstui does (bench/bytecode.py).
@@ -48,6 +49,7 @@ import httpx; mark("httpx imported")
 from vbstui.cloud.client import CloudSession
 from vbstui.ops.target import Choices, choose_target
 from vbstui.ui.app import VbsApp
+from vbstui.ui.loading import Loader
 from vbstui.ui.widgets.vtable import VirtualTable
 mark("vbstui's TUI imported")
 
@@ -69,6 +71,7 @@ wrap(VbsApp, "main_ready", before=lambda *a: mark("main screen composed"))
 wrap(CloudSession, "authenticate", before=lambda *a: mark("login started"),
      after=lambda *a: mark("login done"))
 wrap(VbsApp, "connected", before=lambda *a: mark("connected"))
+wrap(Loader, "_load_volumes", before=lambda *a: mark("disks' listing started"))
 wrap(VirtualTable, "set_rows", before=lambda table, rows: (
     mark("first page in the table") if rows and table.id == "volumes-table" else None))
 original_read = CloudSession.read
@@ -91,6 +94,7 @@ async def main():
 
     def display(screen, renderable):
         original_display(screen, renderable)
+        mark("first frame")
         if app.is_screen_installed("main") and app.volumes_view.table.all_rows:
             mark("first frame with rows")
 

@@ -5,7 +5,7 @@ A big project (50,000 disks) must not freeze the screen while it loads: the firs
 is a screen's worth of disks, painted before anything else is asked for (the vault
 listing too); the next page is already requested while one is put into the table, and
 the rows of each page are moved out of the garbage collector's sight (see
-`_keep_long_lived`)."""
+`LongLived`)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from vbstui.ui.views import BackupsView, VolumesView
 
 T = TypeVar("T")
 PAINT_WAIT = 1.0  # seconds; a screen that never paints (hidden) must not stop loading
-SUMMARY_EVERY = 0.25  # seconds between "loading… 7000 of 50000" updates
 # Disks in the first page: about what a tall terminal shows, a tenth of a full page
 # to send, parse and index before the first frame.  The rest come in full pages.
 FIRST_PAGE = 100
@@ -192,10 +191,8 @@ class Loader:
         loaded = 0
         view.loading_text = "loading…"
         view.update_summary()
-        clock = asyncio.get_running_loop().time
-        summarized = clock()
         try:
-            async for page, total in _read_ahead(pages, settle=_keep_long_lived):
+            async for page, total in _read_ahead(pages, settle=LongLived().keep):
                 if remember is not None:
                     remember(page)
                 if first:
@@ -205,10 +202,7 @@ class Loader:
                 loaded += len(page)
                 view.loading_text = (f"loading… {loaded} of {total}"
                                      if total and loaded < total else "")
-                if first or clock() - summarized >= SUMMARY_EVERY:
-                    # Not per page: a new summary lays the whole screen out again.
-                    view.update_summary()
-                    summarized = clock()
+                view.update_summary()  # repaints its line only: the screen is not laid out
                 if first:
                     # The first rows on screen before the next page is even asked for:
                     # with the in-process simulator the next pages are ready at once,
@@ -232,17 +226,29 @@ class Loader:
         view.update_summary()
 
 
-def _keep_long_lived() -> None:
-    """Move what exists now (the page just read among it) out of the collector's sight.
+class LongLived:
+    """Moves what exists after each page (the page just read among it) out of the
+    collector's sight, for one listing.
 
     Each page adds some 30,000 objects that live as long as the table; with them the
     interpreter's full collections grow to 100–250 ms each, nine of them while 50,000
-    disks load.  Rows hold no reference cycles, so refcounting still frees them.  What
-    is garbage already (the page's HTTP response, in cycles) is collected first: that
-    collection sees only what is not frozen yet, about one page.  The collector sees
-    everything again after `gc.unfreeze()` (a profile switch)."""
-    gc.collect()
-    gc.freeze()
+    disks load.  Rows hold no reference cycles, so refcounting still frees them, and so
+    is a read page's HTTP response (cloud/evs.py `_release`); what else dies in cycles
+    dies young and the collector's young generations free it.  So only the first page
+    is followed by a full collection (what start-up left); after later pages it cost
+    3–4 ms each and found nothing (tests/tui/test_tui_big_listing.py fails if a page
+    leaves its data behind).  What is alive at a freeze and dies later in a cycle
+    (Textual's line caches: about 1 MB at 50,000 disks, with or without the collection)
+    waits for `gc.unfreeze()` (a profile switch), when the collector sees it again."""
+
+    def __init__(self) -> None:
+        self._collected = False
+
+    def keep(self) -> None:
+        if not self._collected:
+            gc.collect()
+            self._collected = True
+        gc.freeze()
 
 
 async def _read_ahead(pages: AsyncIterator[T], *, settle: Callable[[], None]

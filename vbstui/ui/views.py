@@ -57,7 +57,7 @@ class TableView(Vertical):
     TableView .view-bar Input { width: 40; height: 1; border: none; padding: 0 1;
                                 background: $surface; }
     TableView .view-bar Input:focus { background: $boost; }
-    TableView .view-bar .summary { width: 1fr; padding: 0 1; color: $text-muted; }
+    TableView .view-bar .summary { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
     """
     view_name = "view"
 
@@ -75,7 +75,10 @@ class TableView(Vertical):
         yield self.table
 
     def summarize(self, text: str | Text) -> None:
-        self.query_one(".summary", Static).update(text if isinstance(text, Text) else Text(text))
+        # The summary's size does not follow its text (one line, the bar's free width):
+        # no layout of the whole screen for each new count while a big listing loads.
+        self.query_one(".summary", Static).update(
+            text if isinstance(text, Text) else Text(text), layout=False)
 
     def focus_table(self) -> None:
         # At once, not via focus() (which waits for the next idle moment): a '/' typed

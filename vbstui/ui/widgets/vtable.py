@@ -232,18 +232,25 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
 
     def _refresh_size(self) -> None:
         width = sum(w + 1 for w in self._widths) + self._gutter
-        self.virtual_size = Size(width, len(self._set.shown) + 1)
+        self._set_virtual_size(Size(width, len(self._set.shown) + 1))
         self.refresh()
 
     def _grow(self) -> None:
-        """Rows were added below the screen: only the scrollbar and the position change.
-
-        Setting `virtual_size` would lay the whole screen out again, once per page of a
-        big listing, though the table's own size does not depend on its rows."""
-        size = Size(self.virtual_size.width, len(self._set.shown) + 1)
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._scroll_update(size)
+        """Rows were added below the screen: only the scrollbar and the position change."""
+        self._set_virtual_size(Size(self.virtual_size.width, len(self._set.shown) + 1))
         self.refresh(Region(0, 0, self.size.width, 1))
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Setting `virtual_size` lays the whole screen out again (once per page of a big
+        listing, once per longer name measured), though the table's own size does not
+        depend on its rows or columns: only its scrollbars and position are updated,
+        unless its CSS sizes it by its content."""
+        if self.styles.auto_dimensions:
+            self.virtual_size = size
+            return
+        if size != self.virtual_size:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
 
     @property
     def _gutter(self) -> int:
