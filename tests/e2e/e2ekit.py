@@ -404,10 +404,10 @@ def profile_toml(name: str, auth_url: str, *, password: str | None = None,
     return "\n".join(lines) + "\n" + extra
 
 
-# [jobs] for tests that follow jobs but are not about the poll schedule: after the first
-# poll at 2 s, polls at most 1 s apart (default: growing to 15 s), so a 3 s job is seen
-# ending at ~3 s instead of ~5 s.
-FAST_POLL_TOML = "[jobs]\npoll_max_seconds = 1\n"
+# [jobs] for tests that follow jobs but are not about the poll schedule: a look every 0.5 s
+# (default: 2 s growing to 15 s), so a 1 s job is seen ending at 1 s instead of 2 s and a
+# 0.3 s delete at 0.5 s; whole-second jobs lose nothing to the grid.
+FAST_POLL_TOML = "[jobs]\npoll_first_seconds = 0.5\npoll_max_seconds = 0.5\n"
 
 
 def write_config(path: Path, auth_url: str, *, profile: str = "sim",

@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2ekit import UUID_RE, Cli, SimProcess, assert_no_traceback, cli_for, delta
+from e2ekit import (
+    FAST_POLL_TOML,
+    UUID_RE,
+    Cli,
+    SimProcess,
+    assert_no_traceback,
+    cli_for,
+    delta,
+)
 
 CHECKPOINT_ROUTE = "POST /cbr/v3/{project_id}/checkpoints"
 VAULT_CREATE_ROUTE = "POST /cbr/v3/{project_id}/vaults"
@@ -27,7 +35,7 @@ def sim(module_sims: Any) -> SimProcess:
 
 @pytest.fixture
 def cli(tmp_path: Path, sim: SimProcess) -> Cli:
-    return cli_for(tmp_path / "cli", sim)
+    return cli_for(tmp_path / "cli", sim, extra=FAST_POLL_TOML)
 
 
 def vaults(sim: SimProcess) -> dict[str, dict[str, Any]]:

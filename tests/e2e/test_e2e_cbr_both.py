@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2ekit import Cli, SimProcess, assert_no_traceback, cli_for, delta
+from e2ekit import FAST_POLL_TOML, Cli, SimProcess, assert_no_traceback, cli_for, delta
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def sim(module_sims: Any) -> SimProcess:
 
 @pytest.fixture
 def cli(tmp_path: Path, sim: SimProcess) -> Cli:
-    return cli_for(tmp_path / "cli", sim)
+    return cli_for(tmp_path / "cli", sim, extra=FAST_POLL_TOML)
 
 
 def vaults(sim: SimProcess) -> dict[str, dict[str, Any]]:

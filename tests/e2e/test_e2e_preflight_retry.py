@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2ekit import Cli, Pool, SimProcess, assert_no_traceback, cli_for, delta
+from e2ekit import FAST_POLL_TOML, Cli, Pool, SimProcess, assert_no_traceback, cli_for, delta
 
 LIMIT_MEANING = "The disk already has 20 backups"
 LISTING_ROUTE = "GET /v2/{project_id}/backups/detail"
@@ -112,7 +112,7 @@ def created(sim: SimProcess) -> dict[tuple[str, str], int]:
 
 
 def test_retry_sends_again_only_the_failed_backups(tmp_path: Path, flaky: SimProcess) -> None:
-    cli = cli_for(tmp_path / "cli", flaky)
+    cli = cli_for(tmp_path / "cli", flaky, extra=FAST_POLL_TOML)
     disks = Pool(flaky).disks(6)
     args = ["backup", "create", "--name", "nightly", "--wait", "--json"]
     for disk in disks:

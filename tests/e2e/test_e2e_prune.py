@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 from conftest import SimStarter
-from e2ekit import DELETE_ROUTE, Cli, SimProcess, assert_no_traceback, cli_for, delta
+from e2ekit import (
+    DELETE_ROUTE,
+    FAST_POLL_TOML,
+    Cli,
+    SimProcess,
+    assert_no_traceback,
+    cli_for,
+    delta,
+)
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +24,7 @@ def sim(module_sims: SimStarter) -> SimProcess:
 
 @pytest.fixture(scope="module")
 def cli(sim: SimProcess, tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    return cli_for(tmp_path_factory.mktemp("prune-cli"), sim)
+    return cli_for(tmp_path_factory.mktemp("prune-cli"), sim, extra=FAST_POLL_TOML)
 
 
 def test_prune_previews_refuses_unconfirmed_then_deletes_exactly_the_preview(
@@ -72,7 +80,7 @@ def both_sim(module_sims: SimStarter) -> SimProcess:
 def test_a_disk_in_a_vault_is_pruned_through_cbr(both_sim: SimProcess,
                                                  tmp_path_factory: pytest.TempPathFactory
                                                  ) -> None:
-    cli = cli_for(tmp_path_factory.mktemp("prune-both-cli"), both_sim)
+    cli = cli_for(tmp_path_factory.mktemp("prune-both-cli"), both_sim, extra=FAST_POLL_TOML)
     response = both_sim.api("GET", "/cbr/v3/{pid}/backups", params={"limit": 1000})
     assert response.status_code == 200, response.text
     by_disk: dict[str, list[dict]] = {}

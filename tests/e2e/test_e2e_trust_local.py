@@ -388,6 +388,7 @@ def test_config_that_is_not_a_regular_file_is_refused(cli: Cli, special: str) ->
     ("profiles.sim.timeouts", "mutate_read = -inf", "mutate_read"),
     ("profiles.sim.timeouts", "pool = 1e300", "pool"),
     ("jobs", "poll_max_seconds = nan", "poll_max_seconds"),
+    ("jobs", "poll_first_seconds = 61", "poll_first_seconds"),
     ("jobs", "reconcile_seconds = inf", "reconcile_seconds"),
     ("jobs", "reconcile_quiet_seconds = 1e400", "reconcile_quiet_seconds"),
 ])

@@ -37,10 +37,10 @@ RATE_ORDER = ("429", "500", "502", "503", "504", "drop")
 # 90 s, or 20 s while the disk shows no activity): the simulator shows a processed create
 # at once, so 2 s of nothing seen is as conclusive here as 20 s against a real cloud.
 FAST_RECONCILE = {"reconcile_seconds": 30, "reconcile_quiet_seconds": 2}
-# [jobs] setting for tests about what is sent, killed or resumed rather than about the poll
-# schedule: after the first poll at 2 s, polls at most 1 s apart (default: growing to 15 s),
-# so a job's end is seen within ~1 s instead of up to 5 s later.
-FAST_POLL = {"poll_max_seconds": 1}
+# [jobs] settings for tests about what is sent, killed or resumed rather than about the poll
+# schedule: a look every 0.5 s (default: 2 s growing to 15 s), so a job's end is seen within
+# 0.5 s; on whole-second simulated jobs a 0.5 s grid loses nothing to a first poll of 2 s.
+FAST_POLL = {"poll_first_seconds": 0.5, "poll_max_seconds": 0.5}
 
 
 def closed_port() -> int:

@@ -252,8 +252,8 @@ def test_fault_token_expiry_mid_job(sims: Sims, clients: Clients) -> None:
     assert outcome["job_id"]
     state = sim.state()
     client_tokens = state["token_requests"] - before
-    # One token at start, then a fresh one after the 401 of the poll at ~2 s and after
-    # that of the poll at ~4 s (or ~5 s): polls come 1 s apart after the first (FAST_POLL).
+    # One token at start, then a fresh one after the 401 of a poll at ~2 s and after that
+    # of a poll at ~4 s (or ~5 s): polls come every 0.5 s (FAST_POLL) until the job ends.
     assert client_tokens >= 3, state
     assert state["create_backup_posts"] == 1
     assert created_count(state, volume, "reauth") == 1

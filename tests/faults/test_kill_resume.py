@@ -24,7 +24,7 @@ from faultkit import (
 
 ON_CREATE = "paths=cloudbackups,methods=POST"
 # Long enough to kill a process mid-job (it is killed within ~0.1 s of its submit), short
-# enough to wait for; the clients poll at most 1 s apart (FAST_POLL) to see its end.
+# enough to wait for; the clients poll every 0.5 s (FAST_POLL) to see its end.
 JOB_SECONDS = 3
 
 Sims = Callable[..., Sim]

@@ -19,7 +19,7 @@ def test_a_bulk_killed_mid_run_is_summed_up_when_resumed(sims: Sims, clients: Cl
     near = [e["volume_id"] for e in sim.state()["near_limit"]]
     with sim.api() as api:
         volumes = api.pick_volumes(DISKS, near_limit=near)
-    client = clients(sim, jobs=FAST_POLL)  # the resumed run sees the jobs end within ~1 s
+    client = clients(sim, jobs=FAST_POLL)  # the resumed run sees the jobs end within 0.5 s
     args = ["backup", "create", "--name", "cut", "--wait", "--concurrency", "4"]
     for volume in volumes:
         args += ["--volume", volume]

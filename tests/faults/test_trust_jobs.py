@@ -13,7 +13,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from faultkit import FAST_RECONCILE, Client, Sim, no_traceback, start_sim, wait_until
+from faultkit import (
+    FAST_POLL,
+    FAST_RECONCILE,
+    Client,
+    Sim,
+    no_traceback,
+    start_sim,
+    wait_until,
+)
 
 from vbstui.local.journal import Journal
 
@@ -44,7 +52,7 @@ def submitting(client: Client) -> list[dict]:
 def test_a_second_process_leaves_a_job_another_live_process_is_sending(
         sims: Sims, clients: Clients) -> None:
     sim = sims(job_seconds=1, faults=f"latency=6,{ON_CREATE}")
-    client = clients(sim, jobs=FAST_RECONCILE)
+    client = clients(sim, jobs={**FAST_RECONCILE, **FAST_POLL})
     disk = a_disk(sim)
     sender = client.spawn("backup", "create", "--volume", disk, "--name", "leased", "--wait",
                           "--json", tag="sender")
@@ -64,7 +72,7 @@ def test_a_second_process_leaves_a_job_another_live_process_is_sending(
 
 def test_a_lease_whose_process_is_gone_is_taken_over(sims: Sims, clients: Clients) -> None:
     sim = sims(job_seconds=1, faults=f"latency=3,{ON_CREATE}")
-    client = clients(sim, jobs=FAST_RECONCILE)
+    client = clients(sim, jobs={**FAST_RECONCILE, **FAST_POLL})
     disk = a_disk(sim)
     sender = client.spawn("backup", "create", "--volume", disk, "--name", "orphan", "--wait")
     wait_until(lambda: submitting(client) and sim.state()["create_backup_posts"] == 1,
@@ -83,7 +91,7 @@ def test_a_lease_whose_process_is_gone_is_taken_over(sims: Sims, clients: Client
 def test_an_unreadable_answer_to_a_create_is_reconciled_not_failed(
         fault: str, sims: Sims, clients: Clients) -> None:
     sim = sims(job_seconds=1, faults=f"{fault}=1,{ON_CREATE}")
-    client = clients(sim, jobs=FAST_RECONCILE)
+    client = clients(sim, jobs={**FAST_RECONCILE, **FAST_POLL})
     disk = a_disk(sim)
     result = client.run("backup", "create", "--volume", disk, "--name", f"odd-{fault}",
                         "--wait", "--json")
@@ -126,7 +134,7 @@ def fill(directory: Path) -> None:
 def test_a_full_disk_after_sending_still_ends_with_the_backup(sims: Sims, clients: Clients,
                                                               tmp_path: Path) -> None:
     sim = sims(job_seconds=2, faults=f"latency=3,{ON_CREATE}")
-    client = clients(sim)
+    client = clients(sim, jobs=FAST_POLL)
     with small_disk(tmp_path / "state") as state:
         client.env["VBSTUI_STATE_DIR"] = str(state)
         disk = a_disk(sim)
@@ -152,7 +160,7 @@ def test_a_full_disk_after_sending_still_ends_with_the_backup(sims: Sims, client
 def test_a_poisoned_journal_record_does_not_hide_the_other_jobs(sims: Sims,
                                                                 clients: Clients) -> None:
     sim = sims(job_seconds=1)
-    client = clients(sim, jobs=FAST_RECONCILE)
+    client = clients(sim, jobs={**FAST_RECONCILE, **FAST_POLL})
     disk = a_disk(sim)
     started = client.run("backup", "create", "--volume", disk, "--name", "healthy", "--json")
     assert started.returncode == EXIT_OK, started

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from vbstui.cloud.cbr_models import Vault
+from vbstui.cloud.cbr_vault_models import Vault
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup
 from vbstui.ops.routing import Route, backup_place, offers, routes_for, vaults_of

@@ -10,12 +10,10 @@ exactly once, as the VBS create is; the caller decides by the error's
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -28,25 +26,30 @@ from vbstui.cloud.cbr_models import (
     Vault,
     filter_time,
 )
+from vbstui.cloud.cbr_reader import (
+    PAGE_SIZE,
+    CbrReader,
+    Pages,
+    every_item,
+    id_segment,
+    inner_object,
+    query,
+)
 from vbstui.cloud.cbr_requests import (
     CheckpointRequest,
     VaultRequest,
     disk_resources,
     id_problems,
 )
-from vbstui.cloud.endpoints import ID_MAX, path_segment
+from vbstui.cloud.endpoints import ID_MAX
 from vbstui.cloud.errors import NotFound, ResponseFormatError, api_error_from_response, excerpt
-from vbstui.cloud.lenient import as_int, as_list, as_str
+from vbstui.cloud.lenient import as_list, as_str
 from vbstui.cloud.retry import call_with_retries
 from vbstui.cloud.validation import ValidationFailed
 
 if TYPE_CHECKING:
-    from vbstui.cloud.client import CloudSession
+    from datetime import datetime
 
-log = logging.getLogger("vbstui.cloud")
-
-PAGE_SIZE = 1000  # the API's maximum `limit`
-MAX_PAGES = 100_000  # a runaway server must not page us forever
 _PLAIN_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{ID_MAX - 1}}}")
 
 RETRY_SAFE: Mapping[str, bool] = MappingProxyType({
@@ -63,33 +66,11 @@ RETRY_SAFE: Mapping[str, bool] = MappingProxyType({
 })
 """Whether each mutation may be resent after a failure that may have reached CBR."""
 
-T = TypeVar("T")
-Pages = AsyncIterator[tuple[list[T], int | None]]
 
-
-class CbrClient:
-    """Vaults, checkpoints, backups and tasks (CBR, API v3)."""
-
-    def __init__(self, session: CloudSession) -> None:
-        self._session = session
+class CbrClient(CbrReader):
+    """Vaults (`CbrReader`), their changes, checkpoints, backups and tasks (CBR, API v3)."""
 
     # ------------------------------------------------------------------ vaults
-
-    def vault_pages(self, *, object_type: str | None = "disk", name: str | None = None,
-                    resource_id: str | None = None, policy_id: str | None = None,
-                    page_size: int = PAGE_SIZE) -> Pages[Vault]:
-        """Vaults page by page (disk vaults unless `object_type=None`)."""
-        params = _filters(object_type=object_type, name=name, resource_ids=resource_id,
-                          policy_id=policy_id)
-        return self._pages("vaults", params, "vaults", Vault.from_api, page_size)
-
-    async def list_vaults(self, **filters: Any) -> list[Vault]:
-        return await _all(self.vault_pages(**filters))
-
-    async def get_vault(self, vault_id: str) -> Vault | None:
-        """The vault, or None when it does not exist (404)."""
-        return await self._get(f"vaults/{_segment(vault_id, 'vault id')}", "vault",
-                               Vault.from_api)
 
     async def create_vault(self, request: VaultRequest) -> Vault:
         """Create a disk vault (it is billed).  Never resent here."""
@@ -111,24 +92,24 @@ class CbrClient:
         if not vault:
             raise ValidationFailed({"vault": ["nothing to change"]})
         response = await self._mutate(
-            "update_vault", "PUT", f"vaults/{_segment(vault_id, 'vault id')}",
+            "update_vault", "PUT", f"vaults/{id_segment(vault_id, 'vault id')}",
             body={"vault": vault})
         return Vault.from_api(_object(response, "vault"))
 
     async def delete_vault(self, vault_id: str) -> None:
-        await self._mutate("delete_vault", "DELETE", f"vaults/{_segment(vault_id, 'vault id')}",
+        await self._mutate("delete_vault", "DELETE", f"vaults/{id_segment(vault_id, 'vault id')}",
                            ok=(200, 202, 204))
 
     async def add_resources(self, vault_id: str, disk_ids: Iterable[str]) -> list[str]:
         """Add disks to the vault; the ids CBR says it added."""
-        segment = _segment(vault_id, "vault id")
+        segment = id_segment(vault_id, "vault id")
         ids = _disk_ids(disk_ids)
         response = await self._mutate("add_resources", "POST", f"vaults/{segment}/addresources",
                                       body={"resources": disk_resources(ids)})
         return _ids(response, "add_resource_ids")
 
     async def remove_resources(self, vault_id: str, disk_ids: Iterable[str]) -> list[str]:
-        segment = _segment(vault_id, "vault id")
+        segment = id_segment(vault_id, "vault id")
         ids = _disk_ids(disk_ids)
         response = await self._mutate("remove_resources", "POST",
                                       f"vaults/{segment}/removeresources",
@@ -142,25 +123,10 @@ class CbrClient:
         await self._policy("dissociate_policy", vault_id, policy_id)
 
     async def _policy(self, action: str, vault_id: str, policy_id: str) -> None:
-        segment = _segment(vault_id, "vault id")
-        _segment(policy_id, "policy id")
+        segment = id_segment(vault_id, "vault id")
+        id_segment(policy_id, "policy id")
         await self._mutate(action, "POST", f"vaults/{segment}/{action.replace('_', '')}",
                            body={"policy_id": policy_id})
-
-    async def policies_by_vault(self) -> dict[str, tuple[str, str]]:
-        """Vault id → (policy id, policy name) of the backup policies applied to vaults
-        (`GET /policies`: a vault's own record does not name its policy)."""
-        url = await self._session.url("cbr", "v3", "policies")
-        data = await self._session.read(url, params={"operation_type": "backup"})
-        found: dict[str, tuple[str, str]] = {}
-        for item in as_list(data.get("policies")):
-            if not isinstance(item, dict) or not as_str(item.get("id")):
-                continue
-            policy = (as_str(item.get("id")), as_str(item.get("name")))
-            for bound in as_list(item.get("associated_vaults")):
-                if isinstance(bound, dict) and as_str(bound.get("vault_id")):
-                    found[as_str(bound.get("vault_id"))] = policy
-        return found
 
     # ------------------------------------------------------------- checkpoints
 
@@ -181,7 +147,7 @@ class CbrClient:
         return checkpoint
 
     async def get_checkpoint(self, checkpoint_id: str) -> Checkpoint | None:
-        return await self._get(f"checkpoints/{_segment(checkpoint_id, 'checkpoint id')}",
+        return await self._get(f"checkpoints/{id_segment(checkpoint_id, 'checkpoint id')}",
                                "checkpoint", Checkpoint.from_api)
 
     # ----------------------------------------------------------------- backups
@@ -194,13 +160,13 @@ class CbrClient:
                      ) -> Pages[CbrBackup]:
         """Backups page by page with the total CBR reported.  Several statuses are sent
         as `status=a&status=b` (the listing takes any of them)."""
-        params = _filters(vault_id=vault_id, resource_id=resource_id,
+        params = query(vault_id=vault_id, resource_id=resource_id,
                           checkpoint_id=checkpoint_id, status=status, name=name, sort=sort,
                           resource_type=resource_type)
         return self._pages("backups", params, "backups", CbrBackup.from_api, page_size)
 
     async def list_backups(self, **filters: Any) -> list[CbrBackup]:
-        return await _all(self.backup_pages(**filters))
+        return await every_item(self.backup_pages(**filters))
 
     async def find_backups(self, vault_id: str, disk_id: str, name: str, *,
                            ignore: Iterable[str] = ()) -> list[CbrBackup]:
@@ -214,19 +180,19 @@ class CbrClient:
 
     async def get_backup(self, backup_id: str) -> CbrBackup | None:
         """The backup, or None when it does not exist (404)."""
-        return await self._get(f"backups/{_segment(backup_id, 'backup id')}", "backup",
+        return await self._get(f"backups/{id_segment(backup_id, 'backup id')}", "backup",
                                CbrBackup.from_api)
 
     async def delete_backup(self, backup_id: str) -> None:
         """Start deleting; the backup disappears later (poll `get_backup` until None)."""
         await self._mutate("delete_backup", "DELETE",
-                           f"backups/{_segment(backup_id, 'backup id')}", ok=(200, 202, 204))
+                           f"backups/{id_segment(backup_id, 'backup id')}", ok=(200, 202, 204))
 
     async def restore_backup(self, backup_id: str, volume_id: str) -> None:
         """Restore a disk backup onto a disk (its data is overwritten).  202, no body:
         follow it through the backup's status and the `restore` task."""
-        segment = _segment(backup_id, "backup id")
-        _segment(volume_id, "volume id")
+        segment = id_segment(backup_id, "backup id")
+        id_segment(volume_id, "volume id")
         await self._mutate("restore_backup", "POST", f"backups/{segment}/restore",
                            body={"restore": {"volume_id": volume_id}}, ok=(200, 202, 204))
 
@@ -239,7 +205,7 @@ class CbrClient:
                             ) -> Pages[OperationLog]:
         """Tasks page by page.  The API filters by type, status, resource, vault and time;
         by checkpoint or backup it does not: see `tasks_of`."""
-        params = _filters(operation_type=operation_type, status=status,
+        params = query(operation_type=operation_type, status=status,
                           resource_id=resource_id, vault_id=vault_id,
                           start_time=filter_time(start_time) if start_time else None,
                           end_time=filter_time(end_time) if end_time else None)
@@ -247,7 +213,7 @@ class CbrClient:
                            page_size)
 
     async def list_operation_logs(self, **filters: Any) -> list[OperationLog]:
-        return await _all(self.operation_log_pages(**filters))
+        return await every_item(self.operation_log_pages(**filters))
 
     async def tasks_of(self, *, checkpoint_id: str = "", backup_id: str = "",
                        **filters: Any) -> list[OperationLog]:
@@ -258,18 +224,10 @@ class CbrClient:
                 and (not backup_id or t.backup_id == backup_id)]
 
     async def get_operation_log(self, log_id: str) -> OperationLog | None:
-        return await self._get(f"operation-logs/{_segment(log_id, 'task id')}",
+        return await self._get(f"operation-logs/{id_segment(log_id, 'task id')}",
                                "operation_log", OperationLog.from_api)
 
     # ----------------------------------------------------------------- helpers
-
-    async def _get(self, path: str, key: str, build: Callable[[Any], T]) -> T | None:
-        url = await self._session.url("cbr", "v3", path)
-        try:
-            data = await self._session.read(url, expect_key=key)
-        except NotFound:
-            return None
-        return build(_inner(data, key))
 
     async def _mutate(self, action: str, method: str, path: str, *, body: Any = None,
                       ok: tuple[int, ...] = (200, 201, 202)) -> httpx.Response:
@@ -293,54 +251,6 @@ class CbrClient:
             return await attempt()
         return await call_with_retries(attempt, session.retry_policy, on_retry=session.on_retry)
 
-    async def _pages(self, path: str, params: dict[str, Any], items_key: str,
-                     build: Callable[[Any], T], page_size: int) -> Pages[T]:
-        """Follow `offset` until the reported `count` (or a short page) is reached.
-
-        CBR pages by limit/offset and sends no next link; items already seen (a listing
-        that shifted under us) are dropped, and a server repeating a whole page stops."""
-        url = await self._session.url("cbr", "v3", path)
-        limit = max(1, min(page_size, PAGE_SIZE))
-        offset = 0
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
-            data = await self._session.read(url, params={**params, "limit": limit,
-                                                         "offset": offset})
-            raw_items = data.get(items_key)
-            if raw_items is not None and not isinstance(raw_items, list):
-                raise ResponseFormatError(f"'{items_key}' in the answer is not a list")
-            items = as_list(raw_items)
-            fresh = [i for i in items if not (isinstance(i, dict) and i.get("id") in seen)]
-            seen.update(i["id"] for i in fresh if isinstance(i, dict)
-                        and isinstance(i.get("id"), str))
-            total = as_int(data.get("count"))
-            yield [build(i) for i in fresh], total
-            offset += len(items)
-            if not items or (total is not None and offset >= total):
-                return
-            if total is None and len(items) < limit:
-                return
-            if not fresh:
-                log.warning("CBR's paging repeated a whole page; stopped after %d", len(seen))
-                return
-        log.warning("stopped paging after %d pages", MAX_PAGES)
-
-
-def _filters(**values: str | tuple[str, ...] | None) -> dict[str, Any]:
-    return {key: list(value) if isinstance(value, tuple) else value
-            for key, value in values.items() if value}
-
-
-async def _all(pages: Pages[T]) -> list[T]:
-    found: list[T] = []
-    async for page, _total in pages:
-        found.extend(page)
-    return found
-
-
-def _segment(value: object, what: str) -> str:
-    return path_segment(value, what=what)
-
 
 def _disk_ids(disk_ids: Iterable[str]) -> list[str]:
     ids = list(disk_ids)
@@ -354,13 +264,6 @@ def _check(problems: Mapping[str, list[str]]) -> None:
         raise ValidationFailed(problems)
 
 
-def _inner(data: Mapping[str, Any], key: str) -> dict[str, Any]:
-    inner = data.get(key)
-    if not isinstance(inner, dict):
-        raise ResponseFormatError(f"'{key}' in the answer is not an object")
-    return inner
-
-
 def _object(response: httpx.Response, key: str) -> dict[str, Any]:
     """`response`'s `key` object; a 2xx carrying an error envelope is that error."""
     data = http.json_object(response)
@@ -368,7 +271,7 @@ def _object(response: httpx.Response, key: str) -> dict[str, Any]:
         raise api_error_from_response(
             status=response.status_code, headers=response.headers, body=response.content,
             method=response.request.method, path=response.request.url.path)
-    return _inner(data, key)
+    return inner_object(data, key)
 
 
 def _ids(response: httpx.Response, key: str) -> list[str]:

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vbstui.cloud.cbr_models import DISK_RESOURCE, DISK_VAULT, MAX_VAULT_RESOURCES
+from vbstui.cloud.cbr_vault_models import DISK_RESOURCE, DISK_VAULT, MAX_VAULT_RESOURCES
 from vbstui.cloud.endpoints import identifier_problem
 from vbstui.cloud.validation import INVISIBLE_CATEGORIES, NAME_MAX, validate_name
 

@@ -37,6 +37,7 @@ from vbstui.cloud.vbs import VbsClient
 
 if TYPE_CHECKING:
     from vbstui.cloud.cbr import CbrClient
+    from vbstui.cloud.cbr_reader import CbrReader
 
 log = logging.getLogger("vbstui.cloud")
 
@@ -116,6 +117,17 @@ class CloudSession:
         from vbstui.cloud.cbr import CbrClient  # noqa: PLC0415 - see LAZY_IMPORTS
 
         return CbrClient(self)
+
+    @cached_property
+    def cbr_reader(self) -> CbrReader:
+        """CBR's vault reads: the CBR client when it is built already, else only its
+        reading part, so a disk listing (which asks CBR where each disk's backups go)
+        loads none of CBR's backup, task and change code."""
+        if "cbr" in self.__dict__:
+            return self.cbr
+        from vbstui.cloud.cbr_reader import CbrReader  # noqa: PLC0415 - see LAZY_IMPORTS
+
+        return CbrReader(self)
 
     async def _pin_loopback(self, request: httpx.Request) -> None:
         """Runs before each request leaves (the token is already in its headers)."""

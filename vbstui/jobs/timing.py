@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PollSchedule:
-    """About 2 s growing to 15 s: cheap for 10-minute jobs, quick for short ones."""
+    """About 2 s growing to 15 s: cheap for 10-minute jobs, quick for short ones
+    (`[jobs] poll_first_seconds` and `poll_max_seconds` set the ends, `ops.runs` applies them)."""
 
     first: float = 2.0
     factor: float = 1.6  # 7 polls for a 60 s job, the end noticed within about 2 s

@@ -24,16 +24,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vbstui.cloud.cbr_models import CbrBackup, OperationLog, Vault
 from vbstui.cloud.cbr_requests import CheckpointRequest
+from vbstui.cloud.cbr_vault_models import Vault
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import Kind, TrackedJob
 from vbstui.ops.service import all_backups
+
+if TYPE_CHECKING:  # the models come from the CBR client: a disk listing loads neither
+    from vbstui.cloud.cbr_models import CbrBackup, OperationLog
 
 SERVICE_KEY = "vbstui_service"  # our marker in `Backup.service_metadata`
 # CBR's backup statuses in the words the tracker, the checks and the views use.
@@ -150,7 +153,7 @@ class CbrBackupService:
 
     async def list_vaults(self) -> list[Vault]:
         """The project's disk vaults, with their disks and capacity."""
-        return await self.session.cbr.list_vaults()
+        return await self.session.cbr_reader.list_vaults()
 
     # -- backups -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from vbstui.cloud.cbr_models import Vault
+from vbstui.cloud.cbr_vault_models import Vault
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest

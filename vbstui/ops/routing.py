@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vbstui.cloud.cbr_models import Vault
+from vbstui.cloud.cbr_vault_models import Vault
 from vbstui.cloud.client import CloudSession
 from vbstui.cloud.models import Backup
 from vbstui.ops.cbr_service import CbrBackupService, service_of, vault_of

@@ -28,7 +28,8 @@ def new_run_id() -> str:
 
 
 def poll_schedule(preferences: Preferences) -> PollSchedule:
-    return PollSchedule(maximum=preferences.poll_max_seconds)
+    return PollSchedule(first=preferences.poll_first_seconds,
+                        maximum=preferences.poll_max_seconds)
 
 
 def reconcile_policy(preferences: Preferences) -> ReconcilePolicy:
