@@ -26,6 +26,7 @@ NOT_FOR_A_LISTING = (
     "vbstui.sim.share_query", "vbstui.sim.policy_filters", "vbstui.sim.routes_cbr_vaults",
     "vbstui.sim.routes_cbr_backups", "vbstui.sim.routes_shares",
     "vbstui.sim.routes_policy_actions",
+    "tenacity", "vbstui.cloud.retry_loop",  # only after a retryable failure
 )
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import sys
 from collections.abc import Awaitable, Callable
 
 from vbstui.cli.context import Context
@@ -74,6 +76,24 @@ def handler_for(args: argparse.Namespace) -> Handler:
 
 # Time past --timeout for the command to print what it did before it is stopped.
 REPORT_GRACE = 1.0
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    """Run the command to its end in this process's event loop; its exit code."""
+    try:
+        return int(asyncio.run(run_command(args)))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # `vbstui volumes | head`: the reader is gone; that is not an error.
+        _silence_stdout()
+        return ExitCode.OK
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 async def run_command(args: argparse.Namespace) -> int:

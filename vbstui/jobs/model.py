@@ -7,7 +7,6 @@ types without pulling in the tracker.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -15,6 +14,7 @@ from typing import Any
 
 from vbstui.cloud.error_codes import explain
 from vbstui.cloud.validation import BackupRequest
+from vbstui.jobs.ids import random_hex_id
 
 SERVICES = ("vbs", "cbr")  # the backup services a job can belong to
 
@@ -55,7 +55,7 @@ class TrackedJob:
     backup_id: str = ""  # the new backup (create), the source (restore), the target (delete)
     request: dict[str, Any] = field(default_factory=dict)
     project_id: str = ""
-    local_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    local_id: str = field(default_factory=random_hex_id)
     job_id: str = ""
     phase: Phase = Phase.SUBMITTING
     status: str = ""  # the service's job status: INIT, RUNNING, SUCCESS, FAIL

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
 
 from vbstui.errors import ConfigError, UsageError
 from vbstui.jobs import Listener
+from vbstui.jobs.ids import random_hex_id
 from vbstui.jobs.timing import PollSchedule, ReconcilePolicy
 from vbstui.jobs.tracker import JobTracker
 from vbstui.local import paths
@@ -24,7 +24,7 @@ CONCURRENCY_RANGE = range(1, 33)
 
 def new_run_id() -> str:
     """The id journaled with every job of one run (a command, a form, a retry)."""
-    return uuid.uuid4().hex
+    return random_hex_id()
 
 
 def poll_schedule(preferences: Preferences) -> PollSchedule:
