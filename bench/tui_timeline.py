@@ -4,8 +4,9 @@
                                  [--compile-each-run]
 
 A child process runs the real app headless (`App.run_test`, 120x40) against one served
-simulator (`vbstui sim`, logged in through a profile), and notes, in ms from its first
-line: Textual imported, httpx imported, vbstui's TUI imported, the main screen composed
+simulator (`vbstui sim`, logged in through a profile), its imports made with the
+collector paused as `vbstui` makes them (`cli.startup.start_up`), and notes, in ms from
+its first line: Textual imported, httpx imported, vbstui's TUI imported, the main screen composed
 (`main_ready`), the login started and done, the first frame, the session connected, the
 disks' listing started, their first page in the table, and the first frame showing rows.
 The requests sent until then are listed with their start and end (which answer came first
@@ -44,13 +45,16 @@ marks, requests = {}, []
 def mark(name):
     marks.setdefault(name, round((time.perf_counter() - T0) * 1000))
 
-import textual.app; mark("Textual imported")
-import httpx; mark("httpx imported")
-from vbstui.cloud.client import CloudSession
-from vbstui.ops.target import Choices, choose_target
-from vbstui.ui.app import VbsApp
-from vbstui.ui.loading import Loader
-from vbstui.ui.widgets.vtable import VirtualTable
+from vbstui.cli.startup import start_up  # the collector paused, as `vbstui` imports
+
+with start_up():
+    import textual.app; mark("Textual imported")
+    import httpx; mark("httpx imported")
+    from vbstui.cloud.client import CloudSession
+    from vbstui.ops.target import Choices, choose_target
+    from vbstui.ui.app import VbsApp
+    from vbstui.ui.loading import Loader
+    from vbstui.ui.widgets.vtable import VirtualTable
 mark("vbstui's TUI imported")
 
 def wrap(cls, name, before=None, after=None):

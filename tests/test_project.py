@@ -91,6 +91,9 @@ LAZY_IMPORTS = {
     "vbstui.ui.flows": "the TUI's backup, restore, delete and decision flows, on first use",
     "vbstui.ui.screens.modals": "the raw JSON screen (and confirmations), on first use",
     "vbstui.ui.screens.pickers": "the profile picker (and restore screen), on first use",
+    "vbstui.ops.vaults": "the vaults view's rows (and CBR's client): when the view first opens",
+    "vbstui.cloud.retry_loop": "tenacity's retry loop, only after a retryable failure",
+    "vbstui.cli.command_line": "the parser and logging, loaded with the collector paused",
 }
 
 

@@ -1,7 +1,8 @@
 """What comes before the first rows of the volumes view: only what they need.
 
 The flows (backup, restore, delete, decisions, vaults, policies, sharing, pruning),
-their screens and the help screen are loaded on first use; the first page is a
+the rules that make their jobs and policy records, their screens and the help screen
+are loaded on first use; the first page is a
 screen's worth of disks, not a full page; the vault listing (the PROTECTION column)
 starts once those rows are in the table, the policy listing (the POLICY column) once
 the disks are listed, and each fills its column in.  A fresh process shows it, so the
@@ -19,7 +20,9 @@ from pathlib import Path
 LATE = ("vbstui.ui.flows", "vbstui.ui.policy_flows", "vbstui.ui.vault_flows",
         "vbstui.ui.share_flows", "vbstui.ui.prune_flow", "vbstui.ui.screens.help",
         "vbstui.ui.screens.modals", "vbstui.ui.screens.pickers",
-        "vbstui.ui.screens.backup_form")
+        "vbstui.ui.screens.backup_form", "vbstui.ops.policies", "vbstui.ui.job_sends",
+        "vbstui.ops.bulk", "vbstui.ops.delete", "vbstui.ops.restore", "vbstui.ops.vaults",
+        "vbstui.ops.preflight", "vbstui.cloud.cbr")
 
 CHILD = r"""
 import json, sys

@@ -19,6 +19,7 @@ from tuikit import SIZE, demo_target, loaded, log_text, make_app, sim_state, typ
 
 from vbstui.cloud.policy_models import Policy
 from vbstui.jobs import Kind, Phase
+from vbstui.ops.policies import policy_record
 from vbstui.sim import ManualClock
 from vbstui.ui.app import VbsApp
 from vbstui.ui.policies_view import POLICY_COLUMNS, PoliciesView, PolicyRow
@@ -309,8 +310,8 @@ def test_the_columns_keep_the_words_whole_at_120_and_the_essentials_at_80() -> N
     def row(name: str, zone: str = "", **scheduled: Any) -> PolicyRow:
         raw = {"backup_policy_id": "0" * 36, "backup_policy_name": name,
                "policy_resource_count": 12, "scheduled_policy": {"status": "ON", **scheduled}}
-        return PolicyRow.of(Policy.from_api({**raw, **({"time_zone": zone} if zone else {})}),
-                            now)
+        policy = Policy.from_api({**raw, **({"time_zone": zone} if zone else {})})
+        return PolicyRow(policy, policy_record(policy, now))
 
     rows = [row("nightly-db", start_time="02:00", frequency=1, rentention_num=7,
                 remain_first_backup_of_curMonth="Y"),

@@ -34,6 +34,7 @@ from vbstui.ops.vaults import Destinations, backup_destinations
 from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
 from vbstui.ui.flow_base import FlowBase
+from vbstui.ui.job_sends import JobSends
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.screens.backup_form import BackupForm
 from vbstui.ui.screens.main import main_screen
@@ -51,6 +52,7 @@ class Flows(FlowBase):
         self.app = app
         self.connection = connection
         self.runner = runner
+        self.sends = JobSends(runner)
         self.volumes = volumes
         self.guard = guard
         self.clock = clock
@@ -97,7 +99,7 @@ class Flows(FlowBase):
 
     def _planned(self, checked: Preflight | None, plan: BackupPlan | None) -> None:
         if plan is not None:
-            self.runner.back_up(plan, checked)
+            self.sends.back_up(plan, checked)
 
     # -- retrying a run's failed backups (R in the jobs view) ------------------------
 
@@ -141,7 +143,7 @@ class Flows(FlowBase):
         confirmed = await self.app.push_screen_wait(
             ConfirmScreen("Retry failed backups?", body, confirm_label="Retry"))
         if confirmed:
-            self.runner.back_up(plan.checked_plan(checked), checked)
+            self.sends.back_up(plan.checked_plan(checked), checked)
         else:
             self.say("retry cancelled; nothing was sent")
 
@@ -182,7 +184,7 @@ class Flows(FlowBase):
         if not confirmed:
             self.say("restore cancelled")
             return
-        await self.runner.restore(check)
+        await self.sends.restore(check)
 
     # -- deleting --------------------------------------------------------------------
 
@@ -213,7 +215,7 @@ class Flows(FlowBase):
         if not confirmed:
             self.say("delete cancelled")
             return
-        await self.runner.delete(targets, limit)
+        await self.sends.delete(targets, limit)
 
     # -- unknown outcomes ------------------------------------------------------------
 

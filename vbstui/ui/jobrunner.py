@@ -1,6 +1,7 @@
 """Running jobs in the TUI: backups (one or a bulk run), restores, deletes, resumed jobs
 and decisions on unknown outcomes, as workers; every job shown in the jobs panel and
-the jobs view while it runs, a timer ticking their clocks.
+the jobs view while it runs, a timer ticking their clocks.  New jobs are made and sent
+by `job_sends` (for the flows, loaded with them).
 
 An unknown outcome is announced (a log line, the "⚠ DECIDE" mark in the panel, the
 panel's title, a toast) and waits: nothing opens by itself to take the keyboard, and
@@ -12,27 +13,20 @@ Trackers come from `vbstui.ops.runs.build_tracker`, the decisions from
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from textual.app import App
 
-from vbstui.cloud.models import Backup
 from vbstui.jobs import JobEvent, Phase, Severity, TrackedJob
 from vbstui.jobs.timing import PollSchedule
 from vbstui.jobs.tracker import JobTracker
-from vbstui.ops.bulk import new_run_jobs, submit_run
-from vbstui.ops.delete import new_delete_jobs
 from vbstui.ops.guard import Guard
 from vbstui.ops.outcome import Decision, decide
-from vbstui.ops.plans import BackupPlan
-from vbstui.ops.preflight import Preflight
-from vbstui.ops.restore import RestoreCheck, new_restore_job
-from vbstui.ops.runs import build_tracker, concurrency, new_run_id
-from vbstui.ops.summary import RunSummary, resumed_runs, summary_when_ended
+from vbstui.ops.runs import build_tracker, concurrency
+from vbstui.ops.summary import resumed_runs, summary_when_ended
 from vbstui.textsafe import plural, visible
 from vbstui.ui.connection import Connection
 from vbstui.ui.loading import Loader
@@ -189,106 +183,6 @@ class JobRunner:
         if not active and self._tick_timer is not None:
             self._tick_timer.stop()
             self._tick_timer = None
-
-    # -- backups ---------------------------------------------------------------------------
-
-    def back_up(self, plan: BackupPlan, checked: Preflight | None = None) -> None:
-        """Send a run; `checked` (the pre-flight checks) says where each disk's backup
-        goes (VBS, or its CBR vault) and what existed before (the at-most-once rule's
-        snapshot, instead of a listing per disk)."""
-        if self.tracker is None:
-            return
-        run_id = new_run_id()
-        names = {r.volume_id: self._disk_name(r.volume_id) for r in plan.requests}
-        tracker = self.tracker
-        if plan.bulk:
-            limit = self.limit()
-            tracker = self.new_tracker(limit)
-        jobs = new_run_jobs(tracker, plan, checked, run_id=run_id, names=names)
-        for job in jobs:
-            self.show(job)
-        for job in jobs:
-            if job.service == "cbr":
-                vault = visible(self.loader.protection.vault_name(job.vault_id))
-                self.say(f"{visible(job.label)}: goes into CBR vault '{vault}'")
-        if not plan.bulk:
-            self.run(partial(self._send_run, tracker, jobs, checked), "backup")
-            return
-        self.say(f"bulk backup of {len(jobs)} disks, at most {limit} requests at a time")
-        volumes_view = self.main.volumes_view
-        volumes_view.table.clear_marks()
-        volumes_view.update_summary()
-        self.run(partial(self._bulk, tracker, jobs, checked), "bulk backup")
-
-    def _disk_name(self, volume_id: str) -> str:
-        """The disk's name for the jobs panel and view ("" when it is not known)."""
-        volume = self.loader.volumes.get(volume_id)
-        return volume.name if volume else ""
-
-    async def _send_run(self, tracker: JobTracker, jobs: list[TrackedJob],
-                        checked: Preflight | None) -> None:
-        """One request per VBS disk, one checkpoint per CBR vault; each job followed
-        from its submit on."""
-        async def follow(job: TrackedJob) -> None:
-            self.show(job)
-            self.loader.refresh_volume(job.volume_id)
-            try:
-                await tracker.follow(job)
-            except Exception as exc:  # one job's trouble stops no other
-                self.say(f"{job.label}: {exc}", Severity.ERROR)
-                return
-            self.loader.refresh_volume(job.volume_id)
-
-        await submit_run(tracker, jobs, checked, after_submit=follow)
-
-    async def _bulk(self, tracker: JobTracker, jobs: list[TrackedJob],
-                    checked: Preflight | None) -> None:
-        await self._send_run(tracker, jobs, checked)
-        summary = RunSummary.of(jobs)
-        self.say(summary.text(), Severity.SUCCESS if summary.all_succeeded else Severity.WARNING)
-
-    async def _all(self, jobs: Sequence[TrackedJob],
-                   one: Callable[[TrackedJob], Coroutine[Any, Any, None]]) -> None:
-        """Run every job; one that raises is reported and does not stop the others."""
-        results = await asyncio.gather(*(one(job) for job in jobs), return_exceptions=True)
-        for job, result in zip(jobs, results, strict=True):
-            if isinstance(result, BaseException):
-                self.say(f"{job.label}: {result}", Severity.ERROR)
-
-    # -- restore and delete (checked and confirmed by the flows first) ----------------------
-
-    async def restore(self, check: RestoreCheck) -> None:
-        """The restore of a passed (and confirmed) check, where the backup lives."""
-        tracker = self.tracker
-        if tracker is None or check.volume is None:
-            return
-        volume = check.volume
-        job = new_restore_job(tracker, check)
-        self.show(job)
-        await tracker.submit_restore(job)
-        self.show(job)
-        await tracker.follow(job)
-        self.loader.refresh_volume(volume.id)
-        self.loader.load_backups()
-
-    async def delete(self, backups: list[Backup], limit: int) -> None:
-        tracker = self.new_tracker(limit)
-        jobs = new_delete_jobs(tracker, backups,
-                               {b.volume_id: self._disk_name(b.volume_id) for b in backups})
-        for job in jobs:
-            self.show(job)
-
-        async def one(job: TrackedJob) -> None:
-            await tracker.submit_delete(job)
-            self.show(job)
-            await tracker.follow(job)
-
-        self.main.backups_view.table.clear_marks()
-        await self._all(jobs, one)
-        summary = RunSummary.of(jobs)
-        self.say(summary.text("delete"),
-                 Severity.SUCCESS if summary.all_succeeded else Severity.WARNING)
-        self.loader.load_backups()
 
     # -- unknown outcomes ------------------------------------------------------------------
 

@@ -23,7 +23,6 @@ from vbstui.cloud.models import Quota, Volume
 from vbstui.jobs import Severity
 from vbstui.ops.routing import vaults_of
 from vbstui.ops.service import BackupService
-from vbstui.ops.vaults import vault_rows
 from vbstui.ui.protection import Protection
 from vbstui.ui.screens.main import MainScreen, main_screen
 from vbstui.ui.views import BackupsView, VolumesView
@@ -137,6 +136,9 @@ class Loader:
             view.table.set_rows([])
             view.update_summary()
             return
+        # The rows' code (and CBR's client it reads with) loads when the view first opens.
+        from vbstui.ops.vaults import vault_rows  # noqa: PLC0415 - see LAZY_IMPORTS
+
         view.loading = True
         view.update_summary()
         try:

@@ -7,14 +7,16 @@ than dataclasses: each dataclass costs about half a millisecond at start-up.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from vbstui.cloud.models import Backup, Volume
 from vbstui.jobs import TrackedJob
 from vbstui.ops.outcome import Decision
-from vbstui.ops.vaults import VaultRow
+
+if TYPE_CHECKING:  # the vault rows' code loads when the vaults view opens
+    from vbstui.ops.vaults import VaultRow
 
 
 class ViewRequested(Message):

@@ -2,18 +2,17 @@
 and UTC, next run in UTC and local time, retention, ON/OFF, linked disks — and the keys
 that change them.  The words and the next run are `vbstui.ops.policies`' (the CLI's
 `policy list` prints the same); what a change may do is decided there too, the keys
-here only ask for it."""
+here only ask for it.  A row's record is made by the policy flows (`policy_flows`, loaded
+after the first rows): this view only shows it, so the policy rules load with them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from textual.binding import Binding
 
 from vbstui.cloud.policy_models import Policy
-from vbstui.ops.policies import policy_record
 from vbstui.textsafe import plural
 from vbstui.ui.keys import changes_cloud
 from vbstui.ui.policy_messages import GUARD_WORDS, PolicyActionRequested
@@ -28,10 +27,6 @@ class PolicyRow:
 
     policy: Policy
     record: dict[str, Any]
-
-    @classmethod
-    def of(cls, policy: Policy, now: datetime) -> PolicyRow:
-        return cls(policy, policy_record(policy, now))
 
     @property
     def id(self) -> str:

@@ -151,7 +151,7 @@ class PolicyFlows(FlowBase):
         names_before = {p.id: p.name for p in self.policies.values()}
         self.policies = {p.id: p for p in policies}
         now = self.clock()
-        view.table.set_rows([PolicyRow.of(p, now) for p in policies])
+        view.table.set_rows([PolicyRow(p, policy_record(p, now)) for p in policies])
         view.update_summary()
         volumes = self.main.volumes_view
         # Showing the column indexes every disk again (0.4 s for 50,000): only when it

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vbstui.cloud.cbr_models import Vault
+from vbstui.cloud.cbr_vault_models import Vault
 from vbstui.cloud.models import Backup
 from vbstui.ops.routing import Route, backup_place, offers, routes_for
 from vbstui.ops.service import BackupService

@@ -4,17 +4,19 @@ is for `vbstui.ops.vault_changes` and `vault_create` to decide; the keys only as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
-from vbstui.ops.vaults import VaultRow
 from vbstui.textsafe import plural
 from vbstui.ui.keys import changes_cloud
 from vbstui.ui.messages import AddDisksRequested, CreateVaultRequested, VaultDisksRequested
 from vbstui.ui.views import TableView
 from vbstui.ui.widgets.columns import Column
 from vbstui.ui.widgets.vtable import VirtualTable
+
+if TYPE_CHECKING:  # the rows and their code come when the view first opens (loading.py)
+    from vbstui.ops.vaults import VaultRow
 
 
 def _free(row: VaultRow) -> str:
