@@ -154,11 +154,14 @@ class PolicyFlows(FlowBase):
         view.table.set_rows([PolicyRow(p, policy_record(p, now)) for p in policies])
         view.update_summary()
         volumes = self.main.volumes_view
-        # Showing the column indexes every disk again (0.4 s for 50,000): only when it
-        # is new or a name changed; otherwise the cells read the new listing as drawn.
-        if volumes.policy_label is None or names_before != {
-                p.id: p.name for p in policies}:
-            volumes.show_policies(self.policy_name)
+        # The POLICY column only while some disk is bound to a policy (a policy whose
+        # count of disks the service leaves out counts as bound).  Showing or hiding it
+        # indexes every disk again: only when that or a name changes; otherwise the cells
+        # read the new listing as drawn.
+        wanted = any(p.resource_count != 0 for p in policies)
+        renamed = names_before != {p.id: p.name for p in policies}
+        if wanted != (volumes.policy_label is not None) or (wanted and renamed):
+            volumes.show_policies(self.policy_name if wanted else None)
         else:
             volumes.table.refresh()
 

@@ -243,9 +243,10 @@ class VolumesView(MarkableView):
         self.query_one(".filter", Input).placeholder = (
             f"/ filter: {words}" if len(words) < 28 else f"/ {words}")
 
-    def show_policies(self, label: Callable[[Volume], str]) -> None:
+    def show_policies(self, label: Callable[[Volume], str] | None) -> None:
         """The POLICY column (each disk's VBS backup policy), with the latest policy
-        listing; `/` finds a policy's name."""
+        listing; `/` finds a policy's name.  None: no disk is bound to a policy, and the
+        column makes way (at 80 columns every column costs the names room)."""
         self.policy_label = label
         self.show_protection()
 
