@@ -16,13 +16,8 @@ policies recreated OFF, so `metadata.policy` still names a policy).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
-import math
 import random
-import types
-import typing
-from collections.abc import Callable
 from typing import Any
 
 from vbstui.sim.cbr_models import TASK_TYPES, CbrBackup, CbrSeed, Checkpoint, Policy, Task, Vault
@@ -31,6 +26,7 @@ from vbstui.sim.ids import IdFactory
 from vbstui.sim.models import Backup, Image, Job, Server, Volume
 from vbstui.sim.policy_models import PolicySeed, PolicyTask, Share, VbsPolicy
 from vbstui.sim.rules import CreateRequest
+from vbstui.sim.saved_rows import SavedWorldError, build, check_positional, conform, need
 from vbstui.sim.world import GONE, PendingCreate, SimWorld
 
 FORMAT = "vbstui-sim-world"
@@ -47,10 +43,6 @@ _CBR_TABLES = (("policies", Policy), ("vaults", Vault), ("backups", CbrBackup),
                ("checkpoints", Checkpoint), ("tasks", Task))
 
 
-class SavedWorldError(ValueError):
-    """The saved world cannot be used; the message says why in a few words."""
-
-
 def _names(cls: type) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 
@@ -59,6 +51,8 @@ SCHEMA = {key: _names(cls) for key, cls in _CLASSES.items()}
 _VBS_TABLES = (("policies", VbsPolicy), ("tasks", PolicyTask), ("shares", Share))
 _V2_SCHEMA = {key: names for key, names in SCHEMA.items()
               if key not in ("vbs_policy", "vbs_task", "share")}
+for _cls in _CLASSES.values():  # at import: a model that `build` could not fill fails here
+    check_positional(_cls)
 # Where a saved disk names its server and image (an index into those tables).
 _VOLUME_REFS = tuple((name, SCHEMA["volume"].index(name)) for name in ("server", "image"))
 
@@ -151,7 +145,7 @@ class _Parts:
     """A saved document, checked completely before any of it is installed."""
 
     def __init__(self, document: Any, project_id: str) -> None:
-        doc = _need(document, dict, "the document")
+        doc = need(document, dict, "the document")
         if doc.get("format") != FORMAT:
             raise SavedWorldError("not a saved vbstui world")
         version = doc.get("version")
@@ -159,59 +153,59 @@ class _Parts:
             raise SavedWorldError("saved by a different vbstui version")
         if doc.get("project_id") != project_id:
             raise SavedWorldError("saved for another project")
-        self.started_at = _conform(doc.get("started_at"), float, "started_at")
-        servers = [_build(Server, r, f"servers[{i}]") for i, r in enumerate(_list(doc, "servers"))]
-        images = [_build(Image, r, f"images[{i}]") for i, r in enumerate(_list(doc, "images"))]
+        self.started_at = conform(doc.get("started_at"), float, "started_at")
+        servers = [build(Server, r, f"servers[{i}]") for i, r in enumerate(_list(doc, "servers"))]
+        images = [build(Image, r, f"images[{i}]") for i, r in enumerate(_list(doc, "images"))]
         self.volumes = [self._volume(r, i, servers, images)
                         for i, r in enumerate(_list(doc, "volumes"))]
-        self.backups = [_build(Backup, r, f"backups[{i}]")
+        self.backups = [build(Backup, r, f"backups[{i}]")
                         for i, r in enumerate(_list(doc, "backups"))]
-        self.jobs = [_build(Job, r, f"jobs[{i}]") for i, r in enumerate(_list(doc, "jobs"))]
+        self.jobs = [build(Job, r, f"jobs[{i}]") for i, r in enumerate(_list(doc, "jobs"))]
         self.pending = {k: self._pending(k, v)
-                        for k, v in _need(doc.get("pending"), dict, "pending").items()}
-        self.running_create = _conform(doc.get("running_create"), dict[str, str],
+                        for k, v in need(doc.get("pending"), dict, "pending").items()}
+        self.running_create = conform(doc.get("running_create"), dict[str, str],
                                        "running_create")
         self.events = [self._event(e, i) for i, e in enumerate(_list(doc, "events"))]
-        self.seq = _conform(doc.get("seq"), int, "seq")
-        self.near_limit = _conform(doc.get("near_limit"), list[str], "near_limit")
-        self.odd_names = _conform(doc.get("odd_names"), list[str], "odd_names")
-        self.seeded_jobs = _conform(doc.get("seeded_jobs"), list[str], "seeded_jobs")
+        self.seq = conform(doc.get("seq"), int, "seq")
+        self.near_limit = conform(doc.get("near_limit"), list[str], "near_limit")
+        self.odd_names = conform(doc.get("odd_names"), list[str], "odd_names")
+        self.seeded_jobs = conform(doc.get("seeded_jobs"), list[str], "seeded_jobs")
         self._check_references()
-        self.cbr = _cbr_seed(_need(doc.get("cbr"), dict, "cbr"), {v.id for v in self.volumes})
+        self.cbr = _cbr_seed(need(doc.get("cbr"), dict, "cbr"), {v.id for v in self.volumes})
         if version == _V2:
             self.vbs = _recovered_policies(self.volumes, self.started_at)
         else:
-            self.vbs = _vbs_seed(_need(doc.get("vbs"), dict, "vbs"), self.volumes)
+            self.vbs = _vbs_seed(need(doc.get("vbs"), dict, "vbs"), self.volumes)
 
     def _volume(self, row: Any, index: int, servers: list[Server], images: list[Image]
                 ) -> Volume:
         where = f"volumes[{index}]"
-        row = list(_need(row, list, where))
+        row = list(need(row, list, where))
         for (name, at), table in zip(_VOLUME_REFS, (servers, images), strict=True):
             if at < len(row) and row[at] is not None:
                 ref = row[at]
                 if not isinstance(ref, int) or isinstance(ref, bool) or not 0 <= ref < len(table):
                     raise SavedWorldError(f"{where}.{name}: not a known {name}")
                 row[at] = table[ref]
-        return _build(Volume, row, where)
+        return build(Volume, row, where)
 
     def _pending(self, job_id: str, value: Any) -> PendingCreate:
         where = f"pending[{job_id!r}]"
-        pair = _need(value, list, where)
+        pair = need(value, list, where)
         if len(pair) != 2:
             raise SavedWorldError(f"{where}: expected [request, inc]")
-        return PendingCreate(_build(CreateRequest, pair[0], where),
-                             _conform(pair[1], int, f"{where}.inc"))
+        return PendingCreate(build(CreateRequest, pair[0], where),
+                             conform(pair[1], int, f"{where}.inc"))
 
     def _event(self, value: Any, index: int) -> tuple[float, int, str, str]:
         where = f"events[{index}]"
-        event = _need(value, list, where)
+        event = need(value, list, where)
         if len(event) != 4:
             raise SavedWorldError(f"{where}: expected [time, seq, kind, target]")
-        when = _conform(event[0], float, where)
-        seq = _conform(event[1], int, where)
-        kind = _conform(event[2], str, where)
-        target = _conform(event[3], str, where)
+        when = conform(event[0], float, where)
+        seq = conform(event[1], int, where)
+        kind = conform(event[2], str, where)
+        target = conform(event[3], str, where)
         if kind not in _EVENT_KINDS:
             raise SavedWorldError(f"{where}: unknown kind {kind!r}")
         return when, seq, kind, target
@@ -253,15 +247,15 @@ class _Parts:
 
 def _cbr_seed(doc: dict[str, Any], volume_ids: set[str]) -> CbrSeed:
     """The saved CBR books, with every id they look up checked to be there."""
-    tables = {key: [_build(cls, row, f"cbr.{key}[{i}]") for i, row in enumerate(_list(doc, key))]
+    tables = {key: [build(cls, row, f"cbr.{key}[{i}]") for i, row in enumerate(_list(doc, key))]
               for key, cls in _CBR_TABLES}
     events = []
     for index, value in enumerate(_list(doc, "events")):
-        event = _need(value, list, f"cbr.events[{index}]")
+        event = need(value, list, f"cbr.events[{index}]")
         if len(event) != 4:
             raise SavedWorldError(f"cbr.events[{index}]: expected [time, seq, kind, task]")
         kinds = (float, int, str, str)
-        when, seq, kind, target = (_conform(v, k, f"cbr.events[{index}]")
+        when, seq, kind, target = (conform(v, k, f"cbr.events[{index}]")
                                    for v, k in zip(event, kinds, strict=True))
         events.append((when, seq, kind, target))
     seed = CbrSeed(events=events, **tables)
@@ -288,7 +282,7 @@ def _cbr_seed(doc: dict[str, Any], volume_ids: set[str]) -> CbrSeed:
 
 def _vbs_seed(doc: dict[str, Any], volumes: list[Volume]) -> PolicySeed:
     """The saved policy books, checked against the disks they name."""
-    tables = {key: [_build(cls, row, f"vbs.{key}[{i}]") for i, row in enumerate(_list(doc, key))]
+    tables = {key: [build(cls, row, f"vbs.{key}[{i}]") for i, row in enumerate(_list(doc, key))]
               for key, cls in _VBS_TABLES}
     seed = PolicySeed(**tables)
     policies = {p.id: p for p in seed.policies}
@@ -323,137 +317,4 @@ def _recovered_policies(volumes: list[Volume], when: float) -> PolicySeed:
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:
-    return _need(doc.get(key), list, key)
-
-
-def _need(value: Any, kind: type, where: str) -> Any:
-    if not isinstance(value, kind):
-        raise SavedWorldError(f"{where}: expected {kind.__name__}")
-    return value
-
-
-def _build(cls: type, row: Any, where: str) -> Any:
-    names = _FIELDS[cls][0]
-    values = _need(row, list, where)
-    if len(values) != len(names):
-        raise SavedWorldError(f"{where}: expected {len(names)} fields")
-    # The rows of a table mostly share one shape (the type of each value), so the check
-    # is worked out once per shape: which values are floats (to be finite) and which
-    # need converting or a closer look.  The rest are exactly of their field's type.
-    shape = (cls, *map(type, values))
-    plan = _PLANS.get(shape)
-    if plan is None:
-        plan = _PLANS[shape] = _plan(cls, shape[1:])
-    floats, closer = plan
-    if floats and not all(map(math.isfinite, map(values.__getitem__, floats))):
-        closer = tuple((index, _converter(float)) for index in floats)
-    if closer:
-        values = values.copy()
-        for index, convert in closer:
-            values[index] = convert(values[index], f"{where}.{names[index]}")
-    return cls(*values)  # the fields in their order (see _field_hints)
-
-
-def _plan(cls: type, kinds: tuple[type, ...]) -> Plan:
-    """For rows with values of these types: the floats, and the values to convert (an
-    int where a float belongs, a list to check item by item, a value of a wrong type)."""
-    floats, closer = [], []
-    for index, (hint, kind) in enumerate(zip(_FIELDS[cls][1], kinds, strict=True)):
-        if kind in _exact_types(hint):
-            if kind is float:
-                floats.append(index)
-        else:
-            closer.append((index, _converter(hint)))
-    return tuple(floats), tuple(closer)
-
-
-def _exact_types(hint: Any) -> frozenset[type]:
-    """Value types that are `hint` as they are (`str | None`: str and None)."""
-    if hint in (str, bool, int, float, Server, Image):
-        return frozenset({hint})
-    if typing.get_origin(hint) in (types.UnionType, typing.Union):
-        return frozenset().union(*map(_exact_types, typing.get_args(hint)))
-    return frozenset({type(None)}) if hint is type(None) else frozenset()
-
-
-def _field_hints(cls: type) -> tuple[list[str], list[Any]]:
-    hints = typing.get_type_hints(cls)
-    names = SCHEMA[next(k for k, c in _CLASSES.items() if c is cls)]
-    if any(not f.init or f.kw_only for f in dataclasses.fields(cls)):
-        raise TypeError(f"{cls.__name__}: _build passes every field by position")
-    return names, [hints[name] for name in names]
-
-
-def _conform(value: Any, hint: Any, where: str) -> Any:
-    """`value` as type `hint` (JSON's lists become tuples where the model wants them)."""
-    return _converter(hint)(value, where)
-
-
-Convert = Callable[[Any, str], Any]
-Plan = tuple[tuple[int, ...], tuple[tuple[int, Convert], ...]]
-
-
-@functools.cache
-def _converter(hint: Any) -> Convert:
-    """The check of one field type, worked out once per type: a saved world holds tens
-    of thousands of values, and `typing`'s look at the type would be redone for each."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (types.UnionType, typing.Union):
-        optional = type(None) in args
-        inner = _converter(next(a for a in args if a is not type(None)))
-
-        def union(value: Any, where: str) -> Any:
-            return None if value is None and optional else inner(value, where)
-        return union
-    check = _SCALARS.get(hint)
-    if check is not None:
-        name, to_float = getattr(hint, "__name__", hint), hint is float
-
-        def scalar(value: Any, where: str) -> Any:
-            if not check(value):
-                raise SavedWorldError(f"{where}: expected {name}")
-            return float(value) if to_float else value
-        return scalar
-    if hint in (Server, Image):
-        def resource(value: Any, where: str) -> Any:
-            if not isinstance(value, hint):
-                raise SavedWorldError(f"{where}: expected a {hint.__name__.lower()}")
-            return value
-        return resource
-    if origin is list:
-        item = _converter(args[0])
-        return lambda value, where: [item(v, f"{where}[]") for v in _need(value, list, where)]
-    if origin is tuple:
-        parts = [_converter(a) for a in args]
-
-        def fixed(value: Any, where: str) -> Any:
-            items = _need(value, list, where)
-            if len(items) != len(parts):
-                raise SavedWorldError(f"{where}: expected {len(parts)} values")
-            return tuple(part(v, where) for v, part in zip(items, parts, strict=True))
-        return fixed
-    if origin is dict:
-        key, item = _converter(args[0]), _converter(args[1])
-        return lambda value, where: {key(k, where): item(v, where)
-                                     for k, v in _need(value, dict, where).items()}
-
-    def unknown(value: Any, where: str) -> Any:
-        raise SavedWorldError(f"{where}: cannot be restored")  # a field type added later
-    return unknown
-
-
-def _is_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
-
-
-_SCALARS: dict[Any, Callable[[Any], bool]] = {
-    str: lambda v: isinstance(v, str),
-    bool: lambda v: isinstance(v, bool),
-    int: lambda v: isinstance(v, int) and not isinstance(v, bool),
-    float: _is_number,
-}
-
-_FIELDS = {cls: _field_hints(cls) for cls in _CLASSES.values()}
-# (model class, type of each value of a row) -> what to check and convert in such a row.
-_PLANS: dict[tuple[type, ...], Plan] = {}
+    return need(doc.get(key), list, key)
