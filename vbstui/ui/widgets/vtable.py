@@ -16,7 +16,6 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Region, Size
@@ -26,8 +25,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from vbstui.textsafe import visible
-from vbstui.ui.widgets.columns import Column, fit, layout
+from vbstui.ui.widgets.columns import Column, layout
 from vbstui.ui.widgets.rowset import RowSet
+from vbstui.ui.widgets.table_lines import header_line, header_segments, row_segments
 
 __all__ = ["Column", "VirtualTable"]
 
@@ -380,16 +380,10 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
     # -- rendering ---------------------------------------------------------------------
 
     def _header_segments(self) -> list[Segment]:
-        style = self.get_component_rich_style("vtable--header")
-        parts: list[Segment] = []
-        if self.markable:
-            parts.append(Segment("  ", style))
-        for column, width in zip(self.columns, self._widths, strict=True):
-            label = column.label
-            if column.key == self._set.sort_column:
-                label += " ▼" if self._set.sort_reverse else " ▲"
-            parts.append(Segment(fit(label, width, column.align_right) + " ", style))
-        return parts
+        return header_segments(self.columns, self._widths, markable=self.markable,
+                               sort_column=self._set.sort_column,
+                               sort_reverse=self._set.sort_reverse,
+                               style=self.get_component_rich_style("vtable--header"))
 
     def _row_segments(self, row: R, is_cursor: bool) -> list[Segment]:
         key = self.row_key(row)
@@ -399,22 +393,12 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         if cached is not None:
             return cached
         base = self.rich_style
-        cursor_style = self.get_component_rich_style("vtable--cursor") if is_cursor else None
-        parts: list[Segment] = []
-        if self.markable:
-            mark_style = self.get_component_rich_style("vtable--marked")
-            parts.append(Segment(f"{MARK} " if marked else "  ",
-                                 (base + mark_style + cursor_style) if cursor_style else
-                                 base + mark_style))
-        for column, width in zip(self.columns, self._widths, strict=True):
-            style: Style = base
-            if column.style is not None:
-                suffix = column.style(row)
-                if suffix:
-                    style = base + self.get_component_rich_style(f"vtable--{suffix}")
-            if cursor_style is not None:
-                style = style + cursor_style
-            parts.append(Segment(fit(column.text(row), width, column.align_right) + " ", style))
+        parts = row_segments(
+            row, self.columns, self._widths, base=base,
+            mark=(f"{MARK} " if marked else "  ") if self.markable else None,
+            mark_style=self.get_component_rich_style("vtable--marked"),
+            cursor_style=self.get_component_rich_style("vtable--cursor") if is_cursor else None,
+            suffix_style=lambda suffix: base + self.get_component_rich_style(f"vtable--{suffix}"))
         if len(self._cache) > 4000:
             self._cache.clear()
         self._cache[cache_key] = parts
@@ -446,15 +430,9 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         return strip.extend_cell_length(width, fill)
 
     def _header_line(self, width: int, scroll_x: int) -> Strip:
-        """The column labels, with the position at the right end where it is always seen."""
-        style = self.get_component_rich_style("vtable--header")
-        strip = Strip(self._header_segments()).crop(scroll_x, scroll_x + width)
-        position = f" {self.position} " if self._set.shown else ""
-        keep = width - len(position)
-        if keep < 0 or not position:
-            return strip.extend_cell_length(width, style)
-        strip = strip.crop(0, keep).extend_cell_length(keep, style)
-        return Strip([*strip, Segment(position, style)], width)
+        return header_line(self._header_segments(), width, scroll_x,
+                           f" {self.position} " if self._set.shown else "",
+                           self.get_component_rich_style("vtable--header"))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
