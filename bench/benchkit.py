@@ -50,6 +50,15 @@ def served_sim(*options: str, log: Path) -> Iterator[str]:
             proc.kill()
 
 
+def sim_profile(url: str, path: Path) -> Path:
+    """A config file with one profile, `sim`, logging in to the simulator at `url`."""
+    path.write_text(f'[profiles.sim]\nauth_url = "{url}/v3"\nregion = "eu-de"\n'
+                    'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
+                    'project_name = "eu-de_demo"\n')
+    path.chmod(0o600)
+    return path
+
+
 def state(url: str) -> dict[str, Any]:
     return dict(httpx.get(f"{url}/_sim/state", timeout=30).json())
 
@@ -94,12 +103,7 @@ class Cli:
                         VBSTUI_CACHE_DIR=str(root / "cache"), VBSTUI_LOG_DIR=str(root / "log"))
         self.base = [sys.executable, "-m", "vbstui"]
         if url is not None:
-            config = root / "config.toml"
-            config.write_text(
-                f'[profiles.sim]\nauth_url = "{url}/v3"\nregion = "eu-de"\n'
-                'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
-                'project_name = "eu-de_demo"\n')
-            config.chmod(0o600)
+            config = sim_profile(url, root / "config.toml")
             self.base += ["--config", str(config), "--profile", "sim"]
 
     def run(self, *args: str, env: dict[str, str] | None = None,

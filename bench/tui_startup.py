@@ -39,7 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bytecode
-from benchkit import served_sim
+from benchkit import served_sim, sim_profile
 from tui_terminal import datatable_argv, first_rows, vbstui_argv
 
 HERE = Path(__file__).resolve().parents[1]  # this checkout
@@ -163,15 +163,6 @@ async def large_world(volumes: int) -> dict[str, float]:
     return results
 
 
-def served_profile(url: str, path: Path) -> Path:
-    """A config file with one profile, `sim`, logging in to the simulator at `url`."""
-    path.write_text(f'[profiles.sim]\nauth_url = "{url}/v3"\nregion = "eu-de"\n'
-                    'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
-                    'project_name = "eu-de_demo"\n')
-    path.chmod(0o600)
-    return path
-
-
 def in_terminal(env: dict[str, str], pairs: int, tmp: Path, checkout: Path) -> None:
     """First rows visible in a pty: the ratios of issue 14, from alternating pairs.
     vbstui runs in `checkout` (`python -m` imports from the working directory first).
@@ -191,10 +182,10 @@ def in_terminal(env: dict[str, str], pairs: int, tmp: Path, checkout: Path) -> N
         served = vbstui_argv("--profile", "sim")
         cases = {  # label → (argv, env)
             "served simulator, 1,000 disks": (served, sized(1000, VBSTUI_PASSWORD="vbstui-demo",
-                VBSTUI_CONFIG=str(served_profile(small_url, tmp / "small.toml")))),
+                VBSTUI_CONFIG=str(sim_profile(small_url, tmp / "small.toml")))),
             "served simulator, 10,000 disks": (served, sized(10_000,
                 VBSTUI_PASSWORD="vbstui-demo",
-                VBSTUI_CONFIG=str(served_profile(large_url, tmp / "large.toml")))),
+                VBSTUI_CONFIG=str(sim_profile(large_url, tmp / "large.toml")))),
             "--demo, 1,000 disks": (vbstui_argv(), sized(1000)),
             "--demo, 10,000 disks": (vbstui_argv(), sized(10_000)),
         }

@@ -33,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bytecode
-from benchkit import served_sim
+from benchkit import served_sim, sim_profile
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -145,12 +145,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vbstui-bench-") as tmp:
         root = Path(tmp)
         with served_sim("--volumes", str(args.volumes), log=root / "sim.log") as url:
-            config = root / "config.toml"
-            config.write_text(
-                f'[profiles.sim]\nauth_url = "{url}/v3"\nregion = "eu-de"\n'
-                'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
-                'project_name = "eu-de_demo"\n')
-            config.chmod(0o600)
+            config = sim_profile(url, root / "config.toml")
             base = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VBSTUI_"))}
             base.update(VBSTUI_PASSWORD="vbstui-demo", VBSTUI_NO_KEYRING="1",
                         BENCH_CONFIG=str(config))

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from listing_probe import demo_listing
 
 from vbstui.cli.dispatch import HANDLERS, handler_for
 
@@ -28,24 +26,8 @@ def test_every_handler_resolves_to_a_command(key: tuple[str, str | None]) -> Non
 
 
 def test_a_listing_loads_no_other_command(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from vbstui.main import main\n"
-        "rc = main(['--demo', 'volumes', '--json'])\n"
-        "print('LOADED', sorted(m for m in sys.modules if m.startswith('vbstui.')), "
-        "file=sys.stderr)\n"
-        "sys.exit(rc)\n"
-    )
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VBSTUI_"))}
-    environ.update(VBSTUI_STATE_DIR=str(tmp_path), VBSTUI_LOG_DIR=str(tmp_path),
-                   VBSTUI_CACHE_DIR=str(tmp_path), VBSTUI_NO_KEYRING="1",
-                   VBSTUI_DEMO_VOLUMES="50")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=environ, timeout=120, check=False, stdin=subprocess.DEVNULL)
-    assert result.returncode == 0, result.stderr
-    assert '"volumes":[{' in result.stdout  # the listing itself ran
-    loaded = set(result.stderr.split("LOADED", 1)[1].strip(" []\n").replace("'", "")
-                 .split(", "))
+    stdout, loaded = demo_listing(tmp_path)
+    assert '"volumes":[{' in stdout  # the listing itself ran
     assert "vbstui.cli.listing" in loaded
     assert loaded & COMMAND_MODULES == {"vbstui.cli.listing"}
     # The demo project has CBR as well: its one vault listing (the PROTECTION of each

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from listing_probe import demo_listing
 from starlette.routing import Route
 
 from vbstui.sim import SimConfig, create_app
@@ -31,23 +29,9 @@ NOT_FOR_A_LISTING = (
 
 
 def test_a_demo_listing_loads_no_job_tracker_or_change_routes(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from vbstui.main import main\n"
-        "rc = main(['--demo', 'volumes', '--json'])\n"
-        f"loaded = sorted(m for m in {NOT_FOR_A_LISTING!r} if m in sys.modules)\n"
-        "print('LOADED', loaded, file=sys.stderr)\n"
-        "sys.exit(rc)\n"
-    )
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "VBSTUI_"))}
-    environ.update(VBSTUI_STATE_DIR=str(tmp_path), VBSTUI_LOG_DIR=str(tmp_path),
-                   VBSTUI_CACHE_DIR=str(tmp_path), VBSTUI_NO_KEYRING="1",
-                   VBSTUI_DEMO_VOLUMES="50")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=environ, timeout=120, check=False, stdin=subprocess.DEVNULL)
-    assert result.returncode == 0, result.stderr
-    assert "LOADED []" in result.stderr, result.stderr
-    policies = [v["vbstui"]["policy"] for v in json.loads(result.stdout)["volumes"]]
+    stdout, loaded = demo_listing(tmp_path)
+    assert sorted(loaded & set(NOT_FOR_A_LISTING)) == []
+    policies = [v["vbstui"]["policy"] for v in json.loads(stdout)["volumes"]]
     assert any(p and p["name"] for p in policies)  # the policy listing named them
 
 
