@@ -120,11 +120,9 @@ class CloudSession:
 
     @cached_property
     def cbr_reader(self) -> CbrReader:
-        """CBR's vault reads: the CBR client when it is built already, else only its
-        reading part, so a disk listing (which asks CBR where each disk's backups go)
-        loads none of CBR's backup, task and change code."""
-        if "cbr" in self.__dict__:
-            return self.cbr
+        """CBR's vault reads alone (the client's reading part; both hold nothing but the
+        session), so a disk listing (which asks CBR where each disk's backups go) loads
+        none of CBR's backup, task and change code."""
         from vbstui.cloud.cbr_reader import CbrReader  # noqa: PLC0415 - see LAZY_IMPORTS
 
         return CbrReader(self)
