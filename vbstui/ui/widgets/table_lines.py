@@ -17,6 +17,29 @@ from vbstui.ui.widgets.columns import Column, fit
 
 R = TypeVar("R")
 
+# The styles the lines are drawn in: a column's `style` names one of good, bad, busy, warn.
+LINE_COMPONENTS = {f"vtable--{name}" for name in (
+    "header", "cursor", "marked", "dim", "good", "bad", "busy", "warn", "empty")}
+TABLE_CSS = """
+VirtualTable {
+    height: 1fr;
+    background: $surface;
+    scrollbar-size-horizontal: 0;  /* a scrollbar would cost a row; ← / → scroll */
+}
+VirtualTable > .vtable--header { text-style: bold; background: $panel; }
+VirtualTable > .vtable--cursor { background: $block-cursor-background;
+                                 color: $block-cursor-foreground; text-style: bold; }
+VirtualTable:blur > .vtable--cursor { background: $block-cursor-blurred-background;
+                                      text-style: none; }
+VirtualTable > .vtable--marked { color: $accent; text-style: bold; }
+VirtualTable > .vtable--dim { color: $text-muted; }
+VirtualTable > .vtable--good { color: $success; }
+VirtualTable > .vtable--bad { color: $error; text-style: bold; }
+VirtualTable > .vtable--busy { color: $warning; }
+VirtualTable > .vtable--warn { color: $warning; text-style: bold; }
+VirtualTable > .vtable--empty { color: $text-muted; text-style: italic; }
+"""
+
 
 def header_segments(columns: Sequence[Column[Any]], widths: Sequence[int], *, markable: bool,
                     sort_column: str | None, sort_reverse: bool, style: Style

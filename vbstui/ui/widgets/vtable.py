@@ -27,7 +27,13 @@ from textual.strip import Strip
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.columns import Column, layout
 from vbstui.ui.widgets.rowset import RowSet
-from vbstui.ui.widgets.table_lines import header_line, header_segments, row_segments
+from vbstui.ui.widgets.table_lines import (
+    LINE_COMPONENTS,
+    TABLE_CSS,
+    header_line,
+    header_segments,
+    row_segments,
+)
 
 __all__ = ["Column", "VirtualTable"]
 
@@ -40,27 +46,8 @@ MARK = "●"
 class VirtualTable(ScrollView, Generic[R], can_focus=True):
     """Rows of any type; columns say how to show them."""
 
-    COMPONENT_CLASSES = {f"vtable--{name}" for name in (
-        "header", "cursor", "marked", "dim", "good", "bad", "busy", "warn", "empty")}
-    DEFAULT_CSS = """
-    VirtualTable {
-        height: 1fr;
-        background: $surface;
-        scrollbar-size-horizontal: 0;  /* a scrollbar would cost a row; ← / → scroll */
-    }
-    VirtualTable > .vtable--header { text-style: bold; background: $panel; }
-    VirtualTable > .vtable--cursor { background: $block-cursor-background;
-                                     color: $block-cursor-foreground; text-style: bold; }
-    VirtualTable:blur > .vtable--cursor { background: $block-cursor-blurred-background;
-                                          text-style: none; }
-    VirtualTable > .vtable--marked { color: $accent; text-style: bold; }
-    VirtualTable > .vtable--dim { color: $text-muted; }
-    VirtualTable > .vtable--good { color: $success; }
-    VirtualTable > .vtable--bad { color: $error; text-style: bold; }
-    VirtualTable > .vtable--busy { color: $warning; }
-    VirtualTable > .vtable--warn { color: $warning; text-style: bold; }
-    VirtualTable > .vtable--empty { color: $text-muted; text-style: italic; }
-    """
+    COMPONENT_CLASSES = LINE_COMPONENTS
+    DEFAULT_CSS = TABLE_CSS
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("down,j", "cursor_down", "Down", show=False),
