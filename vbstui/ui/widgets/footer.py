@@ -94,10 +94,13 @@ class KeysFooter(Footer):
         binding = item.binding
         shown = (key_label(binding.key) if is_function_key(binding.key)
                  else self.app.get_key_display(binding))
-        return FooterKey(binding.key, shown,
-                         binding.description, binding.action, disabled=not item.enabled,
-                         tooltip=item.tooltip or binding.tooltip,
-                         classes=classes).data_bind(compact=Footer.compact)
+        key = FooterKey(binding.key, shown, binding.description, binding.action,
+                        disabled=not item.enabled, tooltip=item.tooltip or binding.tooltip,
+                        classes=classes)
+        # The footer's value from the start: a key's own default (compact) would be
+        # styled in, then out again, before the first frame (two style passes per key).
+        key.set_reactive(FooterKey.compact, self.compact)
+        return key.data_bind(compact=Footer.compact)
 
 
 def _signature(plan: tuple[list[Shown], list[Shown]] | None) -> object:
