@@ -9,9 +9,9 @@ import httpx
 import pytest
 from cloudfake import PASSWORD, PROJECT, FakeCloud, session
 
-from vbstui.cloud.auth import Token
 from vbstui.cloud.errors import AuthenticationError, ConnectionSettingsError, EndpointNotFound
 from vbstui.cloud.secret import Secret
+from vbstui.cloud.token import Token
 
 
 def ok_job(request: httpx.Request) -> httpx.Response:

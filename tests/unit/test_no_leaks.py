@@ -16,8 +16,8 @@ import pytest
 from rich.console import Console
 from rich.traceback import Traceback
 
-from vbstui.cloud.auth import Token
 from vbstui.cloud.secret import Secret
+from vbstui.cloud.token import Token
 from vbstui.sim import SimConfig
 from vbstui.sim.server import SimServer
 

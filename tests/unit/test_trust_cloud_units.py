@@ -23,8 +23,9 @@ from vbstui.cloud.errors import (
     TransportError,
 )
 from vbstui.cloud.models import MAX_JSON_DEPTH, JsonTooDeep, load_json
+from vbstui.cloud.request_timeout import RequestTimeout
 from vbstui.cloud.secret import Secret
-from vbstui.cloud.settings import RequestTimeout, Timeouts
+from vbstui.cloud.settings import Timeouts
 from vbstui.cloud.validation import BackupRequest, ValidationFailed
 from vbstui.errors import ExitCode, exit_code_for
 

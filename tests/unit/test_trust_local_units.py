@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from vbstui.cloud.auth import Token, sane_time
 from vbstui.cloud.secret import Secret
+from vbstui.cloud.token import Token, sane_time
 from vbstui.errors import ConfigError
 from vbstui.local.config import parse_config
 from vbstui.local.filecheck import read_config_file

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from vbstui.cloud import http
-from vbstui.cloud.auth import PasswordSource, Token, TokenAuth, TokenProvider, TokenStore
+from vbstui.cloud.auth import TokenAuth, TokenProvider
 from vbstui.cloud.endpoints import (
     Endpoints,
     Resolver,
@@ -33,6 +33,7 @@ from vbstui.cloud.paging import MAX_PAGES, ListingReader, Page
 from vbstui.cloud.retry import RetryHook, RetryPolicy, call_with_retries
 from vbstui.cloud.settings import ConnectionSettings
 from vbstui.cloud.tls import ssl_context
+from vbstui.cloud.token import PasswordSource, Token, TokenStore
 from vbstui.cloud.vbs import VbsClient
 
 if TYPE_CHECKING:

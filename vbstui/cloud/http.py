@@ -120,7 +120,7 @@ async def send(
 
     `authenticated=False` skips the client's token auth (for the token request itself).
     The whole exchange, reading the body included, must end within the timeout's
-    `deadline` (see `settings.RequestTimeout`)."""
+    `deadline` (see `request_timeout.RequestTimeout`)."""
     request = client.build_request(
         method, url, params=params, json=json_body,
         timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,

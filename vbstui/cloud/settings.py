@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
-
-
-class RequestTimeout(httpx.Timeout):
-    """httpx's per-phase timeouts plus `deadline`: wall-clock seconds for the whole
-    exchange, body included.  httpx's read timeout restarts with every byte, so a
-    server trickling one byte a second would otherwise hold a request forever."""
-
-    def __init__(self, *, connect: float, read: float, write: float, pool: float,
-                 deadline: float) -> None:
-        super().__init__(connect=connect, read=read, write=write, pool=pool)
-        self.deadline = deadline
+if TYPE_CHECKING:
+    from vbstui.cloud.request_timeout import RequestTimeout
 
 
 @dataclass(frozen=True)
@@ -42,10 +33,14 @@ class Timeouts:
         return self.mutate_deadline if self.mutate_deadline is not None else self.mutate_read
 
     def for_reads(self) -> RequestTimeout:
+        from vbstui.cloud.request_timeout import RequestTimeout  # noqa: PLC0415 - httpx
+
         return RequestTimeout(connect=self.connect, read=self.read, write=self.write,
                               pool=self.pool, deadline=self.read_deadline)
 
     def for_mutations(self) -> RequestTimeout:
+        from vbstui.cloud.request_timeout import RequestTimeout  # noqa: PLC0415 - httpx
+
         return RequestTimeout(connect=self.connect, read=self.mutate_read, write=self.write,
                               pool=self.pool, deadline=self.mutation_deadline)
 

@@ -22,8 +22,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vbstui.cloud.auth import Token
 from vbstui.cloud.secret import Secret
+from vbstui.cloud.token import Token
 from vbstui.errors import ConfigError
 from vbstui.local import paths
 from vbstui.local.config import Profile

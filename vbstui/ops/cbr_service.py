@@ -28,15 +28,17 @@ from typing import TYPE_CHECKING, Any
 
 from vbstui.cloud.cbr_requests import CheckpointRequest
 from vbstui.cloud.cbr_vault_models import Vault
-from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import ApiError, CloudError, NotFound, Reached
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs import Kind, TrackedJob
 from vbstui.ops.service import all_backups
 
-if TYPE_CHECKING:  # the models come from the CBR client: a disk listing loads neither
+if TYPE_CHECKING:
     from vbstui.cloud.cbr_models import CbrBackup, OperationLog
+    from vbstui.cloud.client import (
+        CloudSession,  # the models come from the CBR client: a disk listing loads neither
+    )
 
 SERVICE_KEY = "vbstui_service"  # our marker in `Backup.service_metadata`
 # CBR's backup statuses in the words the tracker, the checks and the views use.

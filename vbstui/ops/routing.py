@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vbstui.cloud.cbr_vault_models import Vault
-from vbstui.cloud.client import CloudSession
 from vbstui.cloud.models import Backup
 from vbstui.ops.cbr_service import CbrBackupService, service_of, vault_of
 from vbstui.ops.combined import CombinedBackupService
 from vbstui.ops.service import BackupService, VbsBackupService
+
+if TYPE_CHECKING:
+    from vbstui.cloud.client import CloudSession
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,15 @@ project's catalog calls for.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vbstui.cloud.client import CloudSession
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs.model import Kind, TrackedJob
 from vbstui.jobs.ports import BackupService as TrackedService
+
+if TYPE_CHECKING:
+    from vbstui.cloud.client import CloudSession
 
 Pages = AsyncIterator[tuple[list[Backup], int | None]]
 VolumePages = AsyncIterator[tuple[list[Volume], int | None]]

@@ -12,18 +12,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from vbstui.cloud.client import CloudSession
-from vbstui.cloud.retry import RetryHook
 from vbstui.cloud.secret import Secret
 from vbstui.errors import CredentialError
 from vbstui.local.config import DEMO_PROFILE, Config, Profile, load_config
 from vbstui.local.credentials import Credential, KeyringAccess, find_credential, no_credential_help
 from vbstui.local.tokencache import TokenCache
 from vbstui.ops.demo_world import open_demo_world
+
+if TYPE_CHECKING:
+    from vbstui.cloud.client import CloudSession
+    from vbstui.cloud.retry import RetryHook
 
 DEMO_AUTH_URL = "http://demo.localhost/v3"
 DEMO_PASSWORD = "vbstui-demo"  # noqa: S105 - the simulator's public demo account
@@ -170,9 +170,13 @@ def open_session(target: Target, credential: Credential, *,
                  max_connections: int = 20) -> CloudSession:
     """The one `CloudSession` for this run; `ConfigError` when the token cache directory
     is not safe to use (before anything is sent)."""
+    from vbstui.cloud.client import CloudSession  # noqa: PLC0415 - httpx: not before it is needed
+
     transport = None
     store = None
     if target.demo:
+        import httpx  # noqa: PLC0415 - loaded with the session's client anyway
+
         transport = httpx.ASGITransport(app=target.sim_app)
     elif use_token_cache:
         given = None if credential.token_only else credential.password

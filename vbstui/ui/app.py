@@ -14,7 +14,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Quota, Volume
 from vbstui.errors import ConfigError, CredentialError, UsageError
@@ -38,6 +37,7 @@ from vbstui.ui.widgets.logpane import LogPane
 from vbstui.ui.widgets.vtable import VirtualTable
 
 if TYPE_CHECKING:
+    from vbstui.cloud.client import CloudSession
     from vbstui.ui.flows import Flows
     from vbstui.ui.policy_flows import PolicyFlows
     from vbstui.ui.prune_flow import PruneFlow

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from vbstui.cloud.client import CloudSession
 from vbstui.cloud.errors import AuthenticationError, CloudError
 from vbstui.cloud.secret import Secret
 from vbstui.errors import ConfigError, CredentialError
@@ -36,6 +35,9 @@ from vbstui.ops.target import (
 from vbstui.textsafe import visible
 from vbstui.ui.screens.login import LoginResult, LoginScreen
 from vbstui.ui.screens.main import main_screen
+
+if TYPE_CHECKING:
+    from vbstui.cloud.client import CloudSession
 
 TYPED = "typed in (kept in memory for this session)"
 
