@@ -2,7 +2,8 @@
 
 Each path loads only what it needs (start-up time matters on a jump host): headless
 commands never import Textual, the TUI never imports the headless commands, and the
-simulator's server stack is loaded only for `vbstui sim` (or `--demo`).  Nothing else
+simulator's server stack is loaded only for `vbstui sim` (or `--demo`); the TUI's first
+disks are read by a second process from the start (`vbstui.ui.first_page`).  Nothing else
 is imported before `start_up()` has paused the collector: the command line's parser,
 logging and the command's (or the TUI's) modules all load inside it.
 """
@@ -32,11 +33,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if isinstance(args, int):
                 return args
             if args.command is None:
+                from vbstui.ui.first_page import FirstPageAhead  # noqa: PLC0415 - TUI only
+
+                # Before Textual is imported: the other core reads the first disks meanwhile.
+                ahead = FirstPageAhead.start(args)
                 from vbstui.ui.launch import run_tui  # noqa: PLC0415 - Textual, only for the TUI
             else:
                 from vbstui.cli.dispatch import run_headless  # noqa: PLC0415 - not for the TUI
         if args.command is None:
-            return run_tui(args)
+            return run_tui(args, ahead)
         return run_headless(args)
     finally:
         if not frozen_before:  # a caller in the same process (a test) gets it back as it was

@@ -8,8 +8,8 @@ from typing import Any
 from textual.pilot import Pilot
 from tuikit import demo_target, loaded, make_app, type_text, wait_until
 
+from vbstui.ops.first_page import FIRST_PAGE
 from vbstui.ui.app import VbsApp
-from vbstui.ui.loading import FIRST_PAGE
 from vbstui.ui.widgets.vtable import VirtualTable
 
 LONG_NAME = "ops-" + "x" * 52 + "-end"  # 60 characters

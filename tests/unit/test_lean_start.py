@@ -54,3 +54,26 @@ def test_inside_vbstui_httpx_main_is_httpx_own_clear_stub(tmp_path: Path) -> Non
     result = python("import vbstui.main, httpx\nhttpx.main()\n", tmp_path)
     assert result.returncode == 1
     assert "command line client could not run" in result.stdout
+
+
+def test_the_tui_draws_its_first_frame_without_the_http_stack(tmp_path: Path) -> None:
+    """Everything the TUI imports up to its first frame, with httpx impossible to import:
+    the read-ahead process fetches the first disks meanwhile (vbstui/ops/first_page.py),
+    and the session's HTTP stack loads after that frame."""
+    code = (
+        "import sys\n"
+        "sys.modules['httpx'] = sys.modules['httpcore'] = sys.modules['anyio'] = None\n"
+        "import vbstui.main, vbstui.ui.first_page, vbstui.ui.launch, vbstui.ui.app\n"
+        "from vbstui.ops.target import Choices, choose_target\n"
+        "from vbstui.ui.app import VbsApp\n"
+        "VbsApp(choose_target(Choices()))\n"
+        "print('OK')\n"
+    )
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.sim]\nauth_url = "https://iam.example.com/v3"\n'
+                      'region = "eu-de"\nuser_domain_name = "D"\nusername = "u"\n'
+                      'project_name = "eu-de_p"\n')
+    config.chmod(0o600)
+    result = python(code, tmp_path, VBSTUI_CONFIG=str(config))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "OK"

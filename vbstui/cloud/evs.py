@@ -32,6 +32,7 @@ class EvsClient:
     async def volume_record_pages(
         self, *, name: str | None = None, status: str | None = None,
         page_size: int = PAGE_SIZE, first_page: int | None = None,
+        first_body: dict[str, Any] | None = None,
     ) -> RecordPages:
         """The disks as the server sent them, page by page and in order, each once, with
         the total the server reported.  `first_page`: how many disks the first page asks
@@ -44,13 +45,17 @@ class EvsClient:
         Each offset page starts with the last disk of the page before it.  When it does
         not (disks were created or deleted meanwhile), the pages asked for ahead are
         dropped and the rest is read by marker from the last disk handed out, as a
-        plain listing would be."""
+        plain listing would be.
+
+        `first_body`: the first page's body, read already (`first_page_body` with the
+        same `first_page`, in another process): the listing goes on from there."""
         params = _params(name, status, page_size)
         first_size = min(first_page or page_size, page_size)
         url = await self._session.url("evs", "v2", "cloudvolumes/detail")
         reader = ListingReader("volumes", "volumes_links")
-        page, next_query = reader.take(await self._session.read(
-            url, params={**params, "limit": first_size}))
+        if first_body is None:
+            first_body = await self._session.read(url, params={**params, "limit": first_size})
+        page, next_query = reader.take(first_body)
         yield page.items, page.total
         last_id = _last_id(page.items)
         if next_query is None:
@@ -85,14 +90,24 @@ class EvsClient:
     async def volume_pages(
         self, *, name: str | None = None, status: str | None = None,
         page_size: int = PAGE_SIZE, first_page: int | None = None,
+        first_body: dict[str, Any] | None = None,
     ) -> AsyncIterator[tuple[list[Volume], int | None]]:
         """Volumes page by page, so a screen can show the first page at once.  Nothing
         more is requested before the caller asks for a second page (a caller may stop
         after the first); from then on the server works on the next pages while the
-        caller handles one (see `volume_record_pages`, also for `first_page`)."""
+        caller handles one (see `volume_record_pages`, also for `first_page` and
+        `first_body`)."""
         async for items, total in self.volume_record_pages(
-                name=name, status=status, page_size=page_size, first_page=first_page):
+                name=name, status=status, page_size=page_size, first_page=first_page,
+                first_body=first_body):
             yield [Volume.from_api(v) for v in items], total
+
+    async def first_page_body(self, first_page: int) -> dict[str, Any]:
+        """The body of an unfiltered listing's first page of `first_page` disks, asked
+        for as `volume_record_pages` asks for it."""
+        url = await self._session.url("evs", "v2", "cloudvolumes/detail")
+        params = {**_params(None, None, PAGE_SIZE), "limit": min(first_page, PAGE_SIZE)}
+        return await self._session.read(url, params=params)
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]:

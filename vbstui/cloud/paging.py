@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from vbstui.cloud.errors import ResponseFormatError
-from vbstui.cloud.models import as_int, as_list
+from vbstui.cloud.models import Volume, as_int, as_list
 
 log = logging.getLogger("vbstui.cloud")
 
@@ -67,3 +67,11 @@ def _next_query(links: Any) -> dict[str, str] | None:
             # Only paging parameters: filters are ours and stay as we sent them.
             return {k: v for k, v in pairs.items() if k in ("marker", "offset", "limit")}
     return None
+
+
+def first_volumes(body: dict[str, Any]) -> tuple[list[Volume], int | None]:
+    """The disks of a listing's first page (`EvsClient.first_page_body`) and the total it
+    says, read as the listing reads them (here, not in evs.py: the TUI shows them before
+    it loads the HTTP stack)."""
+    page, _next = ListingReader("volumes", "volumes_links").take(body)
+    return [Volume.from_api(v) for v in page.items], page.total

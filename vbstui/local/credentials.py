@@ -220,9 +220,15 @@ class Lookup:
     keyring_problem: str | None = None  # why the keyring could not be asked, if it could not
 
 
+def without_keyring(profile: Profile) -> Credential | None:
+    """The password from the environment, then a private file: what comes before the
+    keyring is asked."""
+    return from_environment(profile) or from_profile(profile)
+
+
 async def find_credential(profile: Profile, keyring: KeyringAccess) -> Lookup:
     """Environment, then a private file, then the keyring; never prompts."""
-    found = from_environment(profile) or from_profile(profile)
+    found = without_keyring(profile)
     if found is not None:
         return Lookup(found)
     try:

@@ -77,13 +77,16 @@ def password_matches(check: Any, password: Secret) -> bool:
 
 class TokenCache:
     """The cache file of one profile; `password` is the one this run would log in with
-    (None when there is none at hand)."""
+    (None when there is none at hand).  `read_only`: the file is looked at, never
+    written or removed (the process reading ahead for the TUI leaves that to the TUI;
+    see `vbstui.ops.first_page`)."""
 
     def __init__(self, path: Path, password: Secret | None = None, *,
-                 root: Path | None = None) -> None:
+                 root: Path | None = None, read_only: bool = False) -> None:
         self.path = path
         self.password = password
         self.root = root  # the cache directory above `tokens/`, checked as well
+        self.read_only = read_only
         self.problem: str | None = None  # why the cache was not used, for `doctor`
         self.broken = False  # the file is there but unsafe or unreadable: an error for `doctor`
 
@@ -91,9 +94,11 @@ class TokenCache:
         return f"TokenCache({self.path!s})"
 
     @classmethod
-    def for_profile(cls, profile: Profile, password: Secret | None = None) -> TokenCache:
+    def for_profile(cls, profile: Profile, password: Secret | None = None, *,
+                    read_only: bool = False) -> TokenCache:
         root = paths.cache_dir()
-        return cls(root / "tokens" / f"{cache_key(profile)}.json", password, root=root)
+        return cls(root / "tokens" / f"{cache_key(profile)}.json", password, root=root,
+                   read_only=read_only)
 
     def prepare(self) -> None:
         """Create the cache directories 0700; `ConfigError` when one is not safe to use."""
@@ -138,6 +143,8 @@ class TokenCache:
         return token
 
     def save(self, token: Token) -> None:
+        if self.read_only:
+            return
         data = token.to_cache()
         if self.password is not None:
             data[CHECK_KEY] = password_check(self.password)
@@ -152,6 +159,8 @@ class TokenCache:
             log.warning("%s", self.problem)
 
     def clear(self) -> None:
+        if self.read_only:
+            return
         try:
             self.path.unlink(missing_ok=True)
         except OSError as exc:

@@ -136,9 +136,11 @@ class CbrBackupService:
     # -- disks (EVS) -------------------------------------------------------------------
 
     def volume_pages(self, *, name: str | None = None, status: str | None = None,
-                     first_page: int | None = None
+                     first_page: int | None = None,
+                     first_body: dict[str, Any] | None = None
                      ) -> AsyncIterator[tuple[list[Volume], int | None]]:
-        return self.session.evs.volume_pages(name=name, status=status, first_page=first_page)
+        return self.session.evs.volume_pages(name=name, status=status, first_page=first_page,
+                                          first_body=first_body)
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]:

@@ -39,7 +39,8 @@ class BackupService(TrackedService):
     label: str  # what the user calls it: "VBS"
 
     def volume_pages(self, *, name: str | None = None, status: str | None = None,
-                     first_page: int | None = None) -> VolumePages: ...
+                     first_page: int | None = None,
+                     first_body: dict[str, Any] | None = None) -> VolumePages: ...
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]: ...
@@ -71,8 +72,10 @@ class VbsBackupService:
     # -- disks (EVS) -------------------------------------------------------------------
 
     def volume_pages(self, *, name: str | None = None, status: str | None = None,
-                     first_page: int | None = None) -> VolumePages:
-        return self.session.evs.volume_pages(name=name, status=status, first_page=first_page)
+                     first_page: int | None = None,
+                     first_body: dict[str, Any] | None = None) -> VolumePages:
+        return self.session.evs.volume_pages(name=name, status=status, first_page=first_page,
+                                          first_body=first_body)
 
     async def list_volumes(self, *, name: str | None = None, status: str | None = None
                            ) -> list[Volume]:

@@ -19,6 +19,7 @@ from vbstui.errors import CredentialError
 from vbstui.local.config import DEMO_PROFILE, Config, Profile, load_config
 from vbstui.local.credentials import Credential, KeyringAccess, find_credential, no_credential_help
 from vbstui.local.tokencache import TokenCache
+from vbstui.ops.choices import Choices
 from vbstui.ops.demo_world import open_demo_world
 
 if TYPE_CHECKING:
@@ -27,32 +28,6 @@ if TYPE_CHECKING:
 
 DEMO_AUTH_URL = "http://demo.localhost/v3"
 DEMO_PASSWORD = "vbstui-demo"  # noqa: S105 - the simulator's public demo account
-
-
-@dataclass
-class Choices:
-    """The global options that decide what to connect to."""
-
-    config_path: str | None = None
-    profile: str | None = None
-    demo: bool = False
-    demo_reset: bool = False  # start the demo over with a fresh world (implies demo)
-    os_cloud: str | None = None
-    use_env: bool = False
-    clouds_from_cwd: bool = False
-
-    @classmethod
-    def from_args(cls, args: object) -> Choices:
-        """From parsed command-line options (any object with those attributes)."""
-        return cls(
-            config_path=getattr(args, "config", None),
-            profile=getattr(args, "profile", None),
-            demo=getattr(args, "demo", False),
-            demo_reset=getattr(args, "demo_reset", False),
-            os_cloud=getattr(args, "os_cloud", None),
-            use_env=getattr(args, "use_env", False),
-            clouds_from_cwd=getattr(args, "clouds_from_cwd", False),
-        )
 
 
 @dataclass
@@ -102,7 +77,7 @@ def _demo_target(reset: bool) -> Target:
 
 def choose_target(choices: Choices) -> Target:
     """Pick the profile; raises `ConfigError` with a message the user can act on."""
-    if choices.demo or choices.demo_reset:
+    if choices.wants_demo:
         return _demo_target(choices.demo_reset)
     explicit = choices.config_path is not None
     config = load_config(Path(choices.config_path).expanduser() if explicit else None,
@@ -167,9 +142,12 @@ def _password_source(target: Target, credential: Credential) -> Callable[[], Awa
 
 def open_session(target: Target, credential: Credential, *,
                  on_retry: RetryHook | None = None, use_token_cache: bool = True,
-                 max_connections: int = 20) -> CloudSession:
+                 max_connections: int = 20, cached_token_only: bool = False) -> CloudSession:
     """The one `CloudSession` for this run; `ConfigError` when the token cache directory
-    is not safe to use (before anything is sent)."""
+    is not safe to use (before anything is sent).  `cached_token_only`: the session
+    uses the cached token (checked against the credential's password as always) and
+    nothing else: no login at IAM (where it would need one it fails with
+    `CredentialError`), and the cache file is left as it is."""
     from vbstui.cloud.client import CloudSession  # noqa: PLC0415 - httpx: not before it is needed
 
     transport = None
@@ -178,16 +156,21 @@ def open_session(target: Target, credential: Credential, *,
         import httpx  # noqa: PLC0415 - loaded with the session's client anyway
 
         transport = httpx.ASGITransport(app=target.sim_app)
-    elif use_token_cache:
+    elif use_token_cache or cached_token_only:
         given = None if credential.token_only else credential.password
-        store = TokenCache.for_profile(target.profile, given)
-        store.prepare()
+        store = TokenCache.for_profile(target.profile, given, read_only=cached_token_only)
+        if not cached_token_only:
+            store.prepare()
 
     return CloudSession(
         target.profile.connection(ca_bundle=target.ca_bundle),
-        _password_source(target, credential),
+        _no_login if cached_token_only else _password_source(target, credential),
         token_store=store,
         transport=transport,
         on_retry=on_retry,
         max_connections=max_connections,
     )
+
+
+async def _no_login() -> Secret:
+    raise CredentialError("no usable cached token, and this session does not log in")

@@ -25,6 +25,7 @@ from vbstui.ops.target import Target
 from vbstui.textsafe import plural, visible
 from vbstui.ui import messages as msg
 from vbstui.ui.connection import Connection
+from vbstui.ui.first_page import FirstPageAhead
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
 from vbstui.ui.palette import VbsCommands
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from vbstui.ui.vault_flows import VaultFlows
 
 log = logging.getLogger("vbstui.ui")
+FIRST_PAGE_WAIT = 10.0  # seconds: a read-ahead slower than that is the listing's to do
 
 
 class VbsApp(App[int]):
@@ -62,7 +64,8 @@ class VbsApp(App[int]):
     def __init__(self, target: Target, *, readonly: bool = False,
                  keyring: KeyringAccess | None = None, poll: PollSchedule | None = None,
                  bulk_concurrency: int | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 first_page: FirstPageAhead | None = None) -> None:
         super().__init__()
         self.register_theme(THEME)  # readable at 256 and 16 colours too (ui/theme.py)
         self.theme = THEME.name
@@ -80,6 +83,7 @@ class VbsApp(App[int]):
         self.runner = JobRunner(self, self.connection, self.loader, guard, poll=poll,
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
         self._policies_after_volumes = False  # set by `connected`
+        self.first_page = first_page  # the first disks, read ahead by a second process
 
     # -- the flows (backup, restore, delete, decisions; vaults, policies, sharing,
     # pruning) and their screens: loaded on first use, none is needed for the first rows
@@ -176,8 +180,15 @@ class VbsApp(App[int]):
 
     def on_load(self) -> None:
         # Before the main screen is built: the login (token cache, IAM) runs beside
-        # Textual's start-up instead of after it.
-        self.connection.connect()
+        # Textual's start-up instead of after it.  Unless the first disks are being
+        # read ahead: then the session (and the HTTP stack it loads) waits for the
+        # first frame, which shows them (see `vbstui.ui.first_page`).
+        if not self._reading_ahead():
+            self.connection.connect()
+
+    def _reading_ahead(self) -> bool:
+        ahead = self.first_page
+        return ahead is not None and not (ahead.done and ahead.peek() is None)
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready,
@@ -198,12 +209,32 @@ class VbsApp(App[int]):
                      Severity.WARNING)
         for warning in self.target.warnings:
             self.say(warning, Severity.WARNING)
+        if self.connection.session is None and self._reading_ahead():
+            self._show_first_page()
+            self.call_after_refresh(self.connection.connect)
         self.connection.screen_shown()  # then what the login said meanwhile
+
+    def _show_first_page(self) -> None:
+        """The disks read ahead: in the first frame if they are there already."""
+        ahead = self.first_page
+        if ahead is None:
+            return
+        if ahead.done:
+            self.loader.show_first_page(ahead.peek())
+            return
+
+        async def when_read() -> None:
+            await ahead.wait(FIRST_PAGE_WAIT)
+            self.loader.show_first_page(ahead.peek())
+
+        self.run_worker(when_read, name="first-page", group="first-page", exit_on_error=False,
+                        description="showing the first disks")
 
     def connected(self, project_id: str) -> None:
         """A session is open for this project: load its disks, resume its jobs."""
         self.update_status()
-        self.loader.load_volumes()
+        ahead, self.first_page = self.first_page, None
+        self.loader.load_volumes(first_body=ahead.take(project_id) if ahead else None)
         # The volumes view's POLICY column fills in once the disks' listing is done: its
         # request and its code (loaded on first use) do not delay the first rows.
         self._policies_after_volumes = True
@@ -362,6 +393,8 @@ class VbsApp(App[int]):
 
     async def on_unmount(self) -> None:
         # However the app ends (quit, login cancelled, a test's exit), nothing stays open.
+        if self.first_page is not None:
+            self.first_page.stop()
         await self.connection.shut_down()
 
     async def action_quit(self) -> None:

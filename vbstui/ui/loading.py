@@ -20,7 +20,9 @@ from textual.app import App
 
 from vbstui.cloud.errors import CloudError
 from vbstui.cloud.models import Quota, Volume
+from vbstui.cloud.paging import first_volumes
 from vbstui.jobs import Severity
+from vbstui.ops.first_page import FIRST_PAGE
 from vbstui.ops.routing import vaults_of
 from vbstui.ops.service import BackupService
 from vbstui.ui.protection import Protection
@@ -29,9 +31,6 @@ from vbstui.ui.views import BackupsView, VolumesView
 
 T = TypeVar("T")
 PAINT_WAIT = 1.0  # seconds; a screen that never paints (hidden) must not stop loading
-# Disks in the first page: about what a tall terminal shows, a tenth of a full page
-# to send, parse and index before the first frame.  The rest come in full pages.
-FIRST_PAGE = 100
 
 
 class Loader:
@@ -45,6 +44,7 @@ class Loader:
         self.protection = protection or Protection()
         self.quota: Quota | None = None
         self.scope: str | None = None  # the disk whose backups are shown; None: all
+        self._volumes_listed = False  # a listing of the disks started: it owns the table
 
     @property
     def main(self) -> MainScreen:
@@ -67,20 +67,35 @@ class Loader:
 
     # -- disks -------------------------------------------------------------------------
 
-    def load_volumes(self) -> None:
+    def show_first_page(self, body: dict[str, Any] | None) -> None:
+        """The disks of a first page read ahead (`vbstui.ui.first_page`), until the
+        listing that goes on from it is under way; nothing once one is."""
+        if body is None or self._volumes_listed:
+            return
+        volumes, total = first_volumes(body)
+        self._remember_volumes(volumes)
+        view = self.main.volumes_view
+        view.table.set_rows(volumes)
+        view.loading_text = (f"loading… {len(volumes)} of {total}"
+                             if total and len(volumes) < total else "loading…")
+        view.update_summary()
+
+    def load_volumes(self, first_body: dict[str, Any] | None = None) -> None:
+        """`first_body`: the first page's body, read already (not asked for again)."""
+        self._volumes_listed = True
         service = self._service()
         if service is not None and service is not self.protection.service:
             self.protection.reset(service)  # a new connection: its own services and vaults
-        self._run(self._load_volumes, "volumes", "loading disks")
+        self._run(partial(self._load_volumes, first_body), "volumes", "loading disks")
 
-    async def _load_volumes(self) -> None:
+    async def _load_volumes(self, first_body: dict[str, Any] | None) -> None:
         service = self._service()
         if service is None:
             return
         # The vault listing (the PROTECTION column) once the first rows are on screen:
         # asked for beside the first page, it was answered first and delayed the rows.
-        await self._fill(self.main.volumes_view, service.volume_pages(first_page=FIRST_PAGE),
-                         remember=self._remember_volumes,
+        pages = service.volume_pages(first_page=FIRST_PAGE, first_body=first_body)
+        await self._fill(self.main.volumes_view, pages, remember=self._remember_volumes,
                          on_first_shown=self.load_vaults if self.protection.shown else None)
 
     def _remember_volumes(self, page: list[Volume]) -> None:

@@ -1,0 +1,118 @@
+"""The first disks read ahead by a second process (`vbstui.ui.first_page`): on screen
+when the main screen is built, before the app has a session; the app's own listing
+goes on from that page (not asked for again) to every disk; and without an answer
+(no cached token) the app logs in and lists as it always did."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from argparse import Namespace
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+from tuikit import wait_until
+
+from vbstui.ops.first_page import FIRST_PAGE
+from vbstui.ops.target import Choices, choose_target
+from vbstui.ui.app import VbsApp
+from vbstui.ui.first_page import FirstPageAhead
+
+DISKS = 250  # the first page, then one more page (by offset) for the rest
+DETAIL = "GET /v2/{project_id}/cloudvolumes/detail"
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    """A served simulator and a private config file whose profile `sim` points at it."""
+    sim = subprocess.Popen([sys.executable, "-m", "vbstui", "sim", "--port", "0",
+                            "--volumes", str(DISKS)], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert sim.stdout is not None
+        url = sim.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        config = tmp_path / "config.toml"
+        config.write_text(f'[profiles.sim]\nauth_url = "{url}/v3"\nregion = "eu-de"\n'
+                          'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
+                          'project_name = "eu-de_demo"\n', encoding="utf-8")
+        config.chmod(0o600)
+        monkeypatch.setenv("VBSTUI_PASSWORD", "vbstui-demo")
+        yield url, config
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+
+
+def requests(url: str) -> dict[str, int]:
+    return dict(httpx.get(f"{url}/_sim/state", timeout=10).json()["requests"])
+
+
+def cache_a_token(config: Path) -> None:
+    """A headless run before: the token cache holds a valid token, as on a jump host."""
+    done = subprocess.run([sys.executable, "-m", "vbstui", "--config", str(config),
+                           "--profile", "sim", "quota", "--json"], capture_output=True,
+                          text=True, timeout=60, check=False, env=os.environ.copy())
+    assert done.returncode == 0, done.stderr
+
+
+class Watched(VbsApp):
+    """Notes what the main screen shows when its widgets are ready."""
+
+    at_main_ready: dict[str, Any]
+
+    def main_ready(self) -> None:
+        super().main_ready()
+        self.at_main_ready = {"rows": len(self.volumes_view.table.all_rows),
+                              "session": self.session}
+
+
+async def all_listed(pilot: Pilot[Any], app: VbsApp) -> None:
+    await wait_until(pilot, lambda: (app.session is not None
+                                     and len(app.volumes_view.table.all_rows) == DISKS
+                                     and not app.volumes_view.loading_text),
+                     timeout=30, what="every disk listed")
+
+
+async def test_the_disks_read_ahead_are_on_screen_before_the_session_and_not_asked_again(
+        served: tuple[str, Path]) -> None:
+    url, config = served
+    cache_a_token(config)
+    before = requests(url)
+    ahead = FirstPageAhead.start(Namespace(config=str(config), profile="sim"))
+    assert ahead is not None
+    await ahead.wait(30)
+    assert ahead.done and ahead.peek() is not None
+    app = Watched(choose_target(Choices(config_path=str(config), profile="sim")),
+                  first_page=ahead)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await all_listed(pilot, app)
+        listed = [v.id for v in app.volumes_view.table.all_rows]
+    assert app.at_main_ready == {"rows": FIRST_PAGE, "session": None}
+    after = requests(url)
+    # One request read ahead, one for the rest: the first page was not asked for again.
+    assert after[DETAIL] - before.get(DETAIL, 0) == 2
+    assert after["POST /v3/auth/tokens"] == before["POST /v3/auth/tokens"]
+    assert len(set(listed)) == DISKS
+
+
+async def test_without_a_cached_token_nothing_is_read_ahead_and_the_app_logs_in(
+        served: tuple[str, Path]) -> None:
+    url, config = served
+    before = requests(url)
+    ahead = FirstPageAhead.start(Namespace(config=str(config), profile="sim"))
+    assert ahead is not None
+    await ahead.wait(30)
+    assert ahead.done and ahead.peek() is None
+    app = Watched(choose_target(Choices(config_path=str(config), profile="sim")),
+                  first_page=ahead)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await all_listed(pilot, app)
+    after = requests(url)
+    assert after["POST /v3/auth/tokens"] == before.get("POST /v3/auth/tokens", 0) + 1
+    assert after[DETAIL] - before.get(DETAIL, 0) == 2  # the app's own two pages
