@@ -94,6 +94,11 @@ LAZY_IMPORTS = {
     "vbstui.ops.vaults": "the vaults view's rows (and CBR's client): when the view first opens",
     "vbstui.cloud.retry_loop": "tenacity's retry loop, only after a retryable failure",
     "vbstui.cli.command_line": "the parser and logging, loaded with the collector paused",
+    "vbstui.ui.first_page": "the TUI's read-ahead, started before Textual is imported",
+    "vbstui.cloud.client": "the session and the HTTP stack: the TUI opens it after 1 frame",
+    "httpx": "the HTTP stack (demo transport), loaded with the session",
+    "vbstui.cloud.request_timeout": "httpx's timeout, only when a request is sent",
+    "asyncio": "the read-ahead's wait, imported before Textual (which loads asyncio)",
 }
 
 
