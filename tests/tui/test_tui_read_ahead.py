@@ -5,9 +5,11 @@ goes on from that page (not asked for again) to every disk; and without an answe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from argparse import Namespace
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.pilot import Pilot
-from tuikit import wait_until
+from tuikit import demo_target, loaded, make_app, wait_until
 
 from vbstui.ops.first_page import FIRST_PAGE
 from vbstui.ops.target import Choices, choose_target
@@ -116,3 +118,54 @@ async def test_without_a_cached_token_nothing_is_read_ahead_and_the_app_logs_in(
     after = requests(url)
     assert after["POST /v3/auth/tokens"] == before.get("POST /v3/auth/tokens", 0) + 1
     assert after[DETAIL] - before.get(DETAIL, 0) == 2  # the app's own two pages
+
+
+def slow_read_ahead(seconds: float, answer: str = "", code: int = 1) -> FirstPageAhead:
+    """A read-ahead still at work when the app starts: it ends after `seconds` with
+    `answer` (none by default)."""
+    program = (f"import sys, time; time.sleep({seconds}); sys.stdout.write({answer!r}); "
+               f"sys.exit({code})")
+    return FirstPageAhead(subprocess.Popen([sys.executable, "-c", program],
+                                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE))
+
+
+@pytest.mark.parametrize("seconds", [0.05, 1.0])
+async def test_a_read_ahead_that_ends_without_an_answer_leaves_the_app_listing(
+        seconds: float) -> None:
+    """Whenever it ends (before the screen is built, after, after the first frame), the
+    app logs in and lists every disk itself."""
+    app = make_app(demo_target(volumes=30), first_page=slow_read_ahead(seconds))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, 30)
+        assert len(app.volumes_view.table.all_rows) == 30
+
+
+async def test_a_page_of_another_project_is_not_shown_as_this_ones() -> None:
+    other = json.dumps({"project_id": "another-project", "body": {
+        "volumes": [{"id": "not-ours", "name": "elsewhere", "size": 1, "status": "available"}],
+        "count": 1}})
+    app = make_app(demo_target(volumes=30), first_page=slow_read_ahead(0.3, other, 0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, 30)
+        await pilot.pause(0.5)
+        ids = {v.id for v in app.volumes_view.table.all_rows}
+    assert "not-ours" not in ids and len(ids) == 30
+
+
+async def test_a_read_ahead_that_ends_between_the_start_and_the_screen_still_connects(
+        ) -> None:
+    """Still at work when the app starts (so the session waits for the first frame),
+    over without an answer by the time the screen is built."""
+    ahead = slow_read_ahead(30)
+
+    class EndsBeforeTheScreen(VbsApp):
+        def on_mount(self) -> None:  # Textual calls VbsApp's after it: not super() here
+            ahead.stop()
+            deadline = time.monotonic() + 10
+            while not ahead.done and time.monotonic() < deadline:
+                time.sleep(0.01)
+
+    app = make_app(demo_target(volumes=30), first_page=ahead)
+    app.__class__ = EndsBeforeTheScreen  # make_app's test defaults, with this class
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, 30)

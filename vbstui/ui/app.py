@@ -84,6 +84,7 @@ class VbsApp(App[int]):
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
         self._policies_after_volumes = False  # set by `connected`
         self.first_page = first_page  # the first disks, read ahead by a second process
+        self._connect_after_first_frame = False  # set by `on_load` while reading ahead
 
     # -- the flows (backup, restore, delete, decisions; vaults, policies, sharing,
     # pruning) and their screens: loaded on first use, none is needed for the first rows
@@ -183,7 +184,8 @@ class VbsApp(App[int]):
         # Textual's start-up instead of after it.  Unless the first disks are being
         # read ahead: then the session (and the HTTP stack it loads) waits for the
         # first frame, which shows them (see `vbstui.ui.first_page`).
-        if not self._reading_ahead():
+        self._connect_after_first_frame = self._reading_ahead()
+        if not self._connect_after_first_frame:
             self.connection.connect()
 
     def _reading_ahead(self) -> bool:
@@ -209,7 +211,8 @@ class VbsApp(App[int]):
                      Severity.WARNING)
         for warning in self.target.warnings:
             self.say(warning, Severity.WARNING)
-        if self.connection.session is None and self._reading_ahead():
+        if self._connect_after_first_frame:
+            self._connect_after_first_frame = False
             self._show_first_page()
             self.call_after_refresh(self.connection.connect)
         self.connection.screen_shown()  # then what the login said meanwhile
