@@ -36,6 +36,7 @@ import vbstui.skip_httpx_cli  # noqa: F401 - before httpx is imported
 from vbstui.cloud.errors import CloudError
 from vbstui.errors import ConfigError, CredentialError
 from vbstui.local.credentials import without_keyring
+from vbstui.local.tokencache import TokenCache
 from vbstui.ops.choices import Choices
 from vbstui.ops.target import choose_target, open_session
 
@@ -53,8 +54,8 @@ async def read_first_page(choices: Choices) -> dict[str, Any] | None:
     except ConfigError:
         return None  # the TUI says what is wrong
     credential = without_keyring(target.profile)
-    if credential is None:
-        return None
+    if credential is None or not TokenCache.for_profile(target.profile).path.exists():
+        return None  # no cached token: over before the HTTP stack is even loaded
     try:
         async with open_session(target, credential, cached_token_only=True) as session:
             project_id = await session.project_id()
