@@ -7,7 +7,9 @@
    pairs run alternately, each ratio the median of the pairs' ratios:
    - vbstui with 1,000 disks ÷ a minimal Textual app showing a 1,000-row DataTable the
      same way (target <= 1.1);
-   - vbstui with 10,000 disks ÷ with 1,000 disks (target <= 1.2).
+   - vbstui with 10,000 disks ÷ with 1,000 disks (target <= 1.2);
+   - and, to show what the read-ahead of the first page is worth, 1,000 disks with it
+     turned off (VBSTUI_NO_READ_AHEAD).
    Both against a served simulator (`vbstui sim`, logged in through a profile: the
    primary figures, what a user of a real project waits for) and with `--demo` (whose
    simulator builds its world inside the TUI's process first).
@@ -186,6 +188,11 @@ def in_terminal(env: dict[str, str], pairs: int, tmp: Path, checkout: Path) -> N
             "served simulator, 10,000 disks": (served, sized(10_000,
                 VBSTUI_PASSWORD="vbstui-demo",
                 VBSTUI_CONFIG=str(sim_profile(large_url, tmp / "large.toml")))),
+            # The same start without the second process reading the first page
+            # (vbstui/ui/first_page.py): what that process is worth.
+            "served simulator, 1,000 disks, read-ahead off": (served, sized(1000,
+                VBSTUI_PASSWORD="vbstui-demo", VBSTUI_NO_READ_AHEAD="1",
+                VBSTUI_CONFIG=str(sim_profile(small_url, tmp / "small.toml")))),
             "--demo, 1,000 disks": (vbstui_argv(), sized(1000)),
             "--demo, 10,000 disks": (vbstui_argv(), sized(10_000)),
         }
@@ -216,6 +223,9 @@ def in_terminal(env: dict[str, str], pairs: int, tmp: Path, checkout: Path) -> N
         print(f"  vbstui 1,000 disks ÷ DataTable 1,000 rows: {ratio(small, reference):.2f}"
               "; target <= 1.1")
         print(f"  vbstui 10,000 ÷ 1,000 disks: {ratio(large, small):.2f}; target <= 1.2")
+    off = samples["served simulator, 1,000 disks, read-ahead off"]
+    print(f"served simulator, read-ahead off: {ratio(off, reference):.2f} of the DataTable app "
+          f"({ratio(samples['served simulator, 1,000 disks'], off):.2f} with it ÷ without)")
     print("--demo builds its simulated world in the TUI's own process before the first page"
           " (more at 10,000 disks): a simulator cost a real project does not have.")
     print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
