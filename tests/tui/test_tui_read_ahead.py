@@ -169,3 +169,13 @@ async def test_a_read_ahead_that_ends_between_the_start_and_the_screen_still_con
     app.__class__ = EndsBeforeTheScreen  # make_app's test defaults, with this class
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app, 30)
+
+
+async def test_a_terminal_too_small_to_draw_the_table_still_connects() -> None:
+    body = {"volumes": [{"id": "v-early", "name": "early", "size": 1, "status": "available"}],
+            "count": 1}
+    ahead = slow_read_ahead(0, json.dumps({"project_id": "p", "body": body}), 0)
+    await ahead.wait(30)
+    app = make_app(demo_target(volumes=30), first_page=ahead)
+    async with app.run_test(size=(60, 3)) as pilot:
+        await loaded(pilot, app, 30)

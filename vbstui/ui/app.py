@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("vbstui.ui")
 FIRST_PAGE_WAIT = 10.0  # seconds: a read-ahead slower than that is the listing's to do
+FIRST_FRAME_AT_LATEST = 0.5  # seconds after the screen is built: the deferred login starts
 
 
 class VbsApp(App[int]):
@@ -85,6 +86,7 @@ class VbsApp(App[int]):
         self._policies_after_volumes = False  # set by `connected`
         self.first_page = first_page  # the first disks, read ahead by a second process
         self._connect_after_first_frame = False  # set by `on_load` while reading ahead
+        self._connect_started = False  # that deferred login, started (`_connect_once`)
 
     # -- the flows (backup, restore, delete, decisions; vaults, policies, sharing,
     # pruning) and their screens: loaded on first use, none is needed for the first rows
@@ -214,8 +216,17 @@ class VbsApp(App[int]):
         if self._connect_after_first_frame:
             self._connect_after_first_frame = False
             self._show_first_page()
-            self.call_after_refresh(self.connection.connect)
+            # Once the first frame is out: drawn with the disks read ahead when they are
+            # here already (a table too small to draw still connects, a little later).
+            self.volumes_view.table.after_first_frame(self._connect_once)
+            self.set_timer(FIRST_FRAME_AT_LATEST, self._connect_once)
         self.connection.screen_shown()  # then what the login said meanwhile
+
+    def _connect_once(self) -> None:
+        """The deferred login: whichever of its two triggers comes first."""
+        if not self._connect_started:
+            self._connect_started = True
+            self.connection.connect()
 
     def _show_first_page(self) -> None:
         """The disks read ahead: in the first frame if they are there already."""
