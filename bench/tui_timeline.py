@@ -14,7 +14,11 @@ matters with a simulator that answers one at a time).  With several --checkout (
 `git worktree add /tmp/ref HEAD~3`) the checkouts are run in turn, run by run, so machine
 noise hits them alike.
 The medians explain bench/tui_startup.py's ratio against a bare DataTable app, which
-imports only Textual and draws its rows without logging in anywhere.  The children run
+imports only Textual and draws its rows without logging in anywhere, with two limits:
+the app runs headless (no terminal output: a real terminal's first frame comes later
+after the screen is composed, and what the loop does meanwhile delays it), and without
+the second process that reads the first page ahead (`vbstui.ui.first_page`, started by
+`vbstui.main`).  For those, bench/tui_startup.py's "read-ahead off" line.  The children run
 with their bytecode cached, as an installed vbstui does (bench/bytecode.py).
 """
 
