@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import stat
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from vbstui.cloud.secret import Secret
 from vbstui.cloud.token import Token, sane_time
 from vbstui.errors import ConfigError
+from vbstui.local import tokencache
 from vbstui.local.config import parse_config
 from vbstui.local.filecheck import read_config_file
 from vbstui.local.logfile import PrivateRotatingFileHandler
@@ -84,6 +86,31 @@ def test_cache_without_password_uses_a_token_with_password_checks(tmp_path: Path
     assert TokenCache(path, Secret("pw-one")).load() is not None
     other = TokenCache(path, Secret("pw-two"))
     assert other.load() is None and not other.broken
+
+
+def test_a_read_only_cache_checks_once_and_never_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read-ahead's cache (vbstui/ops/first_page.py): the slow password check once,
+    however often the session asks; neither a save nor a clear touches the file."""
+    now = datetime.now(timezone.utc)
+    token = Token(value=Secret("tok-" + "y" * 30), expires_at=now + timedelta(hours=1),
+                  issued_at=now, project_id="pid", project_name="p", user_name="u")
+    path = tmp_path / "tokens" / "t.json"
+    TokenCache(path, Secret("pw")).save(token)
+    saved = path.read_bytes()
+    checks = []
+    real = tokencache.password_matches
+    monkeypatch.setattr(tokencache, "password_matches",
+                        lambda check, pw: checks.append(1) or real(check, pw))
+    reader = TokenCache(path, Secret("pw"), read_only=True)
+    assert reader.load() == reader.load() == token
+    assert len(checks) == 1
+    reader.save(replace(token, project_id="other"))
+    reader.clear()
+    assert path.read_bytes() == saved
+    writer = TokenCache(path, Secret("pw"))
+    assert writer.load() is not None and writer.load() is not None
+    assert len(checks) == 3  # a cache that may change looks each time
 
 
 @pytest.mark.parametrize("text", [

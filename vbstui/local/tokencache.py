@@ -87,6 +87,7 @@ class TokenCache:
         self.password = password
         self.root = root  # the cache directory above `tokens/`, checked as well
         self.read_only = read_only
+        self._seen: tuple[Token | None] | None = None  # what a read-only cache loaded
         self.problem: str | None = None  # why the cache was not used, for `doctor`
         self.broken = False  # the file is there but unsafe or unreadable: an error for `doctor`
 
@@ -119,6 +120,16 @@ class TokenCache:
         return data if isinstance(data, dict) else None
 
     def load(self) -> Token | None:
+        """The cached token, if it may be used; a read-only cache looks once (the
+        password check is slow, and nothing of ours changes the file meanwhile)."""
+        if self._seen is not None:
+            return self._seen[0]
+        token = self._load()
+        if self.read_only:
+            self._seen = (token,)
+        return token
+
+    def _load(self) -> Token | None:
         if not self.path.exists():
             return None
         try:

@@ -54,14 +54,25 @@ async def read_first_page(choices: Choices) -> dict[str, Any] | None:
     except ConfigError:
         return None  # the TUI says what is wrong
     credential = without_keyring(target.profile)
-    if credential is None or not TokenCache.for_profile(target.profile).path.exists():
+    if credential is None:
+        return None
+    cache = TokenCache.for_profile(target.profile, credential.password, read_only=True)
+    if not cache.path.exists():
         return None  # no cached token: over before the HTTP stack is even loaded
+    # The password check (scrypt: some 50 ms, without the GIL) runs beside the HTTP
+    # stack's import, which opening the session does.
+    checked = asyncio.get_running_loop().run_in_executor(None, cache.load)  # starts now
     try:
-        async with open_session(target, credential, cached_token_only=True) as session:
+        async with open_session(target, credential, cached_token_only=True,
+                                token_cache=cache) as session:
+            if await checked is None:
+                return None
             project_id = await session.project_id()
             body = await session.evs.first_page_body(FIRST_PAGE)
     except (CloudError, CredentialError, ConfigError):
         return None
+    finally:
+        await asyncio.wait([checked])
     return {"project_id": project_id, "body": body}
 
 

@@ -142,12 +142,14 @@ def _password_source(target: Target, credential: Credential) -> Callable[[], Awa
 
 def open_session(target: Target, credential: Credential, *,
                  on_retry: RetryHook | None = None, use_token_cache: bool = True,
-                 max_connections: int = 20, cached_token_only: bool = False) -> CloudSession:
+                 max_connections: int = 20, cached_token_only: bool = False,
+                 token_cache: TokenCache | None = None) -> CloudSession:
     """The one `CloudSession` for this run; `ConfigError` when the token cache directory
     is not safe to use (before anything is sent).  `cached_token_only`: the session
     uses the cached token (checked against the credential's password as always) and
     nothing else: no login at IAM (where it would need one it fails with
-    `CredentialError`), and the cache file is left as it is."""
+    `CredentialError`), and the cache file is left as it is; `token_cache`: that
+    (read-only) cache, made by the caller, which may have looked at it already."""
     from vbstui.cloud.client import CloudSession  # noqa: PLC0415 - httpx: not before it is needed
 
     transport = None
@@ -158,7 +160,8 @@ def open_session(target: Target, credential: Credential, *,
         transport = httpx.ASGITransport(app=target.sim_app)
     elif use_token_cache or cached_token_only:
         given = None if credential.token_only else credential.password
-        store = TokenCache.for_profile(target.profile, given, read_only=cached_token_only)
+        store = token_cache or TokenCache.for_profile(target.profile, given,
+                                                      read_only=cached_token_only)
         if not cached_token_only:
             store.prepare()
 
