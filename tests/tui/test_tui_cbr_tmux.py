@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from test_tui_tmux import Terminal
+from tuikit import served_simulator
 
 from vbstui.sim import SimConfig, create_app
 
@@ -40,19 +41,8 @@ def a_disk_in_a_vault() -> tuple[str, str]:
 
 @pytest.fixture
 def cbr_terminal(tmp_path: Path) -> Iterator[Terminal]:
-    sim = subprocess.Popen([sys.executable, "-m", "vbstui", "sim", "--port", "0", *SIM],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                           stdin=subprocess.DEVNULL, text=True)
     socket = f"vbstui-cbr-test-{uuid.uuid4().hex[:12]}"  # fresh server per test
-    try:
-        assert sim.stdout is not None
-        base_url = sim.stdout.readline().strip()
-        assert base_url.startswith("http://127.0.0.1:"), base_url
-        config = tmp_path / "config.toml"
-        config.write_text(f'[profiles.sim]\nauth_url = "{base_url}/v3"\nregion = "eu-de"\n'
-                          'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
-                          'project_name = "eu-de_demo"\n', encoding="utf-8")
-        config.chmod(0o600)
+    with served_simulator(tmp_path, *SIM) as (_url, config):
         # Not COLUMNS/LINES: pytest-xdist workers carry 80×24 there, and the app would
         # believe them over the tmux window's real size.
         env = {k: v for k, v in os.environ.items()
@@ -64,14 +54,13 @@ def cbr_terminal(tmp_path: Path) -> Iterator[Terminal]:
                    TERM="xterm-256color")
         command = (f"{sys.executable} -m vbstui --config {config} --profile sim; "
                    "echo EXITED-$?; sleep 30")
-        subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "vbstui", "-x",
-                        "120", "-y", "40", command], env=env, check=True, timeout=10)
-        yield Terminal("vbstui", socket)
-    finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True,
-                       check=False, timeout=10)
-        sim.terminate()
-        sim.wait(timeout=10)
+        try:
+            subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "vbstui", "-x",
+                            "120", "-y", "40", command], env=env, check=True, timeout=10)
+            yield Terminal("vbstui", socket)
+        finally:
+            subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True,
+                           check=False, timeout=10)
 
 
 def test_cbr_only_back_up_into_a_vault_restore_and_delete_reading_the_log(

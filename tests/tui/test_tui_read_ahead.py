@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.pilot import Pilot
-from tuikit import demo_target, loaded, make_app, wait_until
+from tuikit import demo_target, loaded, make_app, served_simulator, wait_until
 
 from vbstui.ops.first_page import FIRST_PAGE
 from vbstui.ops.target import Choices, choose_target
@@ -32,23 +32,9 @@ DETAIL = "GET /v2/{project_id}/cloudvolumes/detail"
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
     """A served simulator and a private config file whose profile `sim` points at it."""
-    sim = subprocess.Popen([sys.executable, "-m", "vbstui", "sim", "--port", "0",
-                            "--volumes", str(DISKS)], stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-    try:
-        assert sim.stdout is not None
-        url = sim.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), url
-        config = tmp_path / "config.toml"
-        config.write_text(f'[profiles.sim]\nauth_url = "{url}/v3"\nregion = "eu-de"\n'
-                          'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
-                          'project_name = "eu-de_demo"\n', encoding="utf-8")
-        config.chmod(0o600)
-        monkeypatch.setenv("VBSTUI_PASSWORD", "vbstui-demo")
-        yield url, config
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
+    monkeypatch.setenv("VBSTUI_PASSWORD", "vbstui-demo")
+    with served_simulator(tmp_path, "--volumes", str(DISKS)) as served:
+        yield served
 
 
 def requests(url: str) -> dict[str, int]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -89,3 +93,25 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
 
 async def settle() -> None:
     await asyncio.sleep(0)
+
+
+@contextlib.contextmanager
+def served_simulator(directory: Path, *options: str) -> Iterator[tuple[str, Path]]:
+    """`vbstui sim --port 0 OPTIONS` in a subprocess, and a private config file in
+    `directory` whose profile `sim` points at it: (base URL, config path)."""
+    sim = subprocess.Popen([sys.executable, "-m", "vbstui", "sim", "--port", "0", *options],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert sim.stdout is not None
+        url = sim.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        config = directory / "config.toml"
+        config.write_text(f'[profiles.sim]\nauth_url = "{url}/v3"\nregion = "eu-de"\n'
+                          'user_domain_name = "OTC-EU-DE-DEMO"\nusername = "demo"\n'
+                          'project_name = "eu-de_demo"\n', encoding="utf-8")
+        config.chmod(0o600)
+        yield url, config
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
