@@ -25,6 +25,7 @@ from vbstui.ops.target import Target
 from vbstui.textsafe import plural, visible
 from vbstui.ui import messages as msg
 from vbstui.ui.connection import Connection
+from vbstui.ui.early_start import EarlyStart
 from vbstui.ui.first_page import FirstPageAhead
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
     from vbstui.ui.vault_flows import VaultFlows
 
 log = logging.getLogger("vbstui.ui")
-FIRST_PAGE_WAIT = 10.0  # seconds: a read-ahead slower than that is the listing's to do
-FIRST_FRAME_AT_LATEST = 0.5  # seconds after the screen is built: the deferred login starts
 
 
 class VbsApp(App[int]):
@@ -84,9 +83,8 @@ class VbsApp(App[int]):
         self.runner = JobRunner(self, self.connection, self.loader, guard, poll=poll,
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
         self._policies_after_volumes = False  # set by `connected`
-        self.first_page = first_page  # the first disks, read ahead by a second process
-        self._connect_after_first_frame = False  # set by `on_load` while reading ahead
-        self._connect_started = False  # that deferred login, started (`_connect_once`)
+        # The first disks, read ahead by a second process: when the login starts.
+        self.early = EarlyStart(self, self.connection, self.loader, first_page)
 
     # -- the flows (backup, restore, delete, decisions; vaults, policies, sharing,
     # pruning) and their screens: loaded on first use, none is needed for the first rows
@@ -183,16 +181,9 @@ class VbsApp(App[int]):
 
     def on_load(self) -> None:
         # Before the main screen is built: the login (token cache, IAM) runs beside
-        # Textual's start-up instead of after it.  Unless the first disks are being
-        # read ahead: then the session (and the HTTP stack it loads) waits for the
-        # first frame, which shows them (see `vbstui.ui.first_page`).
-        self._connect_after_first_frame = self._reading_ahead()
-        if not self._connect_after_first_frame:
-            self.connection.connect()
-
-    def _reading_ahead(self) -> bool:
-        ahead = self.first_page
-        return ahead is not None and not (ahead.done and ahead.peek() is None)
+        # Textual's start-up instead of after it, or after the first frame while the
+        # first disks are read ahead (see `vbstui.ui.early_start`).
+        self.early.app_loaded()
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready,
@@ -213,42 +204,13 @@ class VbsApp(App[int]):
                      Severity.WARNING)
         for warning in self.target.warnings:
             self.say(warning, Severity.WARNING)
-        if self._connect_after_first_frame:
-            self._connect_after_first_frame = False
-            self._show_first_page()
-            # Once the first frame is out: drawn with the disks read ahead when they are
-            # here already (a table too small to draw still connects, a little later).
-            self.volumes_view.table.after_first_frame(self._connect_once)
-            self.set_timer(FIRST_FRAME_AT_LATEST, self._connect_once)
+        self.early.screen_built(self.volumes_view.table)
         self.connection.screen_shown()  # then what the login said meanwhile
-
-    def _connect_once(self) -> None:
-        """The deferred login: whichever of its two triggers comes first."""
-        if not self._connect_started:
-            self._connect_started = True
-            self.connection.connect()
-
-    def _show_first_page(self) -> None:
-        """The disks read ahead: in the first frame if they are there already."""
-        ahead = self.first_page
-        if ahead is None:
-            return
-        if ahead.done:
-            self.loader.show_first_page(ahead.peek())
-            return
-
-        async def when_read() -> None:
-            await ahead.wait(FIRST_PAGE_WAIT)
-            self.loader.show_first_page(ahead.peek())
-
-        self.run_worker(when_read, name="first-page", group="first-page", exit_on_error=False,
-                        description="showing the first disks")
 
     def connected(self, project_id: str) -> None:
         """A session is open for this project: load its disks, resume its jobs."""
         self.update_status()
-        ahead, self.first_page = self.first_page, None
-        self.loader.load_volumes(first_body=ahead.take(project_id) if ahead else None)
+        self.loader.load_volumes(first_body=self.early.first_body(project_id))
         # The volumes view's POLICY column fills in once the disks' listing is done: its
         # request and its code (loaded on first use) do not delay the first rows.
         self._policies_after_volumes = True
@@ -407,8 +369,7 @@ class VbsApp(App[int]):
 
     async def on_unmount(self) -> None:
         # However the app ends (quit, login cancelled, a test's exit), nothing stays open.
-        if self.first_page is not None:
-            self.first_page.stop()
+        self.early.stop()
         await self.connection.shut_down()
 
     async def action_quit(self) -> None:
