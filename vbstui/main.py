@@ -25,24 +25,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return sim_main(args_list[1:])
     frozen_before = gc.get_freeze_count()
+    ahead = None
     try:
         with start_up():  # the collector skips what start-up makes (see there)
+            from vbstui.cli.command_names import names_a_command  # noqa: PLC0415 - gc off
+
+            if not names_a_command(args_list):  # the TUI's, most likely
+                from vbstui.ui.first_page import FirstPageAhead  # noqa: PLC0415 - TUI only
+
+                # Before the parser and Textual: the other core reads the first disks.
+                ahead = FirstPageAhead.start(args_list)
             from vbstui.cli.command_line import read_command_line  # noqa: PLC0415 - gc off
 
             args = read_command_line(args_list)
             if isinstance(args, int):
                 return args
             if args.command is None:
-                from vbstui.ui.first_page import FirstPageAhead  # noqa: PLC0415 - TUI only
-
-                # Before Textual is imported: the other core reads the first disks meanwhile.
-                ahead = FirstPageAhead.start(args)
                 from vbstui.ui.launch import run_tui  # noqa: PLC0415 - Textual, only for the TUI
             else:
                 from vbstui.cli.dispatch import run_headless  # noqa: PLC0415 - not for the TUI
         if args.command is None:
-            return run_tui(args, ahead)
+            tui_ahead, ahead = ahead, None
+            return run_tui(args, tui_ahead)
         return run_headless(args)
     finally:
+        if ahead is not None:  # not a TUI run after all (--help, a refusal)
+            ahead.stop()
         if not frozen_before:  # a caller in the same process (a test) gets it back as it was
             gc.unfreeze()

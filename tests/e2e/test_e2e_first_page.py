@@ -23,14 +23,14 @@ def sim(module_sims: Any) -> SimProcess:
     return module_sims("--volumes", "250", "--password", SECRET, name="ahead")
 
 
-def read_ahead(cli: Cli, env_extra: dict[str, str | None] | None = None
-               ) -> subprocess.CompletedProcess[str]:
-    """The read-ahead process as the TUI starts it: the run's choices on stdin."""
-    config = cli.base_args[cli.base_args.index("--config") + 1]
-    choices = {"config_path": config, "profile": "sim"}
-    return subprocess.run([sys.executable, "-m", "vbstui.ops.first_page"],
-                          input=json.dumps(choices), capture_output=True, text=True,
-                          env=cli.env(env_extra), cwd=cli.root, timeout=60, check=False)
+def read_ahead(cli: Cli, env_extra: dict[str, str | None] | None = None,
+               argv: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The read-ahead process as the TUI starts it: the run's command line on stdin
+    (by default the TUI's: `vbstui --config ... --profile sim`)."""
+    return subprocess.run([sys.executable, "-m", "vbstui.read_ahead"],
+                          input=json.dumps(list(cli.base_args) if argv is None else argv),
+                          capture_output=True, text=True, env=cli.env(env_extra),
+                          cwd=cli.root, timeout=60, check=False)
 
 
 def detail_requests(sim: SimProcess) -> int:
@@ -121,3 +121,19 @@ def test_a_revoked_token_ends_it_without_a_login_or_a_cache_change(
     assert (done.returncode, done.stdout) == (1, "")
     assert revoking.state()["token_requests"] == tokens
     assert cache.read_bytes() == cached  # the TUI replaces it, not the read-ahead
+
+
+@pytest.mark.parametrize("extra", [["volumes", "--json"], ["--help"], ["--demo"],
+                                   ["--no-such-option"]])
+def test_a_run_that_is_not_the_tuis_gets_nothing_read(
+        tmp_path: Path, sim: SimProcess, extra: list[str]) -> None:
+    """The process reads the command line with vbstui's parser: a command, the help,
+    the demo or a refused option end it before anything is sent."""
+    cli = cli_for(tmp_path / "cli", sim, password=SECRET)
+    assert cli.run("quota", "--json").rc == 0
+    details = detail_requests(sim)
+
+    done = read_ahead(cli, argv=[*cli.base_args, *extra])
+
+    assert done.returncode == 1
+    assert detail_requests(sim) == details

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from argparse import Namespace
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,7 +71,7 @@ async def test_the_disks_read_ahead_are_on_screen_before_the_session_and_not_ask
     url, config = served
     cache_a_token(config)
     before = requests(url)
-    ahead = FirstPageAhead.start(Namespace(config=str(config), profile="sim"))
+    ahead = FirstPageAhead.start(["--config", str(config), "--profile", "sim"])
     assert ahead is not None
     await ahead.wait(30)
     assert ahead.done and ahead.peek() is not None
@@ -93,7 +92,7 @@ async def test_without_a_cached_token_nothing_is_read_ahead_and_the_app_logs_in(
         served: tuple[str, Path]) -> None:
     url, config = served
     before = requests(url)
-    ahead = FirstPageAhead.start(Namespace(config=str(config), profile="sim"))
+    ahead = FirstPageAhead.start(["--config", str(config), "--profile", "sim"])
     assert ahead is not None
     await ahead.wait(30)
     assert ahead.done and ahead.peek() is None

@@ -7,7 +7,6 @@ import asyncio
 import json
 import subprocess
 import sys
-from argparse import Namespace
 
 import pytest
 
@@ -73,11 +72,11 @@ def test_stop_ends_a_process_still_at_work() -> None:
     assert ahead.done and ahead.peek() is None
 
 
-@pytest.mark.parametrize("args", [Namespace(demo=True), Namespace(demo_reset=True)])
-def test_the_demo_reads_nothing_ahead(args: Namespace) -> None:
-    assert FirstPageAhead.start(args) is None  # its simulator lives in the TUI's process
+@pytest.mark.parametrize("argv", [["--demo"], ["--profile", "x", "--demo-reset"]])
+def test_the_demo_reads_nothing_ahead(argv: list[str]) -> None:
+    assert FirstPageAhead.start(argv) is None  # its simulator lives in the TUI's process
 
 
 def test_it_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VBSTUI_NO_READ_AHEAD", "1")
-    assert FirstPageAhead.start(Namespace(profile="sim")) is None
+    assert FirstPageAhead.start(["--profile", "sim"]) is None

@@ -3,10 +3,10 @@
 Textual takes about a third of a second to import and draw its first frame, all of it
 on one core; the first page of a project's disks takes the HTTP stack (httpx, httpcore,
 anyio: some 80 ms to import), the token cache's password check and a round trip.
-`vbstui.ui.first_page` starts this module (`python -m vbstui.ops.first_page`) before
-Textual is imported, so the two run side by side on two cores and the first frame
-shows disks; the TUI's own session opens after that frame, and its listing goes on
-from this page.
+`vbstui.main` starts a second process (`vbstui.read_ahead`) before Textual is
+imported, and it runs `read_first_page`, so the two run side by side on two cores and
+the first frame shows disks; the TUI's own session opens after that frame, and its
+listing goes on from this page.
 
 What this process may do is narrow, so that running it beside the TUI changes nothing
 the TUI would not do itself:
@@ -17,22 +17,15 @@ the TUI would not do itself:
   locked keyring may ask the user to unlock it, which is the TUI's to do, once) and
   never a prompt: where the TUI would ask, nothing is read ahead;
 - one request, the one the TUI's listing starts with (`EvsClient.first_page_body`);
-- nothing written, nothing shown: the answer goes to stdout as JSON, and any failure
-  is no answer (exit status 1): the TUI then lists as it would have.
-
-stdin: the `Choices` as JSON.  stdout: {"project_id": ..., "body": <the page's body>}.
+- nothing written, nothing shown: the answer is {"project_id": ..., "body": <the
+  page's body>}, and any failure is no answer: the TUI then lists as it would have.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import json
-import sys
-from dataclasses import fields
 from typing import Any
 
-import vbstui.skip_httpx_cli  # noqa: F401 - before httpx is imported
 from vbstui.cloud.errors import CloudError
 from vbstui.errors import ConfigError, CredentialError
 from vbstui.local.credentials import without_keyring
@@ -74,29 +67,3 @@ async def read_first_page(choices: Choices) -> dict[str, Any] | None:
     finally:
         await asyncio.wait([checked])
     return {"project_id": project_id, "body": body}
-
-
-def choices_from(text: str) -> Choices:
-    """The `Choices` sent on stdin; `ValueError` for anything else."""
-    data = json.loads(text)
-    known = {f.name for f in fields(Choices)}
-    if not isinstance(data, dict) or not set(data) <= known:
-        raise ValueError("not the Choices of a vbstui run")
-    return Choices(**data)
-
-
-def main() -> int:
-    gc.disable()  # a short-lived process: the collector's passes would be wasted
-    try:
-        answer = asyncio.run(read_first_page(choices_from(sys.stdin.read())))
-    except Exception:  # anything at all: no answer, and the TUI lists itself
-        return 1
-    if answer is None:
-        return 1
-    sys.stdout.write(json.dumps(answer, separators=(",", ":")))
-    sys.stdout.flush()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,8 +1,8 @@
-"""The TUI's side of the first page read ahead by a second process
-(`vbstui.ops.first_page`, which says what that process may do and why).
+"""The TUI's side of the first page read ahead by a second process (`vbstui.read_ahead`;
+`vbstui.ops.first_page` says what that process may do and why).
 
-`vbstui.main` starts it first, before Textual is imported, so this module imports only
-the standard library and the choices.  A thread drains the answer as it comes (it is
+`vbstui.main` starts it first, before the parser or Textual is imported, so this module
+imports only the standard library.  A thread drains the answer as it comes (it is
 bigger than a pipe holds).  The app shows the page's disks as its screen is built
 (`peek`), opens its own session after that first frame, and its listing takes the page
 as its first (`take`) and goes on from there: once, at start-up (a page older than
@@ -18,13 +18,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict
+from collections.abc import Sequence
 from typing import Any
-
-from vbstui.ops.choices import Choices
 
 MAX_ANSWER = 16 << 20  # bytes: a first page is a few hundred kB at most
 FRESH_FOR = 30.0  # seconds: after that the listing asks the server itself
+DEMO_OPTIONS = ("--demo", "--demo-reset")  # its simulator lives in the TUI's process
 
 
 class FirstPageAhead:
@@ -39,23 +38,23 @@ class FirstPageAhead:
         threading.Thread(target=self._read, name="vbstui-first-page", daemon=True).start()
 
     @classmethod
-    def start(cls, args: object) -> FirstPageAhead | None:
-        """Start reading ahead for the TUI run with `args`; None where nothing is read
-        ahead (the demo, a frozen executable, `VBSTUI_NO_READ_AHEAD` set, no process)."""
-        choices = Choices.from_args(args)
-        if (choices.wants_demo or getattr(sys, "frozen", False)
+    def start(cls, argv: Sequence[str]) -> FirstPageAhead | None:
+        """Start reading ahead for the TUI run with the command line `argv` (the process
+        reads it with vbstui's parser); None where nothing is read ahead: the demo, a
+        frozen executable, `VBSTUI_NO_READ_AHEAD` set, no process."""
+        if (any(word in DEMO_OPTIONS for word in argv) or getattr(sys, "frozen", False)
                 or os.environ.get("VBSTUI_NO_READ_AHEAD")):
             return None
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "vbstui.ops.first_page"],
+                [sys.executable, "-m", "vbstui.read_ahead"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError:
             return None
         assert process.stdin is not None
         try:
             with process.stdin:
-                process.stdin.write(json.dumps(asdict(choices)).encode())
+                process.stdin.write(json.dumps(list(argv)).encode())
         except OSError:
             pass  # it ended already: no answer
         return cls(process)
