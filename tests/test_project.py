@@ -95,7 +95,7 @@ LAZY_IMPORTS = {
     "vbstui.cloud.retry_loop": "tenacity's retry loop, only after a retryable failure",
     "vbstui.cli.command_line": "the parser and logging, loaded with the collector paused",
     "vbstui.ui.first_page": "the TUI's read-ahead, started before Textual is imported",
-    "vbstui.cli.command_names": "whether a run names a command, looked at before the parser",
+    "vbstui.cli.command_word": "whether a run names a command, told before the parser",
     "vbstui.cloud.client": "the session and the HTTP stack: the TUI opens it after 1 frame",
     "httpx": "the HTTP stack (demo transport), loaded with the session",
     "vbstui.cloud.request_timeout": "httpx's timeout, only when a request is sent",

@@ -28,9 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ahead = None
     try:
         with start_up():  # the collector skips what start-up makes (see there)
-            from vbstui.cli.command_names import names_a_command  # noqa: PLC0415 - gc off
+            from vbstui.cli.command_word import has_command_word  # noqa: PLC0415 - gc off
 
-            if not names_a_command(args_list):  # the TUI's, most likely
+            if not has_command_word(args_list):  # the TUI's
                 from vbstui.ui.first_page import FirstPageAhead  # noqa: PLC0415 - TUI only
 
                 # Before the parser and Textual: the other core reads the first disks.
