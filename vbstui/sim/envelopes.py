@@ -9,8 +9,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 REQUEST_ID_KEY = "vbstui.request_id"
 
@@ -35,6 +39,21 @@ def vbs_error(code: str, message: str, status: int = 400) -> JSONResponse:
 
 def vbs_error_from(exc: VbsError) -> JSONResponse:
     return vbs_error(exc.code, exc.message, exc.status)
+
+
+def vbs_errors(handler: Callable[[Request, Any], Awaitable[Response]]
+               ) -> Callable[[Request, Any], Awaitable[Response]]:
+    """A VBS route whose refusals (`VbsError`) are answered in the VBS envelope
+    (as `cbr_codes.cbr_errors` does for CBR's)."""
+
+    @functools.wraps(handler)
+    async def answer(request: Request, sim: Any) -> Response:
+        try:
+            return await handler(request, sim)
+        except VbsError as exc:
+            return vbs_error_from(exc)
+
+    return answer
 
 
 def bad_request(message: str) -> JSONResponse:

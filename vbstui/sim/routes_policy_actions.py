@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vbstui.sim.envelopes import VbsError, vbs_error_from
+from vbstui.sim.envelopes import vbs_errors
 from vbstui.sim.guard import authorized
 from vbstui.sim.paging import BadQuery, int_param
 from vbstui.sim.policy_filters import TaskQuery
@@ -32,60 +32,48 @@ def _no_content() -> Response:
 
 
 @authorized
+@vbs_errors
 async def create_policy(request: Request, sim: SimState) -> Response:
-    try:
-        policy_id = sim.policies.create(parse_policy(await _json(request), create=True))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    policy_id = sim.policies.create(parse_policy(await _json(request), create=True))
     return JSONResponse({"backup_policy_id": policy_id})
 
 
 @authorized
+@vbs_errors
 async def modify_policy(request: Request, sim: SimState) -> Response:
-    try:
-        fields = parse_policy(await _json(request), create=False)
-        policy_id = sim.policies.modify(_policy_id(request), fields)
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    fields = parse_policy(await _json(request), create=False)
+    policy_id = sim.policies.modify(_policy_id(request), fields)
     return JSONResponse({"backup_policy_id": policy_id})
 
 
 @authorized
+@vbs_errors
 async def delete_policy(request: Request, sim: SimState) -> Response:
-    try:
-        sim.policies.delete(_policy_id(request))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    sim.policies.delete(_policy_id(request))
     return _no_content()
 
 
 @authorized
+@vbs_errors
 async def execute_policy(request: Request, sim: SimState) -> Response:
-    try:
-        sim.policies.execute(_policy_id(request))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    sim.policies.execute(_policy_id(request))
     return _no_content()
 
 
 @authorized
+@vbs_errors
 async def associate(request: Request, sim: SimState) -> Response:
-    try:
-        body = await _json(request)
-        success, failed = sim.policies.associate(body.get("backup_policy_id"),
-                                                 body.get("resources"))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    body = await _json(request)
+    success, failed = sim.policies.associate(body.get("backup_policy_id"),
+                                             body.get("resources"))
     return JSONResponse({"success_resources": success, "fail_resources": failed})
 
 
 @authorized
+@vbs_errors
 async def disassociate(request: Request, sim: SimState) -> Response:
-    try:
-        body = await _json(request)
-        success, failed = sim.policies.disassociate(_policy_id(request), body.get("resources"))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    body = await _json(request)
+    success, failed = sim.policies.disassociate(_policy_id(request), body.get("resources"))
     return JSONResponse({"success_resources": success, "fail_resources": failed})
 
 
@@ -109,48 +97,38 @@ def _task_query(request: Request) -> TaskQuery:
 
 
 @authorized
+@vbs_errors
 async def list_tasks(request: Request, sim: SimState) -> Response:
-    try:
-        tasks, count = sim.policies.task_page(_policy_id(request), _task_query(request))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    tasks, count = sim.policies.task_page(_policy_id(request), _task_query(request))
     return JSONResponse({"tasks": tasks, "count": count})
 
 
 @authorized
+@vbs_errors
 async def list_tags(request: Request, sim: SimState) -> Response:
-    try:
-        return JSONResponse({"tags": sim.policies.tags_of(_policy_id(request))})
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    return JSONResponse({"tags": sim.policies.tags_of(_policy_id(request))})
 
 
 @authorized
+@vbs_errors
 async def add_tag(request: Request, sim: SimState) -> Response:
-    try:
-        body = await _json(request)
-        sim.policies.add_tag(_policy_id(request), body.get("tag"))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    body = await _json(request)
+    sim.policies.add_tag(_policy_id(request), body.get("tag"))
     return _no_content()
 
 
 @authorized
+@vbs_errors
 async def remove_tag(request: Request, sim: SimState) -> Response:
-    try:
-        sim.policies.remove_tag(_policy_id(request), str(request.path_params["key"]))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    sim.policies.remove_tag(_policy_id(request), str(request.path_params["key"]))
     return _no_content()
 
 
 @authorized
+@vbs_errors
 async def batch_tags(request: Request, sim: SimState) -> Response:
-    try:
-        body = await _json(request)
-        sim.policies.batch_tags(_policy_id(request), body.get("action"), body.get("tags"))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    body = await _json(request)
+    sim.policies.batch_tags(_policy_id(request), body.get("action"), body.get("tags"))
     return _no_content()
 
 
@@ -160,8 +138,6 @@ async def all_tags(request: Request, sim: SimState) -> Response:
 
 
 @authorized
+@vbs_errors
 async def policies_by_tag(request: Request, sim: SimState) -> Response:
-    try:
-        return JSONResponse(sim.policies.by_tags(await _json(request)))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    return JSONResponse(sim.policies.by_tags(await _json(request)))

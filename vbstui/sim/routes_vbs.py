@@ -7,13 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from vbstui.sim.envelopes import (
-    VbsError,
-    bad_request,
-    item_not_found,
-    vbs_error,
-    vbs_error_from,
-)
+from vbstui.sim.envelopes import bad_request, item_not_found, vbs_error, vbs_errors
 from vbstui.sim.guard import authorized
 from vbstui.sim.paging import MAX_LIMIT, BadQuery, base_url, int_param, next_link
 from vbstui.sim.rules import parse_create, parse_restore
@@ -21,22 +15,18 @@ from vbstui.sim.state import BadMarker, NotFound, Refused, SimState
 
 
 @authorized
+@vbs_errors
 async def create_backup(request: Request, sim: SimState) -> Response:
-    try:
-        job_id = sim.create_backup(parse_create(await request.body()))
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    job_id = sim.create_backup(parse_create(await request.body()))
     return JSONResponse({"job_id": job_id})
 
 
 @authorized
+@vbs_errors
 async def restore_backup(request: Request, sim: SimState) -> Response:
     backup_id = request.path_params["backup_id"]
-    try:
-        volume_id = parse_restore(backup_id, await request.body())
-        job_id = sim.restore_backup(backup_id, volume_id)
-    except VbsError as exc:
-        return vbs_error_from(exc)
+    volume_id = parse_restore(backup_id, await request.body())
+    job_id = sim.restore_backup(backup_id, volume_id)
     return JSONResponse({"job_id": job_id})
 
 
