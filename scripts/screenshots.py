@@ -20,7 +20,8 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from vbstui.jobs import Kind, Phase, PollSchedule
+from vbstui.jobs import Kind, Phase
+from vbstui.jobs.timing import PollSchedule
 from vbstui.local.config import Config
 from vbstui.local.credentials import KeyringAccess
 from vbstui.ops.target import Target, demo_profile
@@ -185,7 +186,7 @@ async def shot_bulk(pilot: Pilot[Any], app: VbsApp) -> None:
         await pilot.press("space")
     await submit_form(pilot, app, "weekly")
     await wait(pilot, lambda: len(app.jobs) == 8 and all(
-        j.status == "INIT" for j in app.jobs.values()), "all submitted")
+        j.phase is Phase.RUNNING and j.job_id for j in app.jobs.values()), "all submitted")
     clock(app).advance(JOB_SECONDS * 2)
     await wait(pilot, lambda: all(j.finished for j in app.jobs.values()), "bulk done")
     assert all(j.kind is Kind.CREATE for j in app.jobs.values())
