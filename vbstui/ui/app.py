@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -187,12 +187,18 @@ class VbsApp(App[int]):
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready,
-                                       protection=self.protection), "main")
+                                       protection=self.protection, on_built=self.main_built),
+                            "main")
         self.push_screen("main")
 
+    def main_built(self) -> None:
+        """The main screen's first widgets exist: the disks read ahead go into its first
+        frame (see `vbstui.ui.early_start`)."""
+        self.early.screen_built(self.volumes_view.table)
+
     def main_ready(self) -> None:
-        """The main screen's widgets exist: say what mode this is; the login started
-        before goes on into them."""
+        """Every view of the main screen exists: say what mode this is; the login
+        started before goes on into them."""
         self.log_pane.clock = lambda: self.clock().astimezone()
         self.connection.shown.set()  # the log and status line exist: from here on, at once
         self.update_status()
@@ -204,7 +210,6 @@ class VbsApp(App[int]):
                      Severity.WARNING)
         for warning in self.target.warnings:
             self.say(warning, Severity.WARNING)
-        self.early.screen_built(self.volumes_view.table)
         self.connection.screen_shown()  # then what the login said meanwhile
 
     def connected(self, project_id: str) -> None:
@@ -247,6 +252,8 @@ class VbsApp(App[int]):
         self.switch_view(message.view)
 
     def switch_view(self, name: str) -> None:
+        if self.main.when_views_mounted(partial(self.switch_view, name)):
+            return
         self.main.show_view(name)
         if name == "backups" and not self.backups_view.table.all_rows:
             self.loader.load_backups()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -41,6 +42,8 @@ from vbstui.ui.widgets.statusline import StatusLine
 from vbstui.ui.widgets.vtable import VirtualTable
 
 VIEWS = ("volumes", "backups", "jobs", "vaults", "policies")
+T = TypeVar("T", bound=TableView)
+LATER_VIEWS_AT_LATEST = 0.5  # seconds after the screen is built, if its table is not drawn
 DETAILS_FROM_WIDTH = 150  # the details pane opens by itself from this many columns
 
 
@@ -81,11 +84,22 @@ class MainScreen(Screen[None]):
     ]
 
     def __init__(self, volume_by_id: Callable[[str], Volume | None],
-                 on_ready: Callable[[], None], protection: Protection | None = None) -> None:
+                 on_ready: Callable[[], None], protection: Protection | None = None, *,
+                 on_built: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.volume_by_id = volume_by_id  # the disk names the backups view shows
         self.protection = protection or Protection()  # the vault columns' answers
-        self._on_ready = on_ready  # called once the widgets exist
+        self._on_built = on_built  # called before the first frame (the volumes view exists)
+        self._on_ready = on_ready  # called once every view exists
+        # The views not shown at first are made now and mounted just after the first
+        # frame: a third of the screen's widgets, whose styling (some 50 ms on one core)
+        # held up the first rows.  Until then they are reachable here, not in the DOM.
+        self._later_views: dict[type[TableView], TableView] = {
+            BackupsView: BackupsView(self.volume_by_id, self.protection),
+            JobsView: JobsView(), VaultsView: VaultsView(), PoliciesView: PoliciesView()}
+        self.views_mounted = False
+        self._later_mounting = False
+        self._when_mounted: list[Callable[[], None]] = []
         self.layout_choice: LayoutChoice = load_layout()
         self._undecided = 0
         self._newer_above = False
@@ -96,10 +110,6 @@ class MainScreen(Screen[None]):
         with Horizontal(id="middle"):
             with ContentSwitcher(initial="volumes-view", id="views"):
                 yield VolumesView(self.protection)
-                yield BackupsView(self.volume_by_id, self.protection)
-                yield JobsView()
-                yield VaultsView()
-                yield PoliciesView()
             yield DetailsPane(self._disk_name, id="details")
         yield CommandBar(VIEWS, id="command-bar",
                          placeholder=":volumes  :backups  :jobs  :vaults  :policies   "
@@ -115,10 +125,35 @@ class MainScreen(Screen[None]):
         if callable(clock):
             self.details.clock = clock
         self.size_panes(self.size.width, self.size.height)
-        self.query_one(VolumesView).focus_table()
-        # A call, not a message: connecting starts while the first frame is drawn.
-        self._on_ready()
+        volumes = self.query_one(VolumesView)
+        volumes.focus_table()
+        if self._on_built is not None:
+            self._on_built()  # a call, not a message: before the first frame
+        volumes.table.after_first_frame(self._mount_later_views)
+        self.set_timer(LATER_VIEWS_AT_LATEST, self._mount_later_views)  # a table not drawn
         self.set_interval(1.0, self._tick)
+
+    async def _mount_later_views(self) -> None:
+        if self._later_mounting:
+            return
+        self._later_mounting = True
+        views = list(self._later_views.values())
+        for view in views:
+            view.display = False  # as the switcher shows its children: only the current
+        await self.query_one("#views", ContentSwitcher).mount_all(views)
+        self.views_mounted = True
+        self._on_ready()
+        waiting, self._when_mounted = self._when_mounted, []
+        for callback in waiting:
+            callback()
+
+    def when_views_mounted(self, callback: Callable[[], None]) -> bool:
+        """Run `callback` once every view is mounted; False when they are already
+        (the caller goes on at once)."""
+        if self.views_mounted:
+            return False
+        self._when_mounted.append(callback)
+        return True
 
     def _tick(self) -> None:
         """Once a second: a job shown in the details pane moves on; a collapsed panel's
@@ -221,19 +256,24 @@ class MainScreen(Screen[None]):
 
     @property
     def backups_view(self) -> BackupsView:
-        return self.query_one(BackupsView)
+        return self._later_view(BackupsView)
 
     @property
     def jobs_view(self) -> JobsView:
-        return self.query_one(JobsView)
+        return self._later_view(JobsView)
 
     @property
     def vaults_view(self) -> VaultsView:
-        return self.query_one(VaultsView)
+        return self._later_view(VaultsView)
 
     @property
     def policies_view(self) -> PoliciesView:
-        return self.query_one(PoliciesView)
+        return self._later_view(PoliciesView)
+
+    def _later_view(self, kind: type[T]) -> T:
+        view = self._later_views[kind]
+        assert isinstance(view, kind)
+        return view
 
     def say(self, text: str, severity: Severity = Severity.INFO) -> None:
         self.log_pane.add(text, severity)
@@ -278,6 +318,8 @@ class MainScreen(Screen[None]):
     def action_view(self, name: str) -> None:
         # Shown and focused at once, so keys typed right after F3 (in the same burst)
         # land in the new view; the app then loads what it needs.
+        if self.when_views_mounted(partial(self.action_view, name)):
+            return  # a key in the first frame's instant: the view is not there yet
         self.show_view(name)
         self.focus_view()
         self.post_message(ViewRequested(name))
