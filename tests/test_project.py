@@ -100,6 +100,9 @@ LAZY_IMPORTS = {
     "httpx": "the HTTP stack (demo transport), loaded with the session",
     "vbstui.cloud.request_timeout": "httpx's timeout, only when a request is sent",
     "asyncio": "the read-ahead's wait, imported before Textual (which loads asyncio)",
+    "email.utils": "HTTP dates, only for a Retry-After given as one (httpx loads it anyway)",
+    "hmac": "OpenSSL's hash module, not needed for the TUI's first frame",
+    "hashlib": "the token cache's key and scrypt: at the login, after the first frame",
 }
 
 

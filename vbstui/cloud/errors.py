@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Any
 
@@ -215,6 +214,10 @@ def _retry_after_seconds(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    # An HTTP date is rare here: the email package loads only for one (the TUI's first
+    # frame, before the HTTP stack, does without it).
+    from email.utils import parsedate_to_datetime  # noqa: PLC0415
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -8,7 +8,6 @@ accident.
 
 from __future__ import annotations
 
-import hmac
 import threading
 
 MASK = "********"
@@ -56,6 +55,8 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        import hmac  # noqa: PLC0415 - OpenSSL's hash module, not needed for a first frame
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:

@@ -14,8 +14,6 @@ token, and a copied cache file should not make guessing it cheap.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -45,10 +43,14 @@ def cache_key(profile: Profile) -> str:
             profile.user_domain_id, profile.project_name, profile.project_id, profile.region,
         )
     )
+    import hashlib  # noqa: PLC0415 - OpenSSL's hash module, at the login (after 1 frame)
+
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def _scrypt(password: Secret, salt: bytes, n: int, r: int, p: int) -> bytes:
+    import hashlib  # noqa: PLC0415 - as above
+
     return hashlib.scrypt(password.reveal().encode(), salt=salt, n=n, r=r, p=p, dklen=32,
                           maxmem=256 * r * (n + p + 2))
 
@@ -70,6 +72,8 @@ def password_matches(check: Any, password: Secret) -> bool:
         salt, expected = bytes.fromhex(check["salt"]), bytes.fromhex(check["hash"])
         if not (1 < n <= MAX_SCRYPT_N and 0 < r <= 16 and 0 < p <= 4):
             return False
+        import hmac  # noqa: PLC0415 - as above
+
         return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
     except (KeyError, TypeError, ValueError):
         return False

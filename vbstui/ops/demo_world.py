@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -176,7 +175,7 @@ class KeptWorld:
         from vbstui.sim import dump_world  # noqa: PLC0415 - demo only
 
         revision = self.sim.revision
-        stamp = secrets.token_hex(8)
+        stamp = os.urandom(8).hex()  # what `secrets.token_hex` returns, without hmac
         try:
             write_private_file(self.path, f"{HEADER} {stamp}\n".encode() + dump_world(self.sim))
         except OSError as exc:

@@ -26,6 +26,7 @@ from vbstui.textsafe import plural, visible
 from vbstui.ui import messages as msg
 from vbstui.ui.connection import Connection
 from vbstui.ui.early_start import EarlyStart
+from vbstui.ui.first_frame import FirstFrame
 from vbstui.ui.first_page import FirstPageAhead
 from vbstui.ui.jobrunner import JobRunner
 from vbstui.ui.loading import Loader
@@ -83,8 +84,10 @@ class VbsApp(App[int]):
         self.runner = JobRunner(self, self.connection, self.loader, guard, poll=poll,
                                 bulk_concurrency=bulk_concurrency, clock=self.clock)
         self._policies_after_volumes = False  # set by `connected`
+        self.first_frame = FirstFrame(self)  # what waits for it
         # The first disks, read ahead by a second process: when the login starts.
-        self.early = EarlyStart(self, self.connection, self.loader, first_page)
+        self.early = EarlyStart(self, self.connection, self.loader, first_page,
+                                self.first_frame)
 
     # -- the flows (backup, restore, delete, decisions; vaults, policies, sharing,
     # pruning) and their screens: loaded on first use, none is needed for the first rows
@@ -187,14 +190,17 @@ class VbsApp(App[int]):
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready,
-                                       protection=self.protection, on_built=self.main_built),
-                            "main")
+                                       protection=self.protection, on_built=self.main_built,
+                                       after_first_frame=self.first_frame.after), "main")
         self.push_screen("main")
+
+    def on_ready(self) -> None:
+        self.first_frame.out()  # Textual's start-up is over (see `vbstui.ui.first_frame`)
 
     def main_built(self) -> None:
         """The main screen's first widgets exist: the disks read ahead go into its first
         frame (see `vbstui.ui.early_start`)."""
-        self.early.screen_built(self.volumes_view.table)
+        self.early.screen_built()
 
     def main_ready(self) -> None:
         """Every view of the main screen exists: say what mode this is; the login

@@ -11,25 +11,24 @@ from typing import Any
 from textual.app import App
 
 from vbstui.ui.connection import Connection
+from vbstui.ui.first_frame import FirstFrame
 from vbstui.ui.first_page import FirstPageAhead
 from vbstui.ui.loading import Loader
-from vbstui.ui.widgets.vtable import VirtualTable
 
 FIRST_PAGE_WAIT = 10.0  # seconds: a read-ahead slower than that is the listing's to do
-FIRST_FRAME_AT_LATEST = 0.5  # seconds after the screen is built: the deferred login starts
 
 
 class EarlyStart:
     """When the login starts, and what the first listing starts from."""
 
     def __init__(self, app: App[Any], connection: Connection, loader: Loader,
-                 ahead: FirstPageAhead | None) -> None:
+                 ahead: FirstPageAhead | None, first_frame: FirstFrame) -> None:
         self.app = app
+        self.first_frame = first_frame
         self.connection = connection
         self.loader = loader
         self.ahead = ahead
         self._deferred = False  # the login waits for the first frame
-        self._login_started = False
 
     def app_loaded(self) -> None:
         """Before the main screen is built: log in now, unless disks are being read."""
@@ -38,16 +37,15 @@ class EarlyStart:
         if not self._deferred:
             self.connection.connect()
 
-    def screen_built(self, table: VirtualTable[Any]) -> None:
-        """The main screen's widgets exist: the disks read ahead go into `table` (in the
-        first frame if they are here already), and the deferred login starts once that
-        frame is out (a table too small to be drawn: a little later)."""
+    def screen_built(self) -> None:
+        """The main screen's first widgets exist: the disks read ahead go into the
+        volumes table (in the first frame if they are here already), and the deferred
+        login starts once that frame is out."""
         if not self._deferred:
             return
         self._deferred = False
         self._show()
-        table.after_first_frame(self._log_in)
-        self.app.set_timer(FIRST_FRAME_AT_LATEST, self._log_in)
+        self.first_frame.after(self._log_in)
 
     def first_body(self, project_id: str) -> dict[str, Any] | None:
         """For the first listing of `project_id`: the page read ahead, if it is that
@@ -60,9 +58,7 @@ class EarlyStart:
             self.ahead.stop()
 
     def _log_in(self) -> None:
-        if not self._login_started:  # whichever of the two triggers comes first
-            self._login_started = True
-            self.connection.connect()
+        self.connection.connect()
 
     def _show(self) -> None:
         ahead = self.ahead

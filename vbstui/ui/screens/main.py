@@ -43,7 +43,6 @@ from vbstui.ui.widgets.vtable import VirtualTable
 
 VIEWS = ("volumes", "backups", "jobs", "vaults", "policies")
 T = TypeVar("T", bound=TableView)
-LATER_VIEWS_AT_LATEST = 0.5  # seconds after the screen is built, if its table is not drawn
 DETAILS_FROM_WIDTH = 150  # the details pane opens by itself from this many columns
 
 
@@ -85,12 +84,15 @@ class MainScreen(Screen[None]):
 
     def __init__(self, volume_by_id: Callable[[str], Volume | None],
                  on_ready: Callable[[], None], protection: Protection | None = None, *,
-                 on_built: Callable[[], None] | None = None) -> None:
+                 on_built: Callable[[], None] | None = None,
+                 after_first_frame: Callable[[Callable[[], object]], None] | None = None
+                 ) -> None:
         super().__init__()
         self.volume_by_id = volume_by_id  # the disk names the backups view shows
         self.protection = protection or Protection()  # the vault columns' answers
         self._on_built = on_built  # called before the first frame (the volumes view exists)
         self._on_ready = on_ready  # called once every view exists
+        self._after_first_frame = after_first_frame or self.call_after_refresh
         # The views not shown at first are made now and mounted just after the first
         # frame: a third of the screen's widgets, whose styling (some 50 ms on one core)
         # held up the first rows.  Until then they are reachable here, not in the DOM.
@@ -125,12 +127,10 @@ class MainScreen(Screen[None]):
         if callable(clock):
             self.details.clock = clock
         self.size_panes(self.size.width, self.size.height)
-        volumes = self.query_one(VolumesView)
-        volumes.focus_table()
+        self.query_one(VolumesView).focus_table()
         if self._on_built is not None:
             self._on_built()  # a call, not a message: before the first frame
-        volumes.table.after_first_frame(self._mount_later_views)
-        self.set_timer(LATER_VIEWS_AT_LATEST, self._mount_later_views)  # a table not drawn
+        self._after_first_frame(self._mount_later_views)
         self.set_interval(1.0, self._tick)
 
     async def _mount_later_views(self) -> None:

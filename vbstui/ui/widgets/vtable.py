@@ -103,7 +103,6 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._widths = [c.width for c in self.columns]
         self._laid_out_for: tuple[Any, ...] = ()  # what the widths were computed for
         self._index_turn: asyncio.Handle | None = None  # the next slice of `_index_in_turns`
-        self._after_first_frame: list[Callable[[], object]] = []
 
     # -- data --------------------------------------------------------------------------
 
@@ -397,18 +396,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return f"no {self.noun} matches '{visible(self._set.filter_text)}'"
         return self.empty_text
 
-    def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Run `callback` once the first frame that draws this table is out: it is
-        scheduled, from that drawing, to run after the screen's refresh.  A drawing
-        during a batch update (the app's start-up is one) does not count: its frame is
-        not written, and what runs after its refresh would hold up the frame that is."""
-        self._after_first_frame.append(callback)
-
     def render_line(self, y: int) -> Strip:
-        if self._after_first_frame and not getattr(self.app, "_batch_count", 0):
-            callbacks, self._after_first_frame = self._after_first_frame, []
-            for callback in callbacks:
-                self.call_after_refresh(callback)
         width = self.scrollable_content_region.width
         self._lay_out(width)
         scroll_x = round(self.scroll_x)
