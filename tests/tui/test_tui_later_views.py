@@ -1,11 +1,10 @@
 """The views not shown at first (backups, jobs, vaults, policies) are mounted just after
-the first frame (`MainScreen._mount_later_views`): a key asking for one before then
-opens it once it is there, and only the current view is ever shown."""
+the first frame (`MainScreen._mount_later_views`, after Textual's `Ready`): a key asking
+for one before then opens it once it is there, and only the current view is ever shown."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from textual import events
 from textual.widgets import ContentSwitcher
 from tuikit import loaded, make_app, wait_until
 
@@ -32,17 +31,24 @@ async def test_every_view_is_mounted_after_the_first_frame_and_one_is_shown() ->
         assert app.main.jobs_view.table.has_focus
 
 
+class FrameHeldBack(VbsApp):
+    """Textual's `Ready` (the first frame is out) arrives only when the test says so."""
+
+    def on_ready(self, event: events.Ready) -> None:
+        event.prevent_default()  # VbsApp's own handler is not called
+
+
 async def test_a_view_asked_for_before_the_views_are_mounted_opens_when_they_are() -> None:
-    # Three lines: the volumes table is never drawn, so the later views wait for the
-    # fallback timer (half a second) and the key below comes before them.
     app = make_app()
-    seen: dict[str, Any] = {}
-    async with app.run_test(size=(60, 3)) as pilot:
-        seen["mounted at the key"] = app.main.views_mounted
+    app.__class__ = FrameHeldBack  # make_app's test defaults, with this class
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f4")
+        await pilot.pause()
+        assert not app.main.views_mounted  # the key came before them
+        assert shown_views(app) == ["volumes-view"]
+        app.first_frame.out()
         await wait_until(pilot, lambda: app.main.views_mounted)
         await pilot.pause()
-        assert seen["mounted at the key"] is False
         assert app.main.current_view == "backups"
         assert shown_views(app) == ["backups-view"]
         # and the app did what the view asks for: its backups are listed
