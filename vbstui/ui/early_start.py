@@ -45,7 +45,7 @@ class EarlyStart:
             return
         self._deferred = False
         self._show()
-        self.first_frame.after(self._log_in)
+        self.first_frame.after(self.connection.connect)
 
     def first_body(self, project_id: str) -> dict[str, Any] | None:
         """For the first listing of `project_id`: the page read ahead, if it is that
@@ -56,9 +56,6 @@ class EarlyStart:
     def stop(self) -> None:
         if self.ahead is not None:
             self.ahead.stop()
-
-    def _log_in(self) -> None:
-        self.connection.connect()
 
     def _show(self) -> None:
         ahead = self.ahead
