@@ -103,6 +103,7 @@ LAZY_IMPORTS = {
     "email.utils": "HTTP dates, only for a Retry-After given as one (httpx loads it anyway)",
     "hmac": "OpenSSL's hash module, not needed for the TUI's first frame",
     "hashlib": "the token cache's key and scrypt: at the login, after the first frame",
+    "vbstui.cloud.cbr_error_codes": "CBR's error catalogue, with the others at the first lookup",
 }
 
 

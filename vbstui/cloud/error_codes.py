@@ -17,12 +17,11 @@ simulator's tests can all import it cheaply.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-
-from vbstui.cloud.cbr_error_codes import CBR_CODES
 
 __all__ = [
     "CATALOGUE",
@@ -1196,21 +1195,6 @@ def _build_http() -> dict[int, ErrorInfo]:
     )
 
 
-CATALOGUE: Mapping[str, ErrorInfo] = MappingProxyType(_build())
-"""Every documented service code (and the API-gateway codes), by canonical spelling."""
-
-HTTP_STATUS: Mapping[int, ErrorInfo] = MappingProxyType(_build_http())
-"""Explanations of HTTP status codes, as Cinder-style envelopes carry them."""
-
-CBR_CATALOGUE: Mapping[str, ErrorInfo] = MappingProxyType({
-    code: ErrorInfo(code, row.meaning, row.cause, row.action, row.retryable, MODULE_CBR)
-    for code, row in CBR_CODES.items()
-})
-"""Every BackupService code of the CBR reference (data and HTTP status: `cbr_error_codes`)."""
-
-# Every code lookup resolves against, VBS and CBR alike.
-_KNOWN: Mapping[str, ErrorInfo] = MappingProxyType({**CATALOGUE, **CBR_CATALOGUE})
-
 # Cinder's fault envelope names, in case a caller passes the envelope key as the code.
 _CINDER_FAULTS: Mapping[str, int] = MappingProxyType(
     {
@@ -1227,16 +1211,59 @@ _CINDER_FAULTS: Mapping[str, int] = MappingProxyType(
     }
 )
 
-# (prefix in lower case, number) -> canonical code.
-_BY_PREFIX_AND_NUMBER: Mapping[tuple[str, int], str] = MappingProxyType(
-    {(code.split(".")[0].lower(), int(code.split(".")[1])): code for code in _KNOWN}
-)
-_BY_LOWER: Mapping[str, ErrorInfo] = MappingProxyType(
-    {code.lower(): info for code, info in _KNOWN.items()}
-)
-_PREFIXES: Mapping[str, str] = MappingProxyType(
-    {code.split(".")[0].lower(): code.split(".")[0] for code in _KNOWN}
-)
+
+class _Tables:
+    """The catalogues and their indexes, built on the first lookup: several hundred
+    explanations that a run without an error (and every first frame) never reads."""
+
+    def __init__(self) -> None:
+        from vbstui.cloud.cbr_error_codes import CBR_CODES  # noqa: PLC0415 - with these
+
+        self.catalogue: Mapping[str, ErrorInfo] = MappingProxyType(_build())
+        self.http_status: Mapping[int, ErrorInfo] = MappingProxyType(_build_http())
+        self.cbr_catalogue: Mapping[str, ErrorInfo] = MappingProxyType({
+            code: ErrorInfo(code, row.meaning, row.cause, row.action, row.retryable,
+                            MODULE_CBR)
+            for code, row in CBR_CODES.items()
+        })
+        # Every code lookup resolves against, VBS and CBR alike.
+        known = self.known = MappingProxyType({**self.catalogue, **self.cbr_catalogue})
+        # (prefix in lower case, number) -> canonical code.
+        self.by_prefix_and_number: Mapping[tuple[str, int], str] = MappingProxyType(
+            {(code.split(".")[0].lower(), int(code.split(".")[1])): code for code in known})
+        self.by_lower: Mapping[str, ErrorInfo] = MappingProxyType(
+            {code.lower(): info for code, info in known.items()})
+        self.prefixes: Mapping[str, str] = MappingProxyType(
+            {code.split(".")[0].lower(): code.split(".")[0] for code in known})
+
+
+@functools.cache
+def _tables() -> _Tables:
+    return _Tables()
+
+
+# Declared for readers and type checkers; the values come from `__getattr__` below.
+CATALOGUE: Mapping[str, ErrorInfo]
+HTTP_STATUS: Mapping[int, ErrorInfo]
+CBR_CATALOGUE: Mapping[str, ErrorInfo]
+
+_PUBLIC_TABLES = {
+    # Every documented service code (and the API-gateway codes), by canonical spelling.
+    "CATALOGUE": "catalogue",
+    # Explanations of HTTP status codes, as Cinder-style envelopes carry them.
+    "HTTP_STATUS": "http_status",
+    # Every BackupService code of the CBR reference (data and HTTP status).
+    "CBR_CATALOGUE": "cbr_catalogue",
+}
+
+
+def __getattr__(name: str) -> object:
+    """`CATALOGUE`, `HTTP_STATUS` and `CBR_CATALOGUE`, built when first asked for."""
+    if name in _PUBLIC_TABLES:
+        return getattr(_tables(), _PUBLIC_TABLES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Bare numbers only resolve among the service's own codes, never to gateway codes.
 _BARE_NUMBER_PREFIXES = ("common", "volumebackup", "autobackup")
 
@@ -1248,7 +1275,7 @@ _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\
 
 def all_codes() -> list[str]:
     """Every code in the catalogue, sorted (HTTP status codes are not included)."""
-    return sorted(CATALOGUE)
+    return sorted(_tables().catalogue)
 
 
 def lookup(code: str | int | None) -> ErrorInfo | None:
@@ -1320,28 +1347,29 @@ def _resolve(code: str | int | None) -> tuple[ErrorInfo | None, list[str]]:
     """The info for *code* if it resolves, else the candidate codes of an ambiguous number."""
     if code is None or isinstance(code, bool):
         return None, []
+    tables = _tables()
     if isinstance(code, int):
-        if 400 <= code <= 599 and code in HTTP_STATUS:
-            return HTTP_STATUS[code], []
+        if 400 <= code <= 599 and code in tables.http_status:
+            return tables.http_status[code], []
         return _by_number(code)
     if not isinstance(code, str):
         return None, []
     text = " ".join(code.split()).lower()
     if not text:
         return None, []
-    if text in _BY_LOWER:
-        return _BY_LOWER[text], []
+    if text in tables.by_lower:
+        return tables.by_lower[text], []
     if text in _CINDER_FAULTS:
-        return HTTP_STATUS[_CINDER_FAULTS[text]], []
+        return tables.http_status[_CINDER_FAULTS[text]], []
     match = _CODE_RE.match(text)
-    if match and match["prefix"] in _PREFIXES:
-        canonical = _BY_PREFIX_AND_NUMBER.get((match["prefix"], int(match["number"])))
-        return (_KNOWN[canonical] if canonical else None), []
+    if match and match["prefix"] in tables.prefixes:
+        canonical = tables.by_prefix_and_number.get((match["prefix"], int(match["number"])))
+        return (tables.known[canonical] if canonical else None), []
     match = _HTTP_RE.match(text)
     if match and not text.startswith("0"):
         status = int(match["status"])
-        if status in HTTP_STATUS:
-            return HTTP_STATUS[status], []
+        if status in tables.http_status:
+            return tables.http_status[status], []
         if not _NUMBER_RE.match(text):
             return None, []
     if _NUMBER_RE.match(text):
@@ -1350,13 +1378,14 @@ def _resolve(code: str | int | None) -> tuple[ErrorInfo | None, list[str]]:
 
 
 def _by_number(number: int) -> tuple[ErrorInfo | None, list[str]]:
+    tables = _tables()
     candidates = [
         code
         for prefix in _BARE_NUMBER_PREFIXES
-        if (code := _BY_PREFIX_AND_NUMBER.get((prefix, number))) is not None
+        if (code := tables.by_prefix_and_number.get((prefix, number))) is not None
     ]
     if len(candidates) == 1:
-        return CATALOGUE[candidates[0]], []
+        return tables.catalogue[candidates[0]], []
     return None, candidates
 
 
