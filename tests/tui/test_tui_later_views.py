@@ -53,3 +53,17 @@ async def test_a_view_asked_for_before_the_views_are_mounted_opens_when_they_are
         assert shown_views(app) == ["backups-view"]
         # and the app did what the view asks for: its backups are listed
         await wait_until(pilot, lambda: bool(app.main.backups_view.table.all_rows))
+
+
+async def test_the_disks_are_listed_before_the_later_views_are_mounted() -> None:
+    app = make_app()
+    app.__class__ = FrameHeldBack
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app)
+        assert not app.main.views_mounted  # the first rows did not wait for them
+        app.first_frame.out()
+        await wait_until(pilot, lambda: app.main.views_mounted)
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: bool(app.main.backups_view.table.all_rows))
+        assert shown_views(app) == ["backups-view"]
+        assert "quota" in str(app.main.backups_view.quota.render())

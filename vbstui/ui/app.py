@@ -190,21 +190,17 @@ class VbsApp(App[int]):
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.volumes.get, on_ready=self.main_ready,
-                                       protection=self.protection, on_built=self.main_built,
+                                       protection=self.protection,
                                        after_first_frame=self.first_frame.after), "main")
         self.push_screen("main")
 
     def on_ready(self) -> None:
         self.first_frame.out()  # Textual's start-up is over (see `vbstui.ui.first_frame`)
 
-    def main_built(self) -> None:
-        """The main screen's first widgets exist: the disks read ahead go into its first
-        frame (see `vbstui.ui.early_start`)."""
-        self.early.screen_built()
-
     def main_ready(self) -> None:
-        """Every view of the main screen exists: say what mode this is; the login
-        started before goes on into them."""
+        """The main screen's first widgets exist: say what mode this is; the login
+        started before goes on into them (the views mounted after the first frame are
+        filled once they are: `MainScreen.after_views`)."""
         self.log_pane.clock = lambda: self.clock().astimezone()
         self.connection.shown.set()  # the log and status line exist: from here on, at once
         self.update_status()
@@ -216,6 +212,7 @@ class VbsApp(App[int]):
                      Severity.WARNING)
         for warning in self.target.warnings:
             self.say(warning, Severity.WARNING)
+        self.early.screen_built()  # the disks read ahead: in the first frame
         self.connection.screen_shown()  # then what the login said meanwhile
 
     def connected(self, project_id: str) -> None:
@@ -225,7 +222,7 @@ class VbsApp(App[int]):
         # The volumes view's POLICY column fills in once the disks' listing is done: its
         # request and its code (loaded on first use) do not delay the first rows.
         self._policies_after_volumes = True
-        self.runner.connected(project_id)
+        self.main.after_views(partial(self.runner.connected, project_id))  # the jobs view
 
     # -- errors from workers: the one place -------------------------------------------------
 
@@ -233,7 +230,7 @@ class VbsApp(App[int]):
         if (self._policies_after_volumes and event.worker.group == "volumes"
                 and event.state in (WorkerState.SUCCESS, WorkerState.ERROR)):
             self._policies_after_volumes = False
-            self.policy_flows.load()
+            self.main.after_views(self.policy_flows.load)
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error

@@ -95,8 +95,10 @@ class Loader:
         # The vault listing (the PROTECTION column) once the first rows are on screen:
         # asked for beside the first page, it was answered first and delayed the rows.
         pages = service.volume_pages(first_page=FIRST_PAGE, first_body=first_body)
+        # (the vaults go into the backups and vaults views too: once they are mounted)
         await self._fill(self.main.volumes_view, pages, remember=self._remember_volumes,
-                         on_first_shown=self.load_vaults if self.protection.shown else None)
+                         on_first_shown=partial(self.main.after_views, self.load_vaults)
+                         if self.protection.shown else None)
 
     def _remember_volumes(self, page: list[Volume]) -> None:
         self.volumes.update((v.id, v) for v in page)

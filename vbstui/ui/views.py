@@ -64,21 +64,24 @@ class TableView(Vertical):
     def __init__(self, table: VirtualTable[Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.table = table
+        # Made here, not in compose: a view mounted after the first frame (`MainScreen`)
+        # is filled and summed up before its widgets are in the DOM.
+        self.filter_field = OrderedInput(placeholder="/ filter: name, id, status",
+                                         classes="filter", compact=True)
+        self.summary = Static("", classes="summary")
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="view-bar"):
             # Always laid out (not display:none), so '/' can move focus there at once and
             # the keys typed right after it are not lost.
-            yield OrderedInput(placeholder="/ filter: name, id, status", classes="filter",
-                        compact=True)
-            yield Static("", classes="summary")
+            yield self.filter_field
+            yield self.summary
         yield self.table
 
     def summarize(self, text: str | Text) -> None:
         # The summary's size does not follow its text (one line, the bar's free width):
         # no layout of the whole screen for each new count while a big listing loads.
-        self.query_one(".summary", Static).update(
-            text if isinstance(text, Text) else Text(text), layout=False)
+        self.summary.update(text if isinstance(text, Text) else Text(text), layout=False)
 
     def focus_table(self) -> None:
         # At once, not via focus() (which waits for the next idle moment): a '/' typed
@@ -86,7 +89,7 @@ class TableView(Vertical):
         self.screen.set_focus(self.table)
 
     def action_filter(self) -> None:
-        field = self.query_one(".filter", Input)
+        field = self.filter_field
         if field.has_focus:
             raise SkipAction  # a '/' typed into the filter itself is just a character
         field.add_class("-active")
@@ -95,7 +98,7 @@ class TableView(Vertical):
         self.screen.set_focus(field)
 
     def action_clear_filter(self) -> None:
-        field = self.query_one(".filter", Input)
+        field = self.filter_field
         if field.value:
             field.value = ""
         field.remove_class("-active")
@@ -111,7 +114,7 @@ class TableView(Vertical):
     def _filter_done(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value:
-            self.query_one(".filter", Input).remove_class("-active")
+            self.filter_field.remove_class("-active")
         self.table.focus()
 
     def after_filter(self) -> None:
@@ -240,7 +243,7 @@ class VolumesView(MarkableView):
         words = "name, id, status" + (", vault" if shown else "") + (
             ", policy" if self.policy_label is not None else "")
         # The field is 40 wide: with both extra columns the word "filter" makes way.
-        self.query_one(".filter", Input).placeholder = (
+        self.filter_field.placeholder = (
             f"/ filter: {words}" if len(words) < 28 else f"/ {words}")
 
     def show_policies(self, label: Callable[[Volume], str] | None) -> None:
@@ -308,6 +311,7 @@ class BackupsView(MarkableView):
             search_text=self._search_text, markable=True, empty_text="no backups",
             noun="backup", id="backups-table")
         super().__init__(table, id="backups-view")
+        self.quota = Static("quota: loading…", classes="quota")
         self.volume_filter: str | None = None
         self.services_shown = False
 
@@ -322,7 +326,7 @@ class BackupsView(MarkableView):
             self._disk_name, self.protection.backup_label if self.services_shown else None))
 
     def compose(self) -> ComposeResult:
-        yield Static("quota: loading…", classes="quota")
+        yield self.quota
         yield from super().compose()
 
     def _disk_name(self, volume_id: str) -> str:
@@ -340,7 +344,7 @@ class BackupsView(MarkableView):
         return "backups"
 
     def show_quota(self, quota: Quota | None, problem: str | None = None) -> None:
-        line = self.query_one(".quota", Static)
+        line = self.quota
         if quota is None:
             line.update(Text(f"quota: {problem or 'unknown'}"))
             return

@@ -84,18 +84,17 @@ class MainScreen(Screen[None]):
 
     def __init__(self, volume_by_id: Callable[[str], Volume | None],
                  on_ready: Callable[[], None], protection: Protection | None = None, *,
-                 on_built: Callable[[], None] | None = None,
                  after_first_frame: Callable[[Callable[[], object]], None] | None = None
                  ) -> None:
         super().__init__()
         self.volume_by_id = volume_by_id  # the disk names the backups view shows
         self.protection = protection or Protection()  # the vault columns' answers
-        self._on_built = on_built  # called before the first frame (the volumes view exists)
-        self._on_ready = on_ready  # called once every view exists
+        self._on_ready = on_ready  # called once the first widgets exist
         self._after_first_frame = after_first_frame or self.call_after_refresh
         # The views not shown at first are made now and mounted just after the first
         # frame: a third of the screen's widgets, whose styling (some 50 ms on one core)
-        # held up the first rows.  Until then they are reachable here, not in the DOM.
+        # held up the first rows.  Until then they are reachable here, not in the DOM:
+        # what fills them waits for them (`after_views`).
         self._later_views: dict[type[TableView], TableView] = {
             BackupsView: BackupsView(self.volume_by_id, self.protection),
             JobsView: JobsView(), VaultsView: VaultsView(), PoliciesView: PoliciesView()}
@@ -128,8 +127,8 @@ class MainScreen(Screen[None]):
             self.details.clock = clock
         self.size_panes(self.size.width, self.size.height)
         self.query_one(VolumesView).focus_table()
-        if self._on_built is not None:
-            self._on_built()  # a call, not a message: before the first frame
+        # A call, not a message: connecting starts while the first frame is drawn.
+        self._on_ready()
         self._after_first_frame(self._mount_later_views)
         self.set_interval(1.0, self._tick)
 
@@ -142,7 +141,6 @@ class MainScreen(Screen[None]):
             view.display = False  # as the switcher shows its children: only the current
         await self.query_one("#views", ContentSwitcher).mount_all(views)
         self.views_mounted = True
-        self._on_ready()
         waiting, self._when_mounted = self._when_mounted, []
         for callback in waiting:
             callback()
@@ -154,6 +152,11 @@ class MainScreen(Screen[None]):
             return False
         self._when_mounted.append(callback)
         return True
+
+    def after_views(self, callback: Callable[[], None]) -> None:
+        """Run `callback` now if every view is mounted, else once they are."""
+        if not self.when_views_mounted(callback):
+            callback()
 
     def _tick(self) -> None:
         """Once a second: a job shown in the details pane moves on; a collapsed panel's
