@@ -149,6 +149,8 @@ def test_soak_mixed_faults(sims: Callable[..., Sim], clients: Callable[..., Clie
     for result in results:
         no_traceback(result)
         mine = outcomes_of(result)
+        volumes = result.args.count("--volume")
+        assert len(mine) == volumes, str(result)  # one outcome for each disk asked for
         assert result.returncode == expected_exit(mine), str(result)
         outcomes += mine
     assert len(outcomes) == total

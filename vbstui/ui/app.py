@@ -230,7 +230,8 @@ class VbsApp(App[int]):
         if (self._policies_after_volumes and event.worker.group == "volumes"
                 and event.state in (WorkerState.SUCCESS, WorkerState.ERROR)):
             self._policies_after_volumes = False
-            self.main.after_views(self.policy_flows.load)
+            if self.is_screen_installed("main"):  # not when quitting (the screens are gone)
+                self.main.after_views(self.policy_flows.load)
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
