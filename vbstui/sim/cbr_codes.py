@@ -6,12 +6,9 @@ detail is appended to the message so a client has something specific to show.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import Any
+from starlette.responses import JSONResponse
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from vbstui.sim.envelopes import refusals_answered
 
 CODES: dict[str, tuple[int, str]] = {
     "BackupService.0001": (400, "No resource is available for backup."),
@@ -84,15 +81,5 @@ def cbr_error(exc: CbrError) -> JSONResponse:
                         status_code=exc.status)
 
 
-def cbr_errors(handler: Callable[[Request, Any], Awaitable[Response]]
-               ) -> Callable[[Request, Any], Awaitable[Response]]:
-    """A CBR route whose refusals (`CbrError`) are answered in the flat CBR envelope."""
-
-    @functools.wraps(handler)
-    async def answer(request: Request, sim: Any) -> Response:
-        try:
-            return await handler(request, sim)
-        except CbrError as exc:
-            return cbr_error(exc)
-
-    return answer
+# A CBR route: its `CbrError`s answered in the flat CBR envelope.
+cbr_errors = refusals_answered(CbrError, cbr_error)

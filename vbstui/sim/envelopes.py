@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -41,19 +41,30 @@ def vbs_error_from(exc: VbsError) -> JSONResponse:
     return vbs_error(exc.code, exc.message, exc.status)
 
 
-def vbs_errors(handler: Callable[[Request, Any], Awaitable[Response]]
-               ) -> Callable[[Request, Any], Awaitable[Response]]:
-    """A VBS route whose refusals (`VbsError`) are answered in the VBS envelope
-    (as `cbr_codes.cbr_errors` does for CBR's)."""
+Route = Callable[[Request, Any], Awaitable[Response]]
+E = TypeVar("E", bound=Exception)
 
-    @functools.wraps(handler)
-    async def answer(request: Request, sim: Any) -> Response:
-        try:
-            return await handler(request, sim)
-        except VbsError as exc:
-            return vbs_error_from(exc)
 
-    return answer
+def refusals_answered(error: type[E], answer: Callable[[E], Response]
+                      ) -> Callable[[Route], Route]:
+    """A decorator for routes whose refusals (`error`) are answered by `answer`, in
+    their service's envelope."""
+
+    def decorate(handler: Route) -> Route:
+        @functools.wraps(handler)
+        async def route(request: Request, sim: Any) -> Response:
+            try:
+                return await handler(request, sim)
+            except error as exc:
+                return answer(exc)
+
+        return route
+
+    return decorate
+
+
+# A VBS route: its `VbsError`s answered in the VBS envelope.
+vbs_errors = refusals_answered(VbsError, vbs_error_from)
 
 
 def bad_request(message: str) -> JSONResponse:
