@@ -227,18 +227,18 @@ class VbsApp(App[int]):
     # -- errors from workers: the one place -------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # quitting: the screens are going or gone (a listing still under way met them)
+        quitting = not (self.is_running and self.is_screen_installed("main"))
         if (self._policies_after_volumes and event.worker.group == "volumes"
                 and event.state in (WorkerState.SUCCESS, WorkerState.ERROR)):
             self._policies_after_volumes = False
-            if self.is_screen_installed("main"):  # not when quitting (the screens are gone)
+            if not quitting:
                 self.main.after_views(self.policy_flows.load)
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
         what = event.worker.description or event.worker.name or "background task"
-        if self.connection.shown.is_set() and not (self.is_running
-                                                   and self.is_screen_installed("main")):
-            # quitting: the screens are going or gone (a listing still under way met them)
+        if self.connection.shown.is_set() and quitting:
             log.info("worker %s ended while the app closed: %s", what, error)
             return
         if isinstance(error, CloudError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -42,7 +42,6 @@ from vbstui.ui.widgets.statusline import StatusLine
 from vbstui.ui.widgets.vtable import VirtualTable
 
 VIEWS = ("volumes", "backups", "jobs", "vaults", "policies")
-T = TypeVar("T", bound=TableView)
 DETAILS_FROM_WIDTH = 150  # the details pane opens by itself from this many columns
 
 
@@ -84,22 +83,21 @@ class MainScreen(Screen[None]):
 
     def __init__(self, volume_by_id: Callable[[str], Volume | None],
                  on_ready: Callable[[], None], protection: Protection | None = None, *,
-                 after_first_frame: Callable[[Callable[[], object]], None] | None = None
-                 ) -> None:
+                 after_first_frame: Callable[[Callable[[], object]], None]) -> None:
         super().__init__()
         self.volume_by_id = volume_by_id  # the disk names the backups view shows
         self.protection = protection or Protection()  # the vault columns' answers
         self._on_ready = on_ready  # called once the first widgets exist
-        self._after_first_frame = after_first_frame or self.call_after_refresh
+        self._after_first_frame = after_first_frame
         # The views not shown at first are made now and mounted just after the first
         # frame: a third of the screen's widgets, whose styling (some 50 ms on one core)
         # held up the first rows.  Until then they are reachable here, not in the DOM:
         # what fills them waits for them (`after_views`).
-        self._later_views: dict[type[TableView], TableView] = {
-            BackupsView: BackupsView(self.volume_by_id, self.protection),
-            JobsView: JobsView(), VaultsView: VaultsView(), PoliciesView: PoliciesView()}
+        self.backups_view = BackupsView(self.volume_by_id, self.protection)
+        self.jobs_view = JobsView()
+        self.vaults_view = VaultsView()
+        self.policies_view = PoliciesView()
         self.views_mounted = False
-        self._later_mounting = False
         self._when_mounted: list[Callable[[], None]] = []
         self.layout_choice: LayoutChoice = load_layout()
         self._undecided = 0
@@ -133,10 +131,7 @@ class MainScreen(Screen[None]):
         self.set_interval(1.0, self._tick)
 
     async def _mount_later_views(self) -> None:
-        if self._later_mounting:
-            return
-        self._later_mounting = True
-        views = list(self._later_views.values())
+        views = [self.backups_view, self.jobs_view, self.vaults_view, self.policies_view]
         for view in views:
             view.display = False  # as the switcher shows its children: only the current
         await self.query_one("#views", ContentSwitcher).mount_all(views)
@@ -256,27 +251,6 @@ class MainScreen(Screen[None]):
     @property
     def volumes_view(self) -> VolumesView:
         return self.query_one(VolumesView)
-
-    @property
-    def backups_view(self) -> BackupsView:
-        return self._later_view(BackupsView)
-
-    @property
-    def jobs_view(self) -> JobsView:
-        return self._later_view(JobsView)
-
-    @property
-    def vaults_view(self) -> VaultsView:
-        return self._later_view(VaultsView)
-
-    @property
-    def policies_view(self) -> PoliciesView:
-        return self._later_view(PoliciesView)
-
-    def _later_view(self, kind: type[T]) -> T:
-        view = self._later_views[kind]
-        assert isinstance(view, kind)
-        return view
 
     def say(self, text: str, severity: Severity = Severity.INFO) -> None:
         self.log_pane.add(text, severity)
