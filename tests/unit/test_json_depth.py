@@ -3,6 +3,7 @@ listing is checked on every page, so the fast check must agree with the plain ru
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -38,7 +39,8 @@ def test_deeper_than_agrees_with_the_plain_rule(value: Any, limit: int) -> None:
     assert deeper_than(parsed, limit) is (depth(parsed) > limit)
 
 
-@given(st.integers(min_value=0, max_value=3), st.sampled_from([1, "x", [], {}, None]))
+@given(st.integers(min_value=0, max_value=3),
+       st.sampled_from([1, "x", [], {}, {"a": 1}, [{}], None]))
 def test_the_limit_itself_is_allowed_and_one_more_is_refused(extra: int, innermost: Any
                                                               ) -> None:
     levels = MAX_JSON_DEPTH - 2 - depth(innermost)  # the page's object and list are 2
@@ -50,3 +52,14 @@ def test_the_limit_itself_is_allowed_and_one_more_is_refused(extra: int, innermo
     except JsonTooDeep:
         return
     raise AssertionError("an answer nested past the limit was accepted")
+
+
+def test_the_collector_tracks_every_container_that_holds_a_container() -> None:
+    """What `deeper_than` leans on (CPython): a parsed list is always tracked, a dict as
+    soon as it holds a container; only a dict of plain values may go untracked."""
+    page = json.loads('{"volumes": [{"id": "a", "links": [{"rel": "self"}]}, {"x": {}}],'
+                      ' "count": 2, "plain": {"k": 1}}')
+    for holder in (page, page["volumes"], page["volumes"][0], page["volumes"][0]["links"],
+                   page["volumes"][1]):
+        assert gc.is_tracked(holder)
+    assert deeper_than(page, 4) and not deeper_than(page, 5)  # page, list, disk, links, link

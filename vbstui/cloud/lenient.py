@@ -7,10 +7,12 @@ number if it is one, anything else the default.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from itertools import repeat
 from typing import Any
 
 # No answer of these services nests deeper than about ten levels.  Deeper bodies are
@@ -37,20 +39,26 @@ def load_json(text: str | bytes) -> Any:
 
 
 def deeper_than(data: Any, limit: int) -> bool:
-    """Whether `data` nests more than `limit` containers deep.
+    """Whether `data` (as a JSON parser makes it) nests more than `limit` containers deep.
 
     Level by level, not recursively (a recursive walk would itself hit the recursion
-    limit), and one list comprehension per level: every page of a listing passes
-    here, so this is the cheapest walk that still looks at every container."""
+    limit).  Every page of a listing passes here, and looking at each value in Python
+    cost as much as parsing the page, so the values are gathered and sifted in C:
+    `gc.get_referents` gives a level's values, and `gc.is_tracked` keeps the containers
+    that can hold another container.  CPython tracks every list, and every dict that
+    holds a dict or a list; a dict of plain values alone may be untracked, so one is
+    looked for only below the deepest level, where it would be one level more."""
     level = [data] if type(data) in _CONTAINERS else []
     depth = 0
     while level:
         depth += 1
         if depth > limit:
             return True
-        level = [child for value in level
-                 for child in (value.values() if type(value) is dict else value)
+        children = gc.get_referents(*level)
+        level = [child for child in filter(gc.is_tracked, children)
                  if type(child) in _CONTAINERS]
+        if not level:
+            return depth == limit and any(map(isinstance, children, repeat(dict)))
     return False
 
 
