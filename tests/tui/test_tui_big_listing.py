@@ -11,16 +11,18 @@ leaves behind.
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 from rich.text import Text
 from textual.screen import Screen
-from tuikit import demo_target, loaded, make_app
+from tuikit import demo_target, loaded, make_app, wait_until
 
 from vbstui.cloud.models import Volume
+from vbstui.ui import loading
 from vbstui.ui.views import TableView, VolumesView
 
 DISKS = 5100
@@ -78,6 +80,8 @@ async def test_pages_frozen_while_loading_leave_none_of_their_data_behind() -> N
 
 async def test_pages_update_the_count_without_laying_the_screen_out_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each page shown, as when pages come slower than PROGRESS_EVERY (a real cloud).
+    monkeypatch.setattr(loading, "PROGRESS_EVERY", 0.0)
     app = make_app(demo_target(volumes=DISKS))
     layouts: list[str] = []
     summaries: list[str] = []
@@ -107,3 +111,54 @@ async def test_pages_update_the_count_without_laying_the_screen_out_again(
     assert str(shown) == f"{DISKS} disks"
     # The first rows may make room for a scrollbar; the pages after them lay nothing out.
     assert len(layouts) < PAGES - 2, layouts
+
+
+def _summary(view: VolumesView) -> str:
+    return str(view.query_one(".summary").render())
+
+
+async def test_pages_that_pour_in_are_shown_together_and_the_last_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within PROGRESS_EVERY of the last progress shown, a page goes into the table
+    without a frame of its own; the last page is shown as it arrives."""
+    monkeypatch.setattr(loading, "PROGRESS_EVERY", 3600.0)
+    app = make_app(demo_target(volumes=DISKS))
+    summaries: list[str] = []
+
+    def summarize(view: VolumesView, text: str | Text) -> None:
+        summaries.append(str(text))
+        TableView.summarize(view, text)
+
+    monkeypatch.setattr(VolumesView, "summarize", summarize)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, app, DISKS)
+        await pilot.pause()
+        view = app.volumes_view
+        assert _summary(view) == f"{DISKS} disks"
+        assert view.table.virtual_size.height == DISKS + 1  # the scrollbar: every disk
+    progress = [t for t in summaries if t.endswith(f" of {DISKS}")]
+    assert progress == [f"100 disks · loading… 100 of {DISKS}"], summaries
+
+
+async def test_a_page_held_back_is_shown_in_time_when_the_next_is_slow() -> None:
+    app = make_app(demo_target(volumes=400))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, app, 400)
+        view = app.volumes_view
+        disks = list(view.table.all_rows)
+        slow = asyncio.Event()
+
+        async def pages() -> AsyncIterator[tuple[list[Volume], int]]:
+            yield disks[:100], 400
+            yield disks[100:200], 400  # at once: held back
+            await slow.wait()
+            yield disks[200:], 400
+
+        filling = asyncio.ensure_future(app.loader._fill(view, pages()))
+        await wait_until(pilot, lambda: _summary(view) == "200 disks · loading… 200 of 400",
+                         timeout=5, what="the page held back shown")
+        assert view.table.virtual_size.height == 201
+        slow.set()
+        await filling
+        await pilot.pause()
+        assert _summary(view) == "400 disks"

@@ -31,6 +31,7 @@ from vbstui.ui.views import BackupsView, VolumesView
 
 T = TypeVar("T")
 PAINT_WAIT = 1.0  # seconds; a screen that never paints (hidden) must not stop loading
+PROGRESS_EVERY = 0.1  # seconds: how often a listing's progress is shown while it loads
 
 
 class Loader:
@@ -205,23 +206,46 @@ class Loader:
                     on_first_shown: Callable[[], None] | None = None) -> None:
         """Show pages as they arrive: the first replaces the table, the rest are appended.
         `on_first_shown` runs once the first page is painted, or when the listing ends
-        (empty, or failed) before."""
+        (empty, or failed) before.  While pages pour in (a served listing of 50,000
+        disks: one every ~40 ms), the screen is told of them at most every
+        PROGRESS_EVERY: each frame repaints a dozen widgets, and 50 frames were a tenth
+        of the load."""
+        loop = asyncio.get_running_loop()
         first = True
         loaded = 0
+        shown_at = loop.time()
+        catch_up: asyncio.TimerHandle | None = None
+
+        def show() -> None:
+            nonlocal catch_up, shown_at
+            if catch_up is not None:
+                catch_up.cancel()
+                catch_up = None
+            view.table.show_growth()
+            view.update_summary()  # repaints its line only: the screen is not laid out
+            shown_at = loop.time()
+
         view.loading_text = "loading…"
         view.update_summary()
         try:
             async for page, total in _read_ahead(pages, settle=LongLived().keep):
                 if remember is not None:
                     remember(page)
+                loaded += len(page)
+                # The last page is always shown; one held back is shown in time even
+                # when the next is slow to come.
+                quiet = (not first and total is not None and loaded < total
+                         and loop.time() - shown_at < PROGRESS_EVERY)
                 if first:
                     view.table.set_rows(page)
                 else:
-                    view.table.append_rows(page)
-                loaded += len(page)
+                    view.table.append_rows(page, quiet=quiet)
                 view.loading_text = (f"loading… {loaded} of {total}"
                                      if total and loaded < total else "")
-                view.update_summary()  # repaints its line only: the screen is not laid out
+                if not quiet:
+                    show()
+                elif catch_up is None:
+                    catch_up = loop.call_later(PROGRESS_EVERY, show)
                 if first:
                     # The first rows on screen before the next page is even asked for:
                     # with the in-process simulator the next pages are ready at once,
@@ -237,12 +261,15 @@ class Loader:
             if first and on_first_shown is not None:
                 on_first_shown()
             raise
+        finally:
+            if catch_up is not None:
+                catch_up.cancel()
         if first:
             view.table.set_rows([])
             if on_first_shown is not None:
                 on_first_shown()
         view.loading_text = ""
-        view.update_summary()
+        show()
 
 
 class LongLived:

@@ -103,6 +103,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._widths = [c.width for c in self.columns]
         self._laid_out_for: tuple[Any, ...] = ()  # what the widths were computed for
         self._index_turn: asyncio.Handle | None = None  # the next slice of `_index_in_turns`
+        self._growth_unshown = False  # rows appended quietly below the screen
 
     # -- data --------------------------------------------------------------------------
 
@@ -154,8 +155,11 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         if not done:
             self._index_turn = asyncio.get_running_loop().call_soon(self._index_in_turns)
 
-    def append_rows(self, rows: Sequence[R]) -> None:
-        """Add a page; only the new rows are filtered, the view does not jump."""
+    def append_rows(self, rows: Sequence[R], *, quiet: bool = False) -> None:
+        """Add a page; only the new rows are filtered, the view does not jump.
+
+        `quiet`: when the rows land below the screen, the screen is not told (no frame
+        for them) until `show_growth`, or the next change that is shown."""
         if not rows:
             return
         keep = self.current
@@ -165,10 +169,17 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         elif keep is None:
             self._refresh_size()
             self._move_to(0)
+        elif below and quiet:
+            self._growth_unshown = True
         elif below:
             self._grow()  # nothing on screen moved
         else:
             self._refresh_size()
+
+    def show_growth(self) -> None:
+        """Show what `append_rows(quiet=True)` added: the scrollbar and the position."""
+        if self._growth_unshown:
+            self._grow()
 
     def update_row(self, row: R) -> None:
         """Replace the row with the same key (e.g. a job whose status changed)."""
@@ -218,12 +229,14 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._move_to(self._set.index_of(keep) or 0, force=True)
 
     def _refresh_size(self) -> None:
+        self._growth_unshown = False
         width = sum(w + 1 for w in self._widths) + self._gutter
         self._set_virtual_size(Size(width, len(self._set.shown) + 1))
         self.refresh()
 
     def _grow(self) -> None:
         """Rows were added below the screen: only the scrollbar and the position change."""
+        self._growth_unshown = False
         self._set_virtual_size(Size(self.virtual_size.width, len(self._set.shown) + 1))
         self.refresh(Region(0, 0, self.size.width, 1))
 
