@@ -1,5 +1,5 @@
 """`python -m vbstui` runs the same entry point as the `vbstui` script."""
 
-from vbstui.main import main
+from vbstui.main import run
 
-raise SystemExit(main())
+run()

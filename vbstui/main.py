@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 import vbstui.skip_httpx_cli  # noqa: F401 - first of vbstui's imports: before any httpx import
 from vbstui.cli.startup import start_up
@@ -53,3 +54,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             ahead.stop()
         if not frozen_before:  # a caller in the same process (a test) gets it back as it was
             gc.unfreeze()
+
+
+def run() -> NoReturn:
+    """The `vbstui` command and `python -m vbstui`: `main`, and then the process ends.
+
+    Everything still alive is freed with the process, so it is moved out of the cyclic
+    collector's sight first: the interpreter's collections while it shuts down went over
+    every object (the modules, a demo's world, the listing) and took ~35 ms of a 300 ms
+    `vbstui --demo volumes --json`.  Exit handlers still run and the streams are still
+    flushed; only cyclic garbage left at the very end is not collected."""
+    try:
+        code = main()
+    finally:
+        gc.freeze()
+    raise SystemExit(code)

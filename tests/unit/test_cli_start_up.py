@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from vbstui.cli.parser import build_parser
-from vbstui.main import main
+from vbstui.main import main, run
 
 
 def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
@@ -79,3 +80,24 @@ def test_a_command_leaves_the_collector_on_and_nothing_frozen(
     with redirect_stderr(io.StringIO()):
         assert main(["volumes", "--no-such-option"]) == 2  # refused while parsing
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_command_exits_with_mains_code_and_what_is_alive_out_of_the_collectors_sight(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`vbstui` (and `python -m vbstui`) end the process after `main`: what is alive is
+    frozen first, so the interpreter's collections while it shuts down skip it."""
+    for name in ("VBSTUI_STATE_DIR", "VBSTUI_LOG_DIR", "VBSTUI_CACHE_DIR"):
+        monkeypatch.setenv(name, str(tmp_path))
+    monkeypatch.setenv("VBSTUI_NO_KEYRING", "1")
+    monkeypatch.setenv("VBSTUI_DEMO_VOLUMES", "20")
+    try:
+        for argv, code in ((["--demo", "volumes", "--jsonl"], 0), (["volumes", "--bad"], 2)):
+            gc.unfreeze()
+            monkeypatch.setattr(sys, "argv", ["vbstui", *argv])
+            with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()), \
+                    pytest.raises(SystemExit) as ended:
+                run()
+            assert ended.value.code == code
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
