@@ -9,6 +9,7 @@ from vbstui.cli import records, table
 from vbstui.cli.context import Context
 from vbstui.cli.output import out, stderr
 from vbstui.cli.protection import VAULT_WIDTH, Protections
+from vbstui.cli.startup import collector_paused
 from vbstui.cli.stream import ListingWriter
 from vbstui.cloud.models import Backup, Volume
 from vbstui.errors import ExitCode
@@ -67,14 +68,15 @@ async def _stream_volumes(service: BackupService, name: str | None, status: str 
     one.  A failure half-way raises before the document is finished."""
     writer = ListingWriter("volumes", lines=lines)
     first = True
-    async for page, _total in service.volume_record_pages(name=name, status=status):
-        known = await protections  # awaited here: the first page is already on its way
-        if first:
-            _warn_unknown(known, "each disk's protection")
-            known.forget_vaults()
-            first = False
-        records.add_volume_facts(page, known, await policies.for_records(page))
-        writer.write(page)
+    with collector_paused():
+        async for page, _total in service.volume_record_pages(name=name, status=status):
+            known = await protections  # awaited here: the first page is already on its way
+            if first:
+                _warn_unknown(known, "each disk's protection")
+                known.forget_vaults()
+                first = False
+            records.add_volume_facts(page, known, await policies.for_records(page))
+            writer.write(page)
     writer.finish()
 
 

