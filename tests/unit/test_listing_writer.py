@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vbstui.cli.stream import ListingWriter
+from vbstui.cloud.listing_text import parse_listing
 
 scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
@@ -71,3 +72,65 @@ def test_what_a_terminal_could_act_on_is_escaped() -> None:
     assert "\u2028" not in text and "\u202e" not in text and "\x9b" not in text
     assert json.loads(text)["volumes"][0]["name"] == "evil\u2028line\u202eflip\x9b31m"
     assert text.startswith('{\n  "volumes": [\n    {\n      "name"')  # indented for people
+
+
+# -- records written as the server sent them (cloud/listing_text.py) -------------------
+
+sent_records = st.lists(st.dictionaries(
+    st.sampled_from(["id", "name", "vbstui", "v\\u0062stui", "é", "x"]), values, max_size=4)
+    | values, max_size=5)
+layouts = st.sampled_from([{"separators": (",", ":")}, {}, {"indent": 2},
+                           {"ensure_ascii": False}])
+
+
+def _as_sent_and_encoded(page: list[Any], layout: dict[str, Any], *, lines: bool
+                         ) -> tuple[str, str]:
+    """The page written from its texts and written encoded, each with a `vbstui` key
+    added to every object (as `records.add_volume_facts` does)."""
+    text = json.dumps({"volumes": page}, **layout).replace('"v\\\\u0062stui"', '"v\\u0062stui"')
+    outputs = []
+    for with_texts in (True, False):
+        data, texts = parse_listing(text, "volumes")
+        for record in data["volumes"]:
+            if isinstance(record, dict):
+                record["vbstui"] = {"backupable": True, "policy": None}
+        stream = io.StringIO()
+        writer = ListingWriter("volumes", lines=lines, stream=stream, derived="vbstui")
+        writer.write(data["volumes"], texts if with_texts else None)
+        writer.finish()
+        outputs.append(stream.getvalue())
+    return outputs[0], outputs[1]
+
+
+def _pairs_unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), f"a key twice: {keys}"
+    return dict(pairs)
+
+
+@given(sent_records, layouts)
+def test_records_written_as_sent_mean_what_encoded_ones_mean(page: list[Any],
+                                                             layout: dict[str, Any]) -> None:
+    for lines in (False, True):
+        as_sent, encoded = _as_sent_and_encoded(page, layout, lines=lines)
+        assert as_sent.isascii()
+        if lines:
+            assert len(as_sent.splitlines()) == len(page)
+            got = [json.loads(line, object_pairs_hook=_pairs_unique)
+                   for line in as_sent.splitlines()]
+            assert got == [json.loads(line) for line in encoded.splitlines()]
+        else:
+            assert (json.loads(as_sent, object_pairs_hook=_pairs_unique)
+                    == json.loads(encoded))
+
+
+def test_a_compact_ascii_record_is_written_byte_for_byte_as_sent() -> None:
+    text = '{"volumes":[{"id":"a","size":1.50,"n":null},{}],"count":2}'
+    data, texts = parse_listing(text, "volumes")
+    for record in data["volumes"]:
+        record["vbstui"] = {"backupable": False}
+    stream = io.StringIO()
+    writer = ListingWriter("volumes", lines=True, stream=stream, derived="vbstui")
+    writer.write(data["volumes"], texts)
+    assert stream.getvalue() == ('{"id":"a","size":1.50,"n":null,"vbstui":{"backupable":false}}\n'
+                                 '{"vbstui":{"backupable":false}}\n')

@@ -66,7 +66,7 @@ async def _stream_volumes(service: BackupService, name: str | None, status: str 
                           *, lines: bool) -> None:
     """Each page goes out as it arrives, while the service already works on the next
     one.  A failure half-way raises before the document is finished."""
-    writer = ListingWriter("volumes", lines=lines)
+    writer = ListingWriter("volumes", lines=lines, derived=records.KEY)
     first = True
     with collector_paused():
         async for page, _total in service.volume_record_pages(name=name, status=status):
@@ -76,7 +76,7 @@ async def _stream_volumes(service: BackupService, name: str | None, status: str 
                 known.forget_vaults()
                 first = False
             records.add_volume_facts(page, known, await policies.for_records(page))
-            writer.write(page)
+            writer.write(page, page.texts)
     writer.finish()
 
 

@@ -14,6 +14,7 @@ import sys
 from typing import Any, TextIO
 
 from vbstui.cli.output import for_people, json_safe
+from vbstui.cloud.listing_text import ItemTexts
 
 # Compact for programs: the C encoder, no spaces, and ASCII only (`\u` escapes), so no
 # character a terminal might act on survives and nothing needs escaping afterwards.
@@ -29,18 +30,25 @@ _PRETTY = json.JSONEncoder(ensure_ascii=False, default=str, indent=2)
 class ListingWriter:
     """Writes records to `stream` page by page; `finish()` completes the document."""
 
-    def __init__(self, key: str, *, lines: bool, stream: TextIO | None = None) -> None:
+    def __init__(self, key: str, *, lines: bool, stream: TextIO | None = None,
+                 derived: str | None = None) -> None:
         self.key = key
         self.lines = lines
         self.stream = stream or sys.stdout
         self.pretty = not lines and for_people(self.stream)
+        self.derived = derived  # the one key vbstui adds to a record (`records.KEY`)
         self.count = 0
 
-    def write(self, records: list[Any]) -> None:
-        """One page of records, written at once."""
+    def write(self, records: list[Any], texts: ItemTexts | None = None) -> None:
+        """One page of records, written at once.  `texts`: the text each record came in
+        (`cloud.listing_text`), written as it is, with the `derived` key added."""
         if not records:
             return
-        if self.lines:
+        if texts is not None and self.derived is not None and not self.pretty:
+            encoded = [self._as_sent(r, texts, self.derived) for r in records]
+            text = ("\n".join(encoded) + "\n" if self.lines else
+                    ("," if self.count else f"{{{json.dumps(self.key)}:[") + ",".join(encoded))
+        elif self.lines:
             text = "\n".join(map(_COMPACT.encode, records)) + "\n"
         elif self.pretty:
             items = ",\n".join("    " + _PRETTY.encode(r).replace("\n", "\n    ")
@@ -52,6 +60,18 @@ class ListingWriter:
             text = ("," if self.count else f"{{{json.dumps(self.key)}:[") + items
         self.stream.write(text)
         self.count += len(records)
+
+    @staticmethod
+    def _as_sent(record: Any, texts: ItemTexts, derived: str) -> str:
+        """The record's text as sent plus its `derived` key, when that text is as this
+        writer's own would be in all that matters: ASCII, on one line, without a key
+        that could be `derived` (plain or escaped).  Otherwise the record, encoded."""
+        sent = texts.of(record) if type(record) is dict else None
+        if (sent is None or derived not in record or not sent.isascii() or "\n" in sent
+                or "\r" in sent or "\\" in sent or f'"{derived}"' in sent):
+            return _COMPACT.encode(record)
+        more = "," if len(record) > 1 else ""  # the server's record was not empty
+        return f'{sent[:-1]}{more}"{derived}":{_COMPACT.encode(record[derived])}}}'
 
     def finish(self) -> None:
         """The end of a complete listing."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from vbstui.cloud.errors import (
     api_error_from_response,
     excerpt,
 )
+from vbstui.cloud.listing_text import ItemTexts, load_listing
 from vbstui.cloud.models import MAX_JSON_DEPTH, JsonTooDeep, load_json
 
 # Bodies larger than this are refused: no VBS answer comes near it, and a hostile
@@ -182,6 +184,20 @@ async def _exchange(client: httpx.AsyncClient, request: httpx.Request,
 
 def json_object(response: httpx.Response, *, expect_key: str | None = None) -> dict[str, Any]:
     """The response body as a JSON object, or a clear `ResponseFormatError`."""
+    data, _texts = _json_body(response, lambda text: (load_json(text), None), expect_key)
+    return data
+
+
+def json_listing(response: httpx.Response, items_key: str
+                 ) -> tuple[dict[str, Any], ItemTexts | None]:
+    """`json_object` for a page of a listing, with the text each record of its
+    `items_key` list came in (`cloud.listing_text`)."""
+    return _json_body(response, lambda text: load_listing(text, items_key), None)
+
+
+def _json_body(response: httpx.Response, load: Callable[[str], tuple[Any, ItemTexts | None]],
+               expect_key: str | None) -> tuple[dict[str, Any], ItemTexts | None]:
+    """What `load` reads of the body: the JSON value, and the records' texts or None."""
     body = response.content
     if not body.strip():
         raise ResponseFormatError(
@@ -194,7 +210,7 @@ def json_object(response: httpx.Response, *, expect_key: str | None = None) -> d
             "the server's answer is not valid UTF-8 text", body_excerpt=excerpt(body)
         ) from None
     try:
-        data = load_json(text)
+        data, texts = load(text)
     except JsonTooDeep:
         raise ResponseFormatError(
             f"the server's answer is nested more than {MAX_JSON_DEPTH} levels deep; "
@@ -216,4 +232,4 @@ def json_object(response: httpx.Response, *, expect_key: str | None = None) -> d
         raise ResponseFormatError(
             f"the answer has no '{expect_key}' field", body_excerpt=excerpt(body)
         )
-    return data
+    return data, texts

@@ -32,9 +32,18 @@ def load_json(text: str | bytes) -> Any:
     try:
         data = json.loads(text)
     except RecursionError:
-        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+        raise too_deep() from None
+    return within_depth(data)
+
+
+def too_deep() -> JsonTooDeep:
+    return JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def within_depth(data: Any) -> Any:
+    """`data`, parsed JSON, unless it nests deeper than MAX_JSON_DEPTH (`JsonTooDeep`)."""
     if deeper_than(data, MAX_JSON_DEPTH):
-        raise JsonTooDeep(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        raise too_deep()
     return data
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from vbstui.cloud.listing_text import RecordList
 from vbstui.cloud.models import Backup, Job, Quota, Volume
 from vbstui.cloud.validation import BackupRequest
 from vbstui.jobs.model import Kind, TrackedJob
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 Pages = AsyncIterator[tuple[list[Backup], int | None]]
 VolumePages = AsyncIterator[tuple[list[Volume], int | None]]
-RecordPages = AsyncIterator[tuple[list[Any], int | None]]
+RecordPages = AsyncIterator[tuple[RecordList, int | None]]
 
 
 async def all_backups(pages: Pages) -> list[Backup]:
