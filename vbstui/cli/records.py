@@ -40,16 +40,24 @@ def add_volume_facts(records: list[Any], protections: Protections | None = None,
     names = policy_names or {}
     protection = (protections.disk_record if protections is not None and protections.shown
                   and protections.known else None)
+    # Disks with equal facts share one dict (the protection records are shared per vault
+    # already): a page of 1,000 disks has a handful, and each is encoded once.
+    shared: dict[tuple[bool, str, int], dict[str, Any]] = {}
     for record in records:
         if not isinstance(record, dict):
             continue
         policy_id = record_policy_id(record)
-        facts: dict[str, Any] = {
-            "backupable": backupable_status(record.get("status")),
-            "policy": {"id": policy_id, "name": names.get(policy_id)} if policy_id else None,
-        }
-        if protection is not None:
-            facts["protection"] = protection(record.get("id"))
+        backupable = backupable_status(record.get("status"))
+        place = protection(record.get("id")) if protection is not None else None
+        key = (backupable, policy_id, id(place))
+        facts = shared.get(key)
+        if facts is None:
+            facts = shared[key] = {
+                "backupable": backupable,
+                "policy": {"id": policy_id, "name": names.get(policy_id)} if policy_id else None,
+            }
+            if protection is not None:
+                facts["protection"] = place
         record[KEY] = facts
 
 

@@ -108,20 +108,28 @@ def _listing(text: str, items_key: str) -> tuple[dict[str, Any], ItemTexts | Non
 
 
 def _items(text: str, at: int) -> tuple[list[Any], dict[int, tuple[int, int]], int]:
-    """The list starting at `at` ('['), the span of each object in it, and its end."""
+    """The list starting at `at` ('['), the span of each object in it, and its end.
+    (Every page of a listing passes here, item by item: the loop is kept lean.)"""
     items: list[Any] = []
     spans: dict[int, tuple[int, int]] = {}
+    append, scan, blanks = items.append, _scan, _BLANKS
     at = _skip(text, at + 1)
     if text[at] == "]":
         return items, spans, at + 1
     while True:
-        item, end = _scan(text, at)
-        items.append(item)
+        item, end = scan(text, at)
+        append(item)
         if type(item) is dict:
             spans[id(item)] = (at, end)
-        at = _skip(text, end)
-        if text[at] == "]":
-            return items, spans, at + 1
-        if text[at] != ",":
+        after = text[end]
+        if after in blanks:
+            end = _whitespace(text, end).end()
+            after = text[end]
+        if after == ",":
+            at = end + 1
+            if text[at] in blanks:
+                at = _whitespace(text, at).end()
+        elif after == "]":
+            return items, spans, end + 1
+        else:
             raise _Unexpected
-        at = _skip(text, at + 1)
