@@ -41,10 +41,11 @@ class EvsClient:
 
         No model is built: this is for output that passes records through (JSON); each
         page is a `RecordList`, with the text each record came in when it was read here
-        (not with `texts=False`: reading them costs a fifth more, and the records'
-        keys are then not shared between records, which a screen keeping 50,000 disks
-        would pay for in memory).  The
-        first page tells the total; the others are then asked for by offset, a few at
+        (not with `texts=False`: reading them costs a fifth more, and the records' keys
+        are then not shared between records, which a screen keeping 50,000 disks would
+        pay for in memory).
+
+        The first page tells the total; the others are then asked for by offset, a few at
         once, so the server works on the next pages while the caller handles this one
         (following the next link, which is inside the body, would serialise the two).
         Each offset page starts with the last disk of the page before it.  When it does
