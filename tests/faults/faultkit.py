@@ -112,6 +112,11 @@ class Sim:
     def api(self) -> SimApi:
         return SimApi(self.url)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the simulator's clock on: its jobs run that much further at once."""
+        response = httpx.post(f"{self.url}/_sim/clock", json={"advance": seconds}, timeout=10.0)
+        response.raise_for_status()
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -317,11 +322,19 @@ class Client:
                       done.stderr.decode(errors="replace"), time.monotonic() - started)
 
     def spawn(self, *args: str, tag: str = "spawned") -> Spawned:
+        """vbstui in the background, with Ctrl-C (SIGINT) at its default as a terminal's
+        user has it: a test run started as a background job of a script ignores SIGINT,
+        and a child inherits an ignored signal (Python then never raises
+        KeyboardInterrupt).  Only the main thread can set a handler; tests run there."""
         out = self.root / f"{tag}-{time.monotonic_ns()}.out"
         err = out.with_suffix(".err")
-        with out.open("wb") as stdout, err.open("wb") as stderr:
-            proc = subprocess.Popen(self.argv(*args), env=self.env, stdin=subprocess.DEVNULL,
-                                    stdout=stdout, stderr=stderr)
+        previous = signal.signal(signal.SIGINT, signal.SIG_DFL)
+        try:
+            with out.open("wb") as stdout, err.open("wb") as stderr:
+                proc = subprocess.Popen(self.argv(*args), env=self.env,
+                                        stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         return Spawned(list(args), proc, out, err, time.monotonic())
 
     def journal(self) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ ON_CREATE = "paths=cloudbackups,methods=POST"
 # Long enough to kill a process mid-job (it is killed within ~0.1 s of its submit), short
 # enough to wait for; the clients poll every 0.5 s (FAST_POLL) to see its end.
 JOB_SECONDS = 3
+LONG_JOB_SECONDS = 120  # far longer than the wait for the job id
 
 Sims = Callable[..., Sim]
 Clients = Callable[..., Client]
@@ -185,8 +186,10 @@ def test_kill_then_resumed_job_fails(sims: Sims, clients: Clients) -> None:
 
 def test_interrupt_then_resume(sims: Sims, clients: Clients) -> None:
     """Ctrl-C (SIGINT) while following: exit 130, the job stays in the journal and
-    `vbstui jobs --wait` finishes it without sending anything again."""
-    sim = sims(job_seconds=JOB_SECONDS)
+    `vbstui jobs --wait` finishes it without sending anything again.  The job is long,
+    so it is surely still running when the interrupt comes; the simulator's clock is
+    then moved on for the resume to finish it."""
+    sim = sims(job_seconds=LONG_JOB_SECONDS)
     with sim.api() as api:
         [volume] = api.pick_volumes(1, near_limit=near_limit(sim))
     client = clients(sim, jobs=FAST_POLL)
@@ -200,6 +203,7 @@ def test_interrupt_then_resume(sims: Sims, clients: Clients) -> None:
     assert result.returncode == 130, str(result)
     [still] = client.journal()
     assert (still["phase"], still["job_id"]) == ("running", record["job_id"])
+    sim.advance_clock(LONG_JOB_SECONDS)
     after = resume(client)[record["local_id"]]
     assert (after["phase"], after["job_id"]) == ("success", record["job_id"])
     state = sim.state()
