@@ -68,3 +68,31 @@ def test_columns_changed_again_before_the_slices_are_done() -> None:
     assert rows.longest == {"name": len("disk-9999"), "vault": 1}
     rows.set_filter("v", None)
     assert rows.shown == [ROWS[-1]]
+
+
+def test_appended_rows_are_measured_at_once_and_found_by_the_filter_before_indexing() -> None:
+    """Appended rows' filter texts wait for `catch_up` (the table runs it once pages stop
+    coming); their longest texts do not, and the filter never misses them."""
+    rows = rowset()
+    rows.extend([("a-much-longer-disk-name", "id-new-1"), ("other", "id-new-2")])
+    assert rows.measured["name"] == len("a-much-longer-disk-name")  # laid out at once
+    rows.set_filter("much-longer", None)
+    assert rows.shown == [("a-much-longer-disk-name", "id-new-1")]
+    rows.set_filter("", None)
+    rows.extend([("later", "id-new-3")])
+    done = rows.catch_up(5)
+    assert done  # only the one row appended since the filter needed the rest
+    rows.set_filter("later", None)
+    assert rows.shown == [("later", "id-new-3")]
+
+
+def test_rows_appended_while_new_columns_wait_are_indexed_in_the_same_pass() -> None:
+    rows = rowset()
+    rows.set_columns([NAME, VAULT])
+    rows.extend([("tail", "id-tail")])
+    slices = 1
+    while not rows.catch_up(3000):
+        slices += 1
+    assert slices == 4  # 10,001 rows: the appended one went into the pending pass
+    rows.set_filter("tail", None)
+    assert rows.shown == [("tail", "id-tail")]

@@ -28,8 +28,9 @@ class RowSet(Generic[R]):
         self._search: dict[int, str] = {}
         # The longest text of each column, of every row indexed so far (see `longest`).
         self.measured: dict[str, int] = {}
-        # Rows all[_stale_from:_stale_to] still have the texts of the columns before the
-        # last `set_columns`; `_stale_columns` are the columns not measured over them yet.
+        # Rows all[_stale_from:_stale_to] have no filter text yet (appended) or that of the
+        # columns before the last `set_columns`; `_stale_columns` are the columns not
+        # measured over them yet.
         self._stale_from = self._stale_to = 0
         self._stale_columns: list[Column[R]] = []
         self.filter_text = ""
@@ -55,9 +56,18 @@ class RowSet(Generic[R]):
         self.recompute()
 
     def extend(self, rows: Sequence[R]) -> bool:
-        """Add rows; True when only rows after the shown ones were added (no re-sort)."""
+        """Add rows; True when only rows after the shown ones were added (no re-sort).
+
+        Their longest texts are measured now (the columns are laid out by them); their
+        filter texts are left to `catch_up`, like the rows of new columns: a listing of
+        50,000 disks is on screen sooner, and the POLICY column, which comes after it,
+        makes them once instead of twice.  The filter catches up first when it is used."""
+        start = len(self.all)
         self.all.extend(rows)
-        self._index(rows)
+        self._measure(rows, self.columns)
+        if self._stale_from >= self._stale_to:  # nothing waiting: these rows alone
+            self._stale_from, self._stale_columns = start, []
+        self._stale_to = len(self.all)
         if self.sort_column is None:
             self.shown.extend(self._matching(rows))
             return True
@@ -132,8 +142,12 @@ class RowSet(Generic[R]):
         else:
             for row in rows:
                 search[id(row)] = " ".join(c.text(row) for c in self.columns).casefold()
+        self._measure(rows, self.columns if columns is None else columns)
+
+    def _measure(self, rows: Sequence[R], columns: Sequence[Column[R]]) -> None:
+        """The longest texts of `columns` over these rows too."""
         longest = self.measured
-        for column in self.columns if columns is None else columns:
+        for column in columns:
             known = longest.get(column.key, 0)
             if column.grow or known < column.width:  # a fixed column stops at its width
                 longest[column.key] = max(known, widest(column, rows))

@@ -40,6 +40,7 @@ __all__ = ["Column", "VirtualTable"]
 R = TypeVar("R")
 # Rows indexed per turn of the event loop after the columns changed: some 5-10 ms.
 INDEX_SLICE = 4000
+INDEX_DELAY = 0.2  # seconds after the last page appended before its rows are indexed
 MARK = "●"
 
 
@@ -145,13 +146,23 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             self._index_turn.cancel()
         self._index_in_turns()
 
+    def _index_when_quiet(self) -> None:
+        """The rows' filter texts (`RowSet.extend`), in turns, once pages have stopped
+        coming for INDEX_DELAY: each page pushes it back."""
+        if self._index_turn is not None:
+            self._index_turn.cancel()
+        self._index_turn = asyncio.get_running_loop().call_later(
+            INDEX_DELAY, self._index_in_turns)
+
     def _index_in_turns(self) -> None:
-        """Index the rows for new columns a slice per turn of the event loop: keys and
-        repaints get in between (50,000 disks took 50-80 ms in one go).  The columns are
-        laid out again as their longest texts grow."""
+        """Index the rows for new columns, or appended rows, a slice per turn of the
+        event loop: keys and repaints get in between (50,000 disks took 50-80 ms in one
+        go).  The columns are laid out again as their longest texts grow."""
         self._index_turn = None
+        measured = dict(self._set.measured)
         done = self._set.catch_up(INDEX_SLICE)
-        self.refresh()  # `_lay_out` sees the longer texts measured
+        if self._set.measured != measured:
+            self.refresh()  # `_lay_out` sees the longer texts measured
         if not done:
             self._index_turn = asyncio.get_running_loop().call_soon(self._index_in_turns)
 
@@ -164,6 +175,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return
         keep = self.current
         below = len(self._set.shown) > round(self.scroll_y) + self._page
+        self._index_when_quiet()
         if not self._set.extend(rows):
             self._show(keep)  # sorted: the new rows may be anywhere
         elif keep is None:
