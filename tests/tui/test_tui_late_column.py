@@ -10,7 +10,8 @@ from textual.app import App, ComposeResult
 from tuikit import wait_until
 
 from vbstui.ui.widgets.columns import Column
-from vbstui.ui.widgets.vtable import INDEX_SLICE, VirtualTable
+from vbstui.ui.widgets.index_turns import INDEX_SLICE
+from vbstui.ui.widgets.vtable import VirtualTable
 
 Row = tuple[str, str]  # (name, id)
 ROWS: list[Row] = [(f"disk-{i}", f"id-{i:05d}") for i in range(3 * INDEX_SLICE)]

@@ -11,13 +11,11 @@ text is turned into plain segments, never parsed as markup.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Generic, TypeVar
 
 from rich.segment import Segment
 from textual.binding import Binding
-from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -26,7 +24,9 @@ from textual.strip import Strip
 
 from vbstui.textsafe import visible
 from vbstui.ui.widgets.columns import Column, layout
+from vbstui.ui.widgets.index_turns import IndexTurns
 from vbstui.ui.widgets.rowset import RowSet
+from vbstui.ui.widgets.table_cursor import CursorKeys
 from vbstui.ui.widgets.table_lines import (
     LINE_COMPONENTS,
     TABLE_CSS,
@@ -38,13 +38,10 @@ from vbstui.ui.widgets.table_lines import (
 __all__ = ["Column", "VirtualTable"]
 
 R = TypeVar("R")
-# Rows indexed per turn of the event loop after the columns changed: some 5-10 ms.
-INDEX_SLICE = 4000
-INDEX_DELAY = 0.2  # seconds after the last page appended before its rows are indexed
 MARK = "●"
 
 
-class VirtualTable(ScrollView, Generic[R], can_focus=True):
+class VirtualTable(CursorKeys, ScrollView, Generic[R], can_focus=True):
     """Rows of any type; columns say how to show them."""
 
     COMPONENT_CLASSES = LINE_COMPONENTS
@@ -103,7 +100,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._cache: dict[tuple[Hashable, bool, bool], list[Segment]] = {}
         self._widths = [c.width for c in self.columns]
         self._laid_out_for: tuple[Any, ...] = ()  # what the widths were computed for
-        self._index_turn: asyncio.Handle | None = None  # the next slice of `_index_in_turns`
+        self._indexing = IndexTurns(self._set, self.refresh)  # `_lay_out` sees what grew
         self._growth_unshown = False  # rows appended quietly below the screen
 
     # -- data --------------------------------------------------------------------------
@@ -142,29 +139,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self._laid_out_for = ()
         self._cache.clear()
         self._show(keep)
-        if self._index_turn is not None:  # columns changed again: one pass, from the start
-            self._index_turn.cancel()
-        self._index_in_turns()
-
-    def _index_when_quiet(self) -> None:
-        """The rows' filter texts (`RowSet.extend`), in turns, once pages have stopped
-        coming for INDEX_DELAY: each page pushes it back."""
-        if self._index_turn is not None:
-            self._index_turn.cancel()
-        self._index_turn = asyncio.get_running_loop().call_later(
-            INDEX_DELAY, self._index_in_turns)
-
-    def _index_in_turns(self) -> None:
-        """Index the rows for new columns, or appended rows, a slice per turn of the
-        event loop: keys and repaints get in between (50,000 disks took 50-80 ms in one
-        go).  The columns are laid out again as their longest texts grow."""
-        self._index_turn = None
-        measured = dict(self._set.measured)
-        done = self._set.catch_up(INDEX_SLICE)
-        if self._set.measured != measured:
-            self.refresh()  # `_lay_out` sees the longer texts measured
-        if not done:
-            self._index_turn = asyncio.get_running_loop().call_soon(self._index_in_turns)
+        self._indexing.now()  # also when columns changed again: one pass, from the start
 
     def append_rows(self, rows: Sequence[R], *, quiet: bool = False) -> None:
         """Add a page; only the new rows are filtered, the view does not jump.
@@ -175,7 +150,7 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
             return
         keep = self.current
         below = len(self._set.shown) > round(self.scroll_y) + self._page
-        self._index_when_quiet()
+        self._indexing.when_quiet()
         if not self._set.extend(rows):
             self._show(keep)  # sorted: the new rows may be anywhere
         elif keep is None:
@@ -314,80 +289,6 @@ class VirtualTable(ScrollView, Generic[R], can_focus=True):
         self.marked.clear()
         self._cache.clear()
         self.refresh()
-
-    # -- cursor ------------------------------------------------------------------------
-
-    @property
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
-
-    def _move_to(self, index: int, *, force: bool = False) -> None:
-        index = max(0, min(index, len(self._set.shown) - 1)) if self._set.shown else 0
-        changed = index != self.cursor
-        self.cursor = index
-        self._scroll_to_cursor()
-        if changed or force:
-            self.post_message(self.Highlighted(self, self.current))
-        self.refresh()
-
-    def _scroll_to_cursor(self) -> None:
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + self._page:
-            self.scroll_to(y=self.cursor - self._page + 1, animate=False)
-
-    def action_cursor_up(self) -> None:
-        self._move_to(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move_to(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move_to(self.cursor - self._page)
-
-    def action_page_down(self) -> None:
-        self._move_to(self.cursor + self._page)
-
-    def action_first(self) -> None:
-        self._move_to(0)
-
-    def action_last(self) -> None:
-        self._move_to(len(self._set.shown) - 1)
-
-    def action_scroll_columns(self, delta: int) -> None:
-        self.scroll_to(x=max(0, self.scroll_x + delta), animate=False)
-
-    def action_select(self) -> None:
-        if self.current is not None:
-            self.post_message(self.Selected(self, self.current))
-
-    def on_click(self, event: Click) -> None:
-        line = event.y
-        if line <= 0:
-            column = self._column_at(event.x + round(self.scroll_x))
-            if column is not None:
-                self.sort_by(column.key)
-            return
-        index = round(self.scroll_y) + line - 1
-        if 0 <= index < len(self._set.shown):
-            if index == self.cursor and event.chain > 1:
-                self.action_select()
-            self._move_to(index)
-
-    def _column_at(self, x: int) -> Column[R] | None:
-        offset = self._gutter
-        for column, width in zip(self.columns, self._widths, strict=True):
-            if offset <= x < offset + width + 1:
-                return column
-            offset += width + 1
-        return None
-
-    @property
-    def position(self) -> str:
-        """Where the selection is: "57/120" (of the rows shown, after the filter); empty
-        when nothing is shown (the empty line says why)."""
-        return f"{self.cursor + 1}/{len(self._set.shown)}" if self._set.shown else ""
 
     # -- rendering ---------------------------------------------------------------------
 
