@@ -46,7 +46,8 @@ class ListingWriter:
             return
         if texts is not None and self.derived is not None and not self.pretty:
             as_sent, derived, shared = self._as_sent, self.derived, {}
-            encoded = [as_sent(r, texts, derived, shared) for r in records]
+            quoted = json.dumps(derived)  # as the key would be in a record's text
+            encoded = [as_sent(r, texts, derived, quoted, shared) for r in records]
             text = ("\n".join(encoded) + "\n" if self.lines else
                     ("," if self.count else f"{{{json.dumps(self.key)}:[") + ",".join(encoded))
         elif self.lines:
@@ -63,21 +64,23 @@ class ListingWriter:
         self.count += len(records)
 
     @staticmethod
-    def _as_sent(record: Any, texts: ItemTexts, derived: str, shared: dict[int, str]) -> str:
+    def _as_sent(record: Any, texts: ItemTexts, derived: str, quoted: str,
+                 shared: dict[int, str]) -> str:
         """The record's text as sent plus its `derived` key, when that text is as this
         writer's own would be in all that matters: ASCII, on one line, without a key
         that could be `derived` (plain or escaped).  Otherwise the record, encoded.
-        `shared`: the derived values encoded so far, by identity (records share them)."""
+        `quoted`: `derived` as JSON text; `shared`: the derived values encoded so far,
+        by identity (records share them)."""
         sent = texts.of(record) if type(record) is dict else None
         if (sent is None or derived not in record or not sent.isascii() or "\n" in sent
-                or "\r" in sent or "\\" in sent or f'"{derived}"' in sent):
+                or "\r" in sent or "\\" in sent or quoted in sent):
             return _COMPACT.encode(record)
         value = record[derived]
         text = shared.get(id(value))
         if text is None:
             text = shared[id(value)] = _COMPACT.encode(value)
         more = "," if len(record) > 1 else ""  # the server's record was not empty
-        return f'{sent[:-1]}{more}"{derived}":{text}}}'
+        return f"{sent[:-1]}{more}{quoted}:{text}}}"
 
     def finish(self) -> None:
         """The end of a complete listing."""
